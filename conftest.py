@@ -1,0 +1,50 @@
+"""Shared pytest fixtures: entities, API keys and authenticated API clients."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from erp.scopes import SCOPES
+from tests.erp.factories import EntityFactory, api_key_with_token
+
+
+@pytest.fixture
+def entity(db):
+    """An entity with its default setup."""
+    return EntityFactory()
+
+
+@pytest.fixture
+def other_entity(db):
+    """A second, unrelated entity for isolation checks."""
+    return EntityFactory()
+
+
+def client_for(token: str | None) -> APIClient:
+    """Return an API client that sends the given bearer token."""
+    client = APIClient()
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def make_client(db):
+    """Build an API client for an entity with the given scopes (all scopes by default)."""
+
+    def make(entity, scopes=None, **kwargs) -> APIClient:
+        _, token = api_key_with_token(entity=entity, scopes=scopes or sorted(SCOPES), **kwargs)
+        return client_for(token)
+
+    return make
+
+
+@pytest.fixture
+def api(entity, make_client):
+    """An API client holding an all-scopes key of `entity`."""
+    return make_client(entity)
+
+
+@pytest.fixture
+def client_for_token():
+    """Build an API client for a raw token."""
+    return client_for

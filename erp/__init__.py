@@ -1,0 +1,1 @@
+"""Folio's project package and platform: settings, tenancy, API keys, idempotency, errors, ledger."""

@@ -1,0 +1,1 @@
+"""The platform's REST plumbing: authentication, scopes, errors, pagination, idempotency, base views."""

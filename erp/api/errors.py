@@ -1,0 +1,179 @@
+"""The one error envelope: {"error": {"type", "code", "message", "param"?, ...}, "request_id"}."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError, IntegrityError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from erp.api.permissions import InsufficientScope
+from erp.exceptions import FolioError
+from erp.request_context import current_request_id
+
+logger = logging.getLogger("folio.api")
+
+# DRF exception class -> (error type, code used when DRF's own code says nothing more).
+_DRF_ERRORS: list[tuple[type[exceptions.APIException], str, str]] = [
+    (exceptions.NotAuthenticated, "permission_error", "missing_api_key"),
+    (exceptions.AuthenticationFailed, "permission_error", "invalid_api_key"),
+    (exceptions.PermissionDenied, "permission_error", "permission_denied"),
+    (exceptions.NotFound, "not_found", "not_found"),
+    (exceptions.MethodNotAllowed, "validation_error", "method_not_allowed"),
+    (exceptions.NotAcceptable, "validation_error", "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "validation_error", "unsupported_media_type"),
+    (exceptions.ParseError, "validation_error", "invalid_json"),
+    (exceptions.Throttled, "rate_limit", "rate_limited"),
+    (exceptions.ValidationError, "validation_error", "invalid_request"),
+]
+
+
+def envelope(error: dict) -> dict:
+    """Wrap an error object with the request id."""
+    return {"error": error, "request_id": current_request_id.get()}
+
+
+def error_response(status_code: int, error: dict, headers: dict | None = None) -> Response:
+    """Return a DRF response carrying the envelope."""
+    return Response(envelope(error), status=status_code, headers=headers)
+
+
+def exception_handler(exc, context):
+    """Turn any exception raised in a DRF view into the envelope; never leak internals."""
+    if isinstance(exc, FolioError):
+        return error_response(exc.status_code, exc.as_error())
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.APIException):
+        return _api_exception_response(exc)
+    if isinstance(exc, IntegrityError):
+        # A uniqueness or check the service validated was lost to a concurrent writer.
+        logger.warning("integrity error mapped to 409: %s", exc)
+        return error_response(
+            409,
+            {
+                "type": "conflict",
+                "code": "concurrent_update",
+                "message": "The request conflicted with a concurrent change; retry it.",
+            },
+        )
+    if isinstance(exc, DatabaseError) and getattr(exc.__cause__, "sqlstate", None) in {"55P03", "40P01", "40001"}:
+        # Lock timeout, deadlock or serialization failure: transient, safe to retry.
+        return error_response(
+            409,
+            {"type": "conflict", "code": "retry_later", "message": "The data is busy; retry shortly."},
+        )
+    logger.exception("unhandled error in %s", type(context.get("view")).__name__)
+    return error_response(500, internal_error())
+
+
+def internal_error() -> dict:
+    """Return the error object of a 500."""
+    return {
+        "type": "internal",
+        "code": "internal_error",
+        "message": "Something went wrong on our side. Quote the request_id when reporting it.",
+    }
+
+
+def _api_exception_response(exc: exceptions.APIException) -> Response:
+    error_type, code = "internal", "error"
+    for cls, cls_type, cls_code in _DRF_ERRORS:
+        if isinstance(exc, cls):
+            error_type, code = cls_type, cls_code
+            break
+    headers = {}
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    if isinstance(exc, exceptions.Throttled) and exc.wait:
+        headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, exceptions.ValidationError):
+        param, message, detail_code = first_validation_error(exc.detail)
+        error = {"type": error_type, "code": _validation_code(detail_code), "message": message}
+        if param:
+            error["param"] = param
+        return error_response(exc.status_code, error, headers)
+    own_code = exc.get_codes() if isinstance(exc.get_codes(), str) else None
+    if own_code and own_code not in {cls.default_code for cls, _, _ in _DRF_ERRORS}:
+        code = own_code  # a subclass with its own code, e.g. insufficient_scope
+    error = {"type": error_type, "code": code, "message": str(exc.detail)}
+    if isinstance(exc, InsufficientScope):
+        error["required"] = exc.required
+    return error_response(exc.status_code, error, headers)
+
+
+# DRF's generic field codes, renamed to say what is wrong with the field.
+_FIELD_CODES = {
+    "required": "parameter_missing",
+    "null": "parameter_missing",
+    "blank": "parameter_missing",
+    "invalid": "parameter_invalid",
+    "does_not_exist": "resource_missing",
+}
+
+
+def _validation_code(detail_code: str | None) -> str:
+    if not detail_code:
+        return "invalid_request"
+    return _FIELD_CODES.get(detail_code, detail_code)
+
+
+def first_validation_error(detail, path: str = "") -> tuple[str | None, str, str | None]:
+    """Return (param, message, code) of the first error in a nested DRF error structure.
+
+    Nested fields become `applications[3].amount_applied`; non-field errors have no param.
+    """
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                sub_path = path
+            else:
+                sub_path = f"{path}.{key}" if path else str(key)
+            if _has_error(value):
+                return first_validation_error(value, sub_path)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                if _has_error(value):
+                    return first_validation_error(value, f"{path}[{index}]")
+            else:
+                return path or None, str(value), getattr(value, "code", None)
+    else:
+        return path or None, str(detail), getattr(detail, "code", None)
+    return path or None, "Invalid request.", None
+
+
+def _has_error(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_error(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_error(v) for v in value)
+    return bool(value)
+
+
+def _is_api_path(request) -> bool:
+    return request.path.startswith("/v1/")
+
+
+def not_found_view(request, exception=None):
+    """Django-level 404: the envelope for API paths, Django's page elsewhere."""
+    if _is_api_path(request):
+        return JsonResponse(
+            envelope({"type": "not_found", "code": "not_found", "message": "No such endpoint."}),
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error_view(request):
+    """Django-level 500: the envelope for API paths, Django's page elsewhere."""
+    if _is_api_path(request):
+        return JsonResponse(envelope(internal_error()), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,0 +1,79 @@
+"""load_demo [--json]: a demo entity with data, an admin login and a sample API key, printed."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from erp.management.base import FolioCommand
+from erp.models import ApiKey, Entity
+from erp.scopes import SCOPES
+from erp.services.api_keys import api_key_create, api_key_revoke
+from erp.services.entities import entity_create
+
+DEMO_CODE = "demo"
+DEMO_KEY_NAME = "demo (load_demo)"
+ADMIN_USERNAME = "admin"
+
+
+class Command(FolioCommand):
+    help = "Create (or refresh) the demo entity, an admin login and a sample API key, and print them."
+
+    def add_command_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        entity = Entity.objects.filter(code=DEMO_CODE).first()
+        if entity is None:
+            entity = entity_create(name="Demo Company", code=DEMO_CODE, fiscal_year_start_month=7)
+            for step in DEMO_DATA_STEPS:
+                step(entity=entity)
+        password = self._reset_admin()
+        token = self._fresh_demo_key(entity)
+        base = options["base_url"].rstrip("/")
+        payload = {
+            "entity_id": str(entity.id),
+            "admin_url": f"{base}/admin/",
+            "admin_username": ADMIN_USERNAME,
+            "admin_password": password,
+            "api_docs_url": f"{base}/docs/",
+            "openapi_url": f"{base}/v1/openapi.json",
+            "api_key": token,
+        }
+        text = "\n".join(
+            [
+                "Folio demo is ready.",
+                f"  Admin:     {payload['admin_url']}  user {ADMIN_USERNAME!r}, password {password!r}",
+                f"  API docs:  {payload['api_docs_url']}",
+                f"  OpenAPI:   {payload['openapi_url']}",
+                f"  API key:   {token}",
+                f"  Try:       curl -H 'Authorization: Bearer {token}' {base}/v1/entities/{entity.id}",
+            ]
+        )
+        self.emit(options, payload, text)
+
+    def _reset_admin(self) -> str:
+        """Create the admin superuser or give it a new password; return the password."""
+        # A fresh password every run: it is printed, so it must never be a fixed, guessable one.
+        password = secrets.token_urlsafe(12)
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=ADMIN_USERNAME).first()
+        if user is None:
+            user_model.objects.create_superuser(ADMIN_USERNAME, "admin@example.com", password)
+        else:
+            user.set_password(password)
+            user.is_active = user.is_staff = user.is_superuser = True
+            user.save()
+        return password
+
+    def _fresh_demo_key(self, entity: Entity) -> str:
+        """Revoke the previous demo key and issue a new one (tokens cannot be shown twice)."""
+        for old in ApiKey.objects.filter(entity=entity, name=DEMO_KEY_NAME, revoked_at__isnull=True):
+            api_key_revoke(api_key=old)
+        _, token = api_key_create(entity=entity, scopes=sorted(SCOPES), name=DEMO_KEY_NAME, livemode=False)
+        return token
+
+
+# Apps append keyword-only callables that add their demo rows to a new demo entity.
+DEMO_DATA_STEPS: list = []

@@ -1,0 +1,16 @@
+"""The API scopes a key can carry (SPEC §3)."""
+
+SCOPES = frozenset(
+    {
+        "numbering:read",
+        "numbering:write",
+        "migration:write",
+        "payments:read",
+        "payments:write",
+        "accounts:read",
+        "accounts:write",
+        "purchasing:read",
+        "purchasing:write",
+        "accounting:read",
+    }
+)

@@ -1,0 +1,105 @@
+"""API keys: create (the token is returned once), authenticate, revoke."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from erp.exceptions import InvalidInput
+from erp.models import ApiKey, Entity
+from erp.scopes import SCOPES
+
+LIVE_KIND = "ark_live_ent_"
+TEST_KIND = "ark_test_ent_"
+_LOOKUP_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O/1/I/L/U: readable when spoken
+_SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+LOOKUP_LENGTH = 12
+SECRET_LENGTH = 40  # 40 base-62 characters ≈ 238 bits of randomness
+# Recording every use would turn every API read into a write; a minute's resolution is enough
+# for "is this key still in use?".
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKeyRejected(Exception):
+    """The presented token is unknown, malformed or revoked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest stored for a token (a random secret needs no key stretching)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_scopes(scopes) -> list[str]:
+    """Return the scopes as a sorted list, rejecting unknown ones."""
+    if isinstance(scopes, str):
+        scopes = [s for s in (part.strip() for part in scopes.split(",")) if s]
+    scopes = sorted(set(scopes))
+    if not scopes:
+        raise InvalidInput("At least one scope is required.", code="scopes_required", param="scopes")
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown scope(s): {', '.join(unknown)}. Known scopes: {', '.join(sorted(SCOPES))}.",
+            code="unknown_scope",
+            param="scopes",
+        )
+    return scopes
+
+
+@transaction.atomic
+def api_key_create(
+    *, entity: Entity, scopes, name: str = "", livemode: bool = True
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its token; the token is never retrievable again."""
+    scopes = normalize_scopes(scopes)
+    kind = LIVE_KIND if livemode else TEST_KIND
+    prefix = kind + "".join(secrets.choice(_LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+    secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+    token = prefix + secret
+    api_key = ApiKey.objects.create(
+        entity=entity,
+        name=name.strip(),
+        prefix=prefix,
+        secret_hash=hash_token(token),
+        livemode=livemode,
+        scopes=scopes,
+    )
+    return api_key, token
+
+
+def api_key_authenticate(*, token: str) -> ApiKey:
+    """Return the active key matching a token, recording its use; raise ApiKeyRejected otherwise."""
+    kind = token[: len(LIVE_KIND)]
+    if kind not in (LIVE_KIND, TEST_KIND) or len(token) != len(LIVE_KIND) + LOOKUP_LENGTH + SECRET_LENGTH:
+        raise ApiKeyRejected("The API key is malformed.")
+    prefix = token[: len(kind) + LOOKUP_LENGTH]
+    api_key = ApiKey.objects.select_related("entity").filter(prefix=prefix).first()
+    # Compare digests in constant time; an unknown prefix still pays for one hash so timing
+    # does not reveal which prefixes exist.
+    expected = api_key.secret_hash if api_key else "0" * 64
+    if not hmac.compare_digest(expected, hash_token(token)) or api_key is None:
+        raise ApiKeyRejected("The API key is not valid.")
+    if api_key.revoked_at is not None:
+        raise ApiKeyRejected("The API key has been revoked.")
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revoke a key; revoking twice keeps the first revocation time."""
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    return locked

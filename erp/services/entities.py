@@ -1,0 +1,98 @@
+"""Entities (tenants): creation with everything a new company needs."""
+
+import re
+
+from django.db import transaction
+
+from erp.exceptions import Conflict, InvalidInput
+from erp.models import Entity
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def entity_code_from_name(name: str) -> str:
+    """Derive a short slug code from a company name."""
+    code = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
+    return code or "entity"
+
+
+@transaction.atomic
+def entity_create(
+    *,
+    name: str,
+    code: str | None = None,
+    base_currency: str = "USD",
+    fiscal_year_start_month: int = 1,
+    vendor_credit_expiry_days: int | None = None,
+) -> Entity:
+    """Create an entity with its default setup."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("An entity needs a name.", code="name_required", param="name")
+    code = (code or entity_code_from_name(name)).strip().lower()
+    if not _CODE.match(code):
+        raise InvalidInput(
+            "code must be 1–40 lowercase letters, digits or hyphens.", code="invalid_code", param="code"
+        )
+    currency = (base_currency or "").strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise InvalidInput(
+            "base_currency must be a three-letter ISO 4217 code.",
+            code="invalid_currency",
+            param="base_currency",
+        )
+    if not isinstance(fiscal_year_start_month, int) or not 1 <= fiscal_year_start_month <= 12:
+        raise InvalidInput(
+            "fiscal_year_start_month must be 1–12.",
+            code="invalid_fiscal_year_start_month",
+            param="fiscal_year_start_month",
+        )
+    if vendor_credit_expiry_days is not None and vendor_credit_expiry_days < 1:
+        raise InvalidInput(
+            "vendor_credit_expiry_days must be positive or empty.",
+            code="invalid_vendor_credit_expiry_days",
+            param="vendor_credit_expiry_days",
+        )
+    if Entity.objects.filter(code=code).exists():
+        raise Conflict(f"An entity with code {code!r} already exists.", code="entity_code_taken", param="code")
+    entity = Entity.objects.create(
+        name=name,
+        code=code,
+        base_currency=currency,
+        fiscal_year_start_month=fiscal_year_start_month,
+        vendor_credit_expiry_days=vendor_credit_expiry_days,
+    )
+    for setup in ENTITY_SETUP_STEPS:
+        setup(entity=entity)
+    return entity
+
+
+# Each app that needs rows per entity (default sequences, chart of accounts) registers a
+# keyword-only callable here from its AppConfig.ready(), so erp does not import its dependants.
+ENTITY_SETUP_STEPS: list = []
+
+
+
+@transaction.atomic
+def entity_update(
+    *, entity: Entity, name: str | None = None, vendor_credit_expiry_days: int | None = ...
+) -> Entity:
+    """Rename an entity or change its vendor-credit expiry default.
+
+    Currency and fiscal year start are fixed at creation: issued numbers and postings depend on them.
+    """
+    locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("An entity needs a name.", code="name_required", param="name")
+        locked.name = name.strip()
+    if vendor_credit_expiry_days is not ...:
+        if vendor_credit_expiry_days is not None and vendor_credit_expiry_days < 1:
+            raise InvalidInput(
+                "vendor_credit_expiry_days must be positive or empty.",
+                code="invalid_vendor_credit_expiry_days",
+                param="vendor_credit_expiry_days",
+            )
+        locked.vendor_credit_expiry_days = vendor_credit_expiry_days
+    locked.save(update_fields=["name", "vendor_credit_expiry_days"])
+    return locked

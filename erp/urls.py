@@ -1,0 +1,26 @@
+"""Folio's URLs: admin, the /v1 API, its schema and docs, health probes."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from erp.api.errors import not_found_view
+from erp.health import healthz, readyz
+
+api_v1 = [
+    path("", include("erp.api.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("v1/", include(api_v1)),
+    # Unknown API paths answer with the error envelope even when DEBUG shows HTML elsewhere.
+    re_path(r"^v1/", not_found_view),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+]
+
+handler404 = "erp.api.errors.not_found_view"
+handler500 = "erp.api.errors.server_error_view"
