@@ -43,6 +43,9 @@ class EntityForm(ServiceFormMixin, forms.ModelForm):
         model = Entity
         fields = ["name", "code", "base_currency", "fiscal_year_start_month", "vendor_credit_expiry_days"]
 
+    def clean_base_currency(self):
+        return (self.cleaned_data.get("base_currency") or "").strip().upper()
+
     def service_call(self):
         data = self.cleaned_data
         if self.instance._state.adding:

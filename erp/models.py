@@ -36,6 +36,7 @@ class Entity(models.Model):
             models.CheckConstraint(
                 condition=Q(base_currency__regex=r"^[A-Z]{3}$"),
                 name="entity_base_currency_iso",
+                violation_error_message="base_currency must be a three-letter ISO 4217 code.",
             ),
         ]
 

@@ -84,7 +84,7 @@ def run_idempotently(
                 )
             return stored.status_code, stored.response_body, True
 
-        savepoint = transaction.savepoint()
+        savepoint = transaction.savepoint_create()
         status, body = execute()
         if status >= 400:
             # A failed request keeps none of its writes, even ones a careless path left behind;

@@ -1,0 +1,1 @@
+"""Gapless numbering: sequences, numbering periods, the issued-number ledger, counters, audit."""

@@ -1,0 +1,96 @@
+"""Operators' commands: create_entity, create_api_key, revoke_api_key, purge_idempotency_keys, load_demo."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from erp.models import ApiKey, Entity
+from erp.services.api_keys import api_key_authenticate
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_entity_prints_json_and_sets_it_up():
+    payload = json.loads(run("create_entity", "--name", "Acme Europe", "--fiscal-year-start", "7", "--json"))
+    assert set(payload) == {"id", "code", "name"}
+    entity = Entity.objects.get(pk=payload["id"])
+    assert (entity.code, entity.fiscal_year_start_month) == ("acme-europe", 7)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--name", "X", "--fiscal-year-start", "13"], "fiscal_year_start_month"),
+        (["--name", "X", "--currency", "dollars"], "three-letter"),
+        (["--name", "X", "--code", "Bad Code!"], "lowercase"),
+    ],
+)
+def test_create_entity_rejects_bad_input_clearly(args, message):
+    with pytest.raises(CommandError, match=message):
+        run("create_entity", *args)
+    assert not Entity.objects.exists()
+
+
+def test_create_entity_refuses_a_taken_code(entity):
+    with pytest.raises(CommandError, match="already exists"):
+        run("create_entity", "--name", "Again", "--code", entity.code)
+
+
+def test_create_api_key_prints_a_working_token_once(entity):
+    payload = json.loads(
+        run("create_api_key", "--entity", entity.code, "--scopes", "numbering:read,payments:write", "--json")
+    )
+    assert set(payload) == {"id", "token", "entity_id", "scopes"}
+    assert payload["scopes"] == ["numbering:read", "payments:write"]
+    assert payload["entity_id"] == str(entity.id)
+    assert api_key_authenticate(token=payload["token"]).pk.hex == payload["id"].replace("-", "")
+
+
+def test_create_api_key_test_mode_and_bad_scope(entity):
+    payload = json.loads(run("create_api_key", "--entity", str(entity.id), "--scopes", "numbering:read", "--test", "--json"))
+    assert payload["token"].startswith("ark_test_ent_")
+    with pytest.raises(CommandError, match="Unknown scope"):
+        run("create_api_key", "--entity", entity.code, "--scopes", "everything")
+    with pytest.raises(CommandError, match="No entity"):
+        run("create_api_key", "--entity", "nope", "--scopes", "numbering:read")
+
+
+def test_revoke_api_key_revokes(entity):
+    payload = json.loads(run("create_api_key", "--entity", entity.code, "--scopes", "numbering:read", "--json"))
+    result = json.loads(run("revoke_api_key", payload["id"], "--json"))
+    assert result["id"] == payload["id"]
+    assert ApiKey.objects.get(pk=payload["id"]).revoked_at is not None
+    with pytest.raises(CommandError, match="No API key"):
+        run("revoke_api_key", "not-a-uuid")
+
+
+def test_purge_idempotency_keys_refuses_a_window_shorter_than_a_day():
+    assert json.loads(run("purge_idempotency_keys", "--json")) == {"deleted": 0}
+    with pytest.raises(CommandError, match="at least 24"):
+        run("purge_idempotency_keys", "--older-than-hours", "1")
+
+
+def test_load_demo_prints_a_login_and_a_working_key_and_is_rerunnable():
+    first = json.loads(run("load_demo", "--json"))
+    second = json.loads(run("load_demo", "--json"))
+    assert Entity.objects.filter(code="demo").count() == 1
+    assert first["admin_username"] == "admin" and first["admin_password"]
+    assert api_key_authenticate(token=second["api_key"])
+    from erp.services.api_keys import ApiKeyRejected
+
+    with pytest.raises(ApiKeyRejected):
+        api_key_authenticate(token=first["api_key"])  # the earlier demo key was revoked
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.check_password(second["admin_password"])
+    assert not admin.check_password(first["admin_password"])
