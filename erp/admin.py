@@ -41,7 +41,13 @@ class ServiceFormMixin:
 class EntityForm(ServiceFormMixin, forms.ModelForm):
     class Meta:
         model = Entity
-        fields = ["name", "code", "base_currency", "fiscal_year_start_month", "vendor_credit_expiry_days"]
+        fields = [
+            "name",
+            "code",
+            "base_currency",
+            "fiscal_year_start_month",
+            "vendor_credit_expiry_days",
+        ]
 
     def clean_base_currency(self):
         return (self.cleaned_data.get("base_currency") or "").strip().upper()
@@ -93,17 +99,39 @@ class ApiKeyCreateForm(ServiceFormMixin, forms.ModelForm):
     def service_call(self):
         data = self.cleaned_data
         return api_key_create(
-            entity=data["entity"], scopes=data["scopes"], name=data["name"], livemode=data["livemode"]
+            entity=data["entity"],
+            scopes=data["scopes"],
+            name=data["name"],
+            livemode=data["livemode"],
         )
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "name", "entity", "scope_list", "livemode", "status", "last_used_at", "created_at"]
+    list_display = [
+        "prefix",
+        "name",
+        "entity",
+        "scope_list",
+        "livemode",
+        "status",
+        "last_used_at",
+        "created_at",
+    ]
     list_filter = ["entity", "livemode", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["prefix", "name", "entity__code"]
     actions = ["revoke_selected"]
-    readonly_fields = ["id", "entity", "name", "prefix", "livemode", "scopes", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "id",
+        "entity",
+        "name",
+        "prefix",
+        "livemode",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -123,7 +151,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         messages.warning(
             request,
             format_html(
-                "Copy this key now, it will not be shown again: <code id='new-api-key-token'>{}</code>", token
+                "Copy this key now, it will not be shown again: <code id='new-api-key-token'>{}</code>",
+                token,
             ),
         )
 

@@ -21,10 +21,11 @@ def readyz(request):
             cursor.execute("SELECT 1")
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except Exception:  # noqa: BLE001 - any failure means "not ready", never a 500 page
+    except Exception:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     if pending:
         return JsonResponse(
-            {"status": "unavailable", "database": "ok", "pending_migrations": len(pending)}, status=503
+            {"status": "unavailable", "database": "ok", "pending_migrations": len(pending)},
+            status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok"})

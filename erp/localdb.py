@@ -1,5 +1,6 @@
 """The embedded PostgreSQL used when DATABASE_URL is unset (local runs, tests, CI)."""
 
+import contextlib
 import os
 import shutil
 import warnings
@@ -42,7 +43,7 @@ def _discard_unfinished(pgdata: Path) -> None:
     if (pgdata / "postmaster.pid").exists():
         try:
             pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=pgdata, user=_server_user())
-        except Exception:  # noqa: BLE001 - a dead server is what we want anyway
+        except Exception:
             pass
     shutil.rmtree(pgdata, ignore_errors=True)
 
@@ -67,8 +68,6 @@ def _tune(server) -> None:
 def _create_database(uri: str) -> None:
     """Create Folio's database on a fresh server."""
     with psycopg.connect(uri, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')

@@ -97,9 +97,7 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(
                 fields=["entity", "method", "path", "key"], name="idempotency_record_unique_key"
             ),
-            models.CheckConstraint(
-                condition=Q(status_code__lt=500), name="idempotency_record_never_5xx"
-            ),
+            models.CheckConstraint(condition=Q(status_code__lt=500), name="idempotency_record_never_5xx"),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,7 @@ class FolioAPIMixin:
         def execute() -> tuple[int, str]:
             try:
                 response = handler(request, *args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - every failure becomes an enveloped response
+            except Exception as exc:
                 response = self.handle_exception(exc)
             body = renderer.render(response.data).decode() if response.data is not None else ""
             return response.status_code, body
@@ -86,4 +86,6 @@ class EntityPathMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if str(kwargs.get("entity_id")) != str(request.auth.entity_id):
-            raise exceptions.PermissionDenied("This API key belongs to another entity.", code="entity_mismatch")
+            raise exceptions.PermissionDenied(
+                "This API key belongs to another entity.", code="entity_mismatch"
+            )

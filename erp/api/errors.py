@@ -60,11 +60,19 @@ def exception_handler(exc, context):
                 "message": "The request conflicted with a concurrent change; retry it.",
             },
         )
-    if isinstance(exc, DatabaseError) and getattr(exc.__cause__, "sqlstate", None) in {"55P03", "40P01", "40001"}:
+    if isinstance(exc, DatabaseError) and getattr(exc.__cause__, "sqlstate", None) in {
+        "55P03",
+        "40P01",
+        "40001",
+    }:
         # Lock timeout, deadlock or serialization failure: transient, safe to retry.
         return error_response(
             409,
-            {"type": "conflict", "code": "retry_later", "message": "The data is busy; retry shortly."},
+            {
+                "type": "conflict",
+                "code": "retry_later",
+                "message": "The data is busy; retry shortly.",
+            },
         )
     logger.exception("unhandled error in %s", type(context.get("view")).__name__)
     return error_response(500, internal_error())

@@ -4,7 +4,6 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-
 # Declared by views any valid key of the entity may use (e.g. reading its own entity).
 ANY_KEY = "*"
 

@@ -54,9 +54,7 @@ def normalize_scopes(scopes) -> list[str]:
 
 
 @transaction.atomic
-def api_key_create(
-    *, entity: Entity, scopes, name: str = "", livemode: bool = True
-) -> tuple[ApiKey, str]:
+def api_key_create(*, entity: Entity, scopes, name: str = "", livemode: bool = True) -> tuple[ApiKey, str]:
     """Create a key and return it with its token; the token is never retrievable again."""
     scopes = normalize_scopes(scopes)
     kind = LIVE_KIND if livemode else TEST_KIND

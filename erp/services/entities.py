@@ -32,7 +32,9 @@ def entity_create(
     code = (code or entity_code_from_name(name)).strip().lower()
     if not _CODE.match(code):
         raise InvalidInput(
-            "code must be 1–40 lowercase letters, digits or hyphens.", code="invalid_code", param="code"
+            "code must be 1–40 lowercase letters, digits or hyphens.",
+            code="invalid_code",
+            param="code",
         )
     currency = (base_currency or "").strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
@@ -54,7 +56,9 @@ def entity_create(
             param="vendor_credit_expiry_days",
         )
     if Entity.objects.filter(code=code).exists():
-        raise Conflict(f"An entity with code {code!r} already exists.", code="entity_code_taken", param="code")
+        raise Conflict(
+            f"An entity with code {code!r} already exists.", code="entity_code_taken", param="code"
+        )
     entity = Entity.objects.create(
         name=name,
         code=code,
@@ -70,7 +74,6 @@ def entity_create(
 # Each app that needs rows per entity (default sequences, chart of accounts) registers a
 # keyword-only callable here from its AppConfig.ready(), so erp does not import its dependants.
 ENTITY_SETUP_STEPS: list = []
-
 
 
 @transaction.atomic

@@ -31,7 +31,9 @@ def validate_idempotency_key(key: str) -> str:
     """Return the key, or raise a 400 for an empty or over-long one."""
     if not key.strip():
         raise InvalidInput(
-            "Idempotency-Key must not be empty.", code="invalid_idempotency_key", param="Idempotency-Key"
+            "Idempotency-Key must not be empty.",
+            code="invalid_idempotency_key",
+            param="Idempotency-Key",
         )
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(
@@ -72,9 +74,7 @@ def run_idempotently(
             )
         now = timezone.now()
         ttl: timedelta = settings.IDEMPOTENCY_TTL
-        stored = IdempotencyRecord.objects.filter(
-            entity=entity, method=method, path=path, key=key
-        ).first()
+        stored = IdempotencyRecord.objects.filter(entity=entity, method=method, path=path, key=key).first()
         if stored is not None and stored.created_at >= now - ttl:
             if stored.request_fingerprint != fingerprint:
                 raise Conflict(

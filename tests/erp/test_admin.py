@@ -21,7 +21,12 @@ def admin_client(client):
 def test_adding_an_entity_goes_through_the_service(admin_client):
     response = admin_client.post(
         "/admin/erp/entity/add/",
-        {"name": "Admin Made", "code": "admin-made", "base_currency": "usd", "fiscal_year_start_month": 4},
+        {
+            "name": "Admin Made",
+            "code": "admin-made",
+            "base_currency": "usd",
+            "fiscal_year_start_month": 4,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     entity = Entity.objects.get(code="admin-made")

@@ -46,7 +46,14 @@ def test_create_entity_refuses_a_taken_code(entity):
 
 def test_create_api_key_prints_a_working_token_once(entity):
     payload = json.loads(
-        run("create_api_key", "--entity", entity.code, "--scopes", "numbering:read,payments:write", "--json")
+        run(
+            "create_api_key",
+            "--entity",
+            entity.code,
+            "--scopes",
+            "numbering:read,payments:write",
+            "--json",
+        )
     )
     assert set(payload) == {"id", "token", "entity_id", "scopes"}
     assert payload["scopes"] == ["numbering:read", "payments:write"]
@@ -55,7 +62,17 @@ def test_create_api_key_prints_a_working_token_once(entity):
 
 
 def test_create_api_key_test_mode_and_bad_scope(entity):
-    payload = json.loads(run("create_api_key", "--entity", str(entity.id), "--scopes", "numbering:read", "--test", "--json"))
+    payload = json.loads(
+        run(
+            "create_api_key",
+            "--entity",
+            str(entity.id),
+            "--scopes",
+            "numbering:read",
+            "--test",
+            "--json",
+        )
+    )
     assert payload["token"].startswith("ark_test_ent_")
     with pytest.raises(CommandError, match="Unknown scope"):
         run("create_api_key", "--entity", entity.code, "--scopes", "everything")
@@ -64,7 +81,9 @@ def test_create_api_key_test_mode_and_bad_scope(entity):
 
 
 def test_revoke_api_key_revokes(entity):
-    payload = json.loads(run("create_api_key", "--entity", entity.code, "--scopes", "numbering:read", "--json"))
+    payload = json.loads(
+        run("create_api_key", "--entity", entity.code, "--scopes", "numbering:read", "--json")
+    )
     result = json.loads(run("revoke_api_key", payload["id"], "--json"))
     assert result["id"] == payload["id"]
     assert ApiKey.objects.get(pk=payload["id"]).revoked_at is not None

@@ -22,4 +22,8 @@ class Command(FolioCommand):
             # A shorter window would let a client's legitimate retry run twice.
             raise InvalidInput("--older-than-hours must be at least 24.", code="window_too_short")
         deleted = idempotency_records_purge(older_than=timedelta(hours=hours))
-        self.emit(options, {"deleted": deleted}, f"Deleted {deleted} idempotency record(s) older than {hours} h.")
+        self.emit(
+            options,
+            {"deleted": deleted},
+            f"Deleted {deleted} idempotency record(s) older than {hours} h.",
+        )

@@ -18,7 +18,9 @@ class Command(FolioCommand):
         try:
             api_key = ApiKey.objects.get(pk=UUID(options["key_id"]))
         except (ValueError, ApiKey.DoesNotExist):
-            raise InvalidInput(f"No API key with id {options['key_id']!r}.", code="api_key_not_found") from None
+            raise InvalidInput(
+                f"No API key with id {options['key_id']!r}.", code="api_key_not_found"
+            ) from None
         api_key = api_key_revoke(api_key=api_key)
         self.emit(
             options,
