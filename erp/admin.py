@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from erp.exceptions import FolioError
+from erp.adminkit import ServiceFormMixin, adopt
 from erp.models import ApiKey, Entity
 from erp.scopes import SCOPES
 from erp.services.api_keys import api_key_create, api_key_revoke
@@ -13,29 +13,6 @@ from erp.services.entities import entity_create, entity_update
 admin.site.site_header = "Folio back office"
 admin.site.site_title = "Folio"
 admin.site.index_title = "Numbering, receivables and payables"
-
-
-def adopt(target, source) -> None:
-    """Make the admin's unsaved instance stand for the row a service created."""
-    target.__dict__.update({k: v for k, v in source.__dict__.items() if k != "_state"})
-    target._state.adding = False
-    target._state.db = source._state.db
-
-
-class ServiceFormMixin:
-    """Turn a service's domain error into a form error on its field."""
-
-    service_call = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.service_call is None:
-            return
-        try:
-            self.result = self.service_call()
-        except FolioError as error:
-            field = error.param if error.param in self.fields else None
-            self.add_error(field, error.message)
 
 
 class EntityForm(ServiceFormMixin, forms.ModelForm):

@@ -1,0 +1,9 @@
+"""Benchmark settings: Folio's, on a separate database, plus django-sequences for comparison."""
+
+from erp.settings import *  # noqa: F403
+from erp.settings import DATABASES, INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "sequences"]
+DATABASES["default"]["NAME"] = "folio_bench"
+DATABASES["default"]["CONN_MAX_AGE"] = None
+LOGGING_CONFIG = None
