@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "erp",
     "numbering",
+    "receivables",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Receivables: customers, invoices, payments applied to many invoices at once."""
