@@ -74,9 +74,26 @@ def pgbench_ceiling(workers: int) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
         script.write(PGBENCH_SCRIPT)
     out = subprocess.run(
-        [str(binary), "-n", "-h", db["HOST"], "-U", db["USER"], "-c", str(workers), "-j", str(min(workers, 4)),
-         "-T", str(int(DURATION_S)), "-f", script.name, db["NAME"]],
-        capture_output=True, text=True, check=True,
+        [
+            str(binary),
+            "-n",
+            "-h",
+            db["HOST"],
+            "-U",
+            db["USER"],
+            "-c",
+            str(workers),
+            "-j",
+            str(min(workers, 4)),
+            "-T",
+            str(int(DURATION_S)),
+            "-f",
+            script.name,
+            db["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
 
@@ -160,11 +177,22 @@ def run() -> list[tuple[str, str, float, str]]:
         djseq = run_workers(workers, django_sequences_step)
         ours = run_workers(workers, ours_step, hot)
         rows.append(("pgbench ceiling (UPDATE…RETURNING + INSERT)", str(workers), ceiling, "1.00"))
-        rows.append(("django-sequences get_next_value + INSERT", str(workers), djseq, f"{djseq / ceiling:.2f} of ceiling"))
-        rows.append((
-            "Folio sequence_issue_next", str(workers), ours,
-            f"{ours / ceiling:.2f} of ceiling, {ours / djseq:.2f}× django-sequences",
-        ))
+        rows.append(
+            (
+                "django-sequences get_next_value + INSERT",
+                str(workers),
+                djseq,
+                f"{djseq / ceiling:.2f} of ceiling",
+            )
+        )
+        rows.append(
+            (
+                "Folio sequence_issue_next",
+                str(workers),
+                ours,
+                f"{ours / ceiling:.2f} of ceiling, {ours / djseq:.2f}× django-sequences",
+            )
+        )
 
     one = None
     for count in (1, 4, 16):
@@ -189,7 +217,9 @@ def run() -> list[tuple[str, str, float, str]]:
             sequence_issue_block(sequence=big, count=10_000, date=TODAY)
     big_rate = run_workers(4, ours_step, [big])
     rows.append(("ledger of 10^3 issued numbers", "4", small_rate, "1.00"))
-    rows.append(("ledger of 10^6 issued numbers", "4", big_rate, f"{big_rate / small_rate:.2f}× the small ledger"))
+    rows.append(
+        ("ledger of 10^6 issued numbers", "4", big_rate, f"{big_rate / small_rate:.2f}× the small ledger")
+    )
 
     early_seq, late_seq = make_sequences(entity, 2, "DOC")
     early = run_workers(16, late_or_early_step, early_seq, False)

@@ -179,7 +179,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a `status`; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "SequenceStatusEnum": "numbering.models.Sequence.Status",
+        "IssuedNumberStatusEnum": "numbering.models.IssuedNumber.Status",
+    },
 }
 
 # Content Security Policy (django-csp 4): self only; Swagger UI from the sidecar is self-hosted.

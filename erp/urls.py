@@ -9,6 +9,7 @@ from erp.health import healthz, readyz
 
 api_v1 = [
     path("", include("erp.api.urls")),
+    path("", include("numbering.api.urls")),
 ]
 
 urlpatterns = [

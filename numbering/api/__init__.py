@@ -1,0 +1,1 @@
+"""The numbering REST API: document sequences, issued numbers, Arcus migration counters."""

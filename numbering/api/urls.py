@@ -1,0 +1,29 @@
+"""Numbering API routes under /v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from numbering.api.views import (
+    DocumentSequenceViewSet,
+    IssuedNumberViewSet,
+    MigrationCountersAdvanceView,
+    MigrationCountersView,
+)
+
+router = SimpleRouter(trailing_slash=False)
+router.register("document-sequences", DocumentSequenceViewSet, basename="document-sequence")
+router.register("issued-numbers", IssuedNumberViewSet, basename="issued-number")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "entities/<uuid:entity_id>/migration/counters",
+        MigrationCountersView.as_view(),
+        name="migration-counters",
+    ),
+    path(
+        "entities/<uuid:entity_id>/migration/counters/advance",
+        MigrationCountersAdvanceView.as_view(),
+        name="migration-counters-advance",
+    ),
+]

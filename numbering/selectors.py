@@ -1,0 +1,90 @@
+"""Numbering reads: previews (which reserve nothing) and per-entity lists."""
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from erp.exceptions import Conflict
+from erp.models import Entity
+from numbering.models import IssuedNumber, NumberingPeriod, Sequence
+from numbering.periods import fiscal_year_start_month_of, period_bounds, period_rule
+from numbering.rendering import format_template
+
+
+def sequence_preview(*, sequence: Sequence, date: datetime.date | None = None) -> dict:
+    """Return the number the sequence would issue next for a document date; reserve and lock nothing."""
+    on = date or timezone.localdate()
+    fiscal_start = fiscal_year_start_month_of(sequence)
+    bounds = period_bounds(period_rule(sequence, fiscal_year_start_month=fiscal_start), on)
+    # A plain read: a period not used yet is not created, its first value is the starting number.
+    last = (
+        NumberingPeriod.objects.filter(sequence=sequence, start=bounds.start)
+        .values_list("last_value", flat=True)
+        .first()
+    )
+    value = sequence.starting_number if last is None else last + 1
+    if sequence.ending_number is not None and value > sequence.ending_number:
+        raise Conflict(
+            f"Sequence {sequence.name!r} is exhausted for {bounds.label}.", code="sequence_exhausted"
+        )
+    template = format_template(
+        sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
+    )
+    return {"value": value, "number": template.render(value), "period_label": bounds.label}
+
+
+def sequence_remaining(*, sequence: Sequence, date: datetime.date | None = None) -> int | None:
+    """Return how many numbers are left in the period holding `date` (None when unbounded)."""
+    if sequence.ending_number is None:
+        return None
+    bounds = period_bounds(period_rule(sequence), date or timezone.localdate())
+    last = (
+        NumberingPeriod.objects.filter(sequence=sequence, start=bounds.start)
+        .values_list("last_value", flat=True)
+        .first()
+    )
+    next_value = sequence.starting_number if last is None else last + 1
+    return max(0, sequence.ending_number - next_value + 1)
+
+
+def sequences_for_entity(*, entity: Entity) -> QuerySet[Sequence]:
+    """Return an entity's sequences, by name."""
+    return Sequence.objects.filter(entity=entity).order_by("name")
+
+
+def issued_numbers_for_entity(*, entity: Entity) -> QuerySet[IssuedNumber]:
+    """Return an entity's issued numbers, newest first, with their sequence and period."""
+    return (
+        IssuedNumber.objects.filter(entity=entity)
+        .select_related("sequence", "period")
+        .order_by("-issued_at", "-value")
+    )
+
+
+def periods_for_sequence(*, sequence: Sequence) -> QuerySet[NumberingPeriod]:
+    """Return a sequence's periods, oldest first."""
+    return NumberingPeriod.objects.filter(sequence=sequence).order_by("start")
+
+
+def migration_counters(*, entity: Entity, date: datetime.date | None = None) -> list[dict]:
+    """Return the entity's counters (sequences bound to a counter type) as the Arcus API shows them."""
+    rows = []
+    for sequence in sequences_for_entity(entity=entity).filter(counter_type__isnull=False).select_related("entity"):
+        try:
+            preview = sequence_preview(sequence=sequence, date=date)
+            current, next_number = preview["value"] - 1, preview["number"]
+        except Conflict:  # exhausted: nothing will be issued next
+            current, next_number = sequence.ending_number, None
+        rows.append(
+            {
+                "counter_type": sequence.counter_type,
+                "sequence_id": sequence.id,
+                "current_value": current,
+                "prefix": sequence.fixed_prefix,
+                "padding": sequence.fixed_length,
+                "version": sequence.version,
+                "next_issued_preview": next_number,
+            }
+        )
+    return rows

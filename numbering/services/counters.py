@@ -1,0 +1,191 @@
+"""Manual counter moves: advancing a counter (monotonic, recorded) and the Arcus migration advance."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from erp.exceptions import FolioError, InvalidInput, RuleViolation
+from erp.models import Entity
+from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, CounterEvent, NumberingPeriod, Sequence
+from numbering.periods import period_bounds, period_rule
+from numbering.rendering import render
+from numbering.services.locks import period_lock, sequence_lock
+from numbering.services.periods import period_counter_move, period_ensure
+from numbering.services.sequences import DEFAULT_PADDING, sequence_create, sequence_version_bump
+
+MIGRATION_REASON = "migration advance"
+MAX_PADDING = 12
+
+
+@transaction.atomic
+def counter_advance(
+    *,
+    sequence: Sequence,
+    advance_to: int,
+    reason: str,
+    actor: str,
+    date: datetime.date | None = None,
+) -> CounterEvent | None:
+    """Move the counter of the period holding `date` up to `advance_to`; never down (no-op then)."""
+    if isinstance(advance_to, bool) or not isinstance(advance_to, int) or advance_to < 0:
+        raise InvalidInput(
+            "advance_to must be an integer ≥ 0.", code="invalid_advance_to", param="advance_to"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the counter is advanced.", code="reason_required", param="reason")
+    if len(reason) > 500:
+        raise InvalidInput(
+            "The reason is longer than 500 characters.", code="reason_too_long", param="reason"
+        )
+    locked = sequence_lock(sequence)
+    bounds = period_bounds(period_rule(locked), date or timezone.localdate())
+    if locked.ending_number is not None and advance_to > locked.ending_number:
+        raise RuleViolation(
+            f"advance_to {advance_to} is past the sequence's ending number {locked.ending_number}.",
+            code="advance_beyond_end",
+            param="advance_to",
+        )
+    existing = (
+        NumberingPeriod.objects.filter(sequence=locked, start=bounds.start)
+        .values_list("id", flat=True)
+        .first()
+    )
+    if existing is None and advance_to < locked.starting_number:
+        return None  # nothing to skip, and a no-op must not create the period either
+    period_id = existing if existing is not None else period_ensure(sequence=locked, bounds=bounds)[0]
+    period = period_lock(period_id)
+    if advance_to <= period.last_value:
+        return None
+    event = period_counter_move(
+        period=period,
+        sequence=locked,
+        to=advance_to,
+        kind=CounterEvent.Kind.ADVANCE,
+        reason=reason,
+        actor=actor,
+    )
+    sequence.version = sequence_version_bump(sequence=locked)
+    return event
+
+
+@transaction.atomic
+def migration_counters_advance(*, entity: Entity, rows: list[dict], actor: str) -> dict:
+    """Advance (or create) counters by counter_type, each row on its own, as Arcus's migration does."""
+    if not isinstance(rows, list | tuple):
+        raise InvalidInput("counters must be a list.", code="invalid_counters", param="counters")
+    results = [_migration_row(entity, row, actor) for row in rows]
+    failed = sum(1 for result in results if "error" in result)
+    return {
+        "object": "migration_counter_advance_result",
+        "total": len(results),
+        "succeeded": len(results) - failed,
+        "failed": failed,
+        "results": results,
+    }
+
+
+def _migration_row(entity: Entity, row, actor: str) -> dict:
+    counter_type = row.get("counter_type") if isinstance(row, dict) else None
+    try:
+        # A savepoint per row: a failing row rolls back only itself.
+        with transaction.atomic():
+            return _migration_row_apply(entity, row, actor)
+    except FolioError as error:
+        return {
+            "counter_type": counter_type,
+            "previous_value": None,
+            "current_value": None,
+            "prefix": None,
+            "padding": None,
+            "version": None,
+            "advanced": False,
+            "next_issued_preview": None,
+            "error": error.message,
+            "code": error.code,
+        }
+
+
+def _migration_row_apply(entity: Entity, row, actor: str) -> dict:
+    if not isinstance(row, dict):
+        raise InvalidInput("Each counter must be an object.", code="invalid_row")
+    counter_type = row.get("counter_type")
+    if counter_type not in COUNTER_TYPES:
+        raise InvalidInput(
+            f"counter_type must be one of: {', '.join(COUNTER_TYPES)}.",
+            code="invalid_counter_type",
+            param="counter_type",
+        )
+    advance_to = _whole_number(row.get("advance_to"), "advance_to", "invalid_advance_to", minimum=0)
+    if advance_to is None:
+        raise InvalidInput("advance_to is required.", code="invalid_advance_to", param="advance_to")
+    padding = _whole_number(row.get("padding"), "padding", "invalid_padding", minimum=1, maximum=MAX_PADDING)
+    prefix = row.get("prefix")
+    if prefix is not None and not isinstance(prefix, str):
+        raise InvalidInput("prefix must be a string.", code="invalid_prefix", param="prefix")
+    if prefix and len(prefix) > MAX_PREFIX_LENGTH:
+        raise InvalidInput(
+            f"prefix is longer than {MAX_PREFIX_LENGTH} characters.", code="prefix_too_long", param="prefix"
+        )
+    sequence = Sequence.objects.filter(entity=entity, counter_type=counter_type).first()
+    if sequence is None:
+        if not prefix:
+            raise InvalidInput(
+                f"This entity has no {counter_type!r} counter yet: give a prefix to create it.",
+                code="prefix_required",
+                param="prefix",
+            )
+        sequence = sequence_create(
+            entity=entity,
+            name=counter_type,
+            print_title=counter_type.replace("_", " ").title(),
+            counter_type=counter_type,
+            fixed_prefix=prefix,
+            fixed_length=DEFAULT_PADDING if padding is None else padding,
+            actor=actor,
+        )
+    sequence.entity = entity
+    today = timezone.localdate()
+    previous = _current_value(sequence, today)
+    event = counter_advance(
+        sequence=sequence, advance_to=advance_to, reason=MIGRATION_REASON, actor=actor, date=today
+    )
+    current = advance_to if event is not None else previous
+    return {
+        "counter_type": counter_type,
+        "previous_value": previous,
+        "current_value": current,
+        "prefix": sequence.fixed_prefix,
+        "padding": sequence.fixed_length,
+        "version": sequence.version,
+        "advanced": event is not None,
+        "next_issued_preview": render(
+            sequence.effective_format,
+            value=current + 1,
+            on=today,
+            fiscal_year_start_month=entity.fiscal_year_start_month,
+            alpha=sequence.is_alpha,
+        ),
+    }
+
+
+def _current_value(sequence: Sequence, on: datetime.date) -> int:
+    """Return the last value taken in the period holding `on` (starting_number - 1 if none yet)."""
+    bounds = period_bounds(period_rule(sequence), on)
+    last = (
+        NumberingPeriod.objects.filter(sequence=sequence, start=bounds.start)
+        .values_list("last_value", flat=True)
+        .first()
+    )
+    return sequence.starting_number - 1 if last is None else last
+
+
+def _whole_number(value, param: str, code: str, *, minimum: int, maximum: int = 2**63 - 1) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidInput(f"{param} must be an integer from {minimum} to {maximum}.", code=code, param=param)
+    return value

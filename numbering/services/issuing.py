@@ -1,0 +1,333 @@
+"""Issuing numbers: the one function documents call, its block variant, and voiding.
+
+A number is gapless only if it commits in the same transaction as the document that carries it.
+The issuing functions therefore join the caller's transaction, and the caller must take the number
+LAST, just before commit: the period row stays locked from the number to the commit, so that
+window is the throughput of the whole sequence.
+"""
+
+import datetime
+import uuid
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models.base import ModelState
+from django.utils import timezone
+
+from erp.exceptions import Conflict, InvalidInput, NotFound
+from erp.models import Entity
+from numbering.models import IssuedNumber, NumberingPeriod, Sequence
+from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
+from numbering.rendering import Template, format_template
+from numbering.services.locks import lock_timeout_sql, sequence_busy_on_lock_timeout
+from numbering.services.periods import period_ensure
+
+MAX_BLOCK = 10_000
+UNBOUNDED = 2**63 - 1
+
+# One round trip takes the numbers: bound the lock wait, bump the period's counter (its row lock is
+# the select_for_update lock, held to commit) and insert the issued rows, rendered in SQL from the
+# template resolved in Python. The counter only moves if the sequence is still active at the
+# version the template was built from and the range is not exhausted; zero rows says which is
+# not the case (see _take). Ids: one random UUIDv4 per statement with each row's offset in the
+# block XORed into its last 48 bits, so a 10,000-number block asks the kernel for randomness once,
+# not 10,000 times; a single number's id is that UUIDv4 itself. Only the first returned row carries
+# the period's columns.
+_TAKE_SQL = """
+{lock_timeout};
+WITH bump AS (
+    UPDATE numbering_numberingperiod AS p
+       SET last_value = p.last_value + %(count)s
+     WHERE p.sequence_id = %(sequence_id)s
+       AND p.start = %(start)s
+       AND p.last_value <= %(limit)s - %(count)s
+       AND EXISTS (
+           SELECT 1 FROM numbering_sequence AS s
+            WHERE s.id = %(sequence_id)s AND s.version = %(version)s AND s.status = 'active'
+       )
+    RETURNING p.id, p.start, p."end", p.label, p.start_value, p.last_value, p.created_at,
+              p.last_value - %(count)s + 1 AS first_value
+), issued AS (
+    INSERT INTO numbering_issuednumber
+        (id, entity_id, sequence_id, period_id, value, number, status, document_type,
+         document_id, reference, issued_at, issued_by, void_reason, voided_by)
+    SELECT (%(id_head)s || lpad(to_hex(%(id_tail)s::bigint # (v.value - bump.first_value)), 12, '0'))::uuid,
+           %(entity_id)s, %(sequence_id)s, bump.id, v.value,
+           %(head)s || {number_sql} || %(tail)s, 'issued', %(document_type)s,
+           %(document_id)s, %(reference)s, %(issued_at)s, %(issued_by)s, '', ''
+      FROM bump, generate_series(bump.first_value, bump.last_value) AS v(value)
+    RETURNING id, value, number
+)
+SELECT issued.id, issued.value, issued.number, bump.id, bump.start, bump."end", bump.label,
+       bump.start_value, bump.last_value, bump.created_at
+  FROM issued LEFT JOIN bump ON bump.first_value = issued.value
+ ORDER BY issued.value
+"""
+# lpad truncates, so widen to the digits' own length first: padding never cuts a number.
+_NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
+_ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
+
+
+def sequence_issue_next(
+    *,
+    sequence: Sequence,
+    date: datetime.date | None = None,
+    reference: str = "",
+    document_type: str = "",
+    document_id: str = "",
+    issued_by: str = "",
+) -> IssuedNumber:
+    """Take the next number of a sequence for a document dated `date`; call it LAST, just before commit.
+
+    Joins the caller's transaction: the number and the document commit or roll back together,
+    which is what makes the sequence gapless. The period's counter stays locked until that commit,
+    so everything else the document needs (validation, inserts, postings) must happen before.
+    """
+    with transaction.atomic(savepoint=False):
+        return _take(
+            sequence,
+            count=1,
+            on=date,
+            reference=reference,
+            document_type=document_type,
+            document_id=document_id,
+            issued_by=issued_by,
+        )[0]
+
+
+def sequence_issue_block(
+    *,
+    sequence: Sequence,
+    count: int,
+    date: datetime.date | None = None,
+    reference: str = "",
+    issued_by: str = "",
+) -> list[IssuedNumber]:
+    """Take `count` contiguous numbers in one statement (imports, batch runs); call it last as well."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BLOCK:
+        raise InvalidInput(f"count must be 1–{MAX_BLOCK}.", code="invalid_count", param="count")
+    with transaction.atomic(savepoint=False):
+        return _take(
+            sequence,
+            count=count,
+            on=date,
+            reference=reference,
+            document_type="",
+            document_id="",
+            issued_by=issued_by,
+        )
+
+
+def counter_type_issue_next(
+    *,
+    entity: Entity,
+    counter_type: str,
+    date: datetime.date | None,
+    document_type: str,
+    document_id: str,
+    issued_by: str = "",
+) -> IssuedNumber:
+    """Take the next number for a document from the entity's sequence bound to `counter_type`."""
+    sequence = Sequence.objects.filter(entity=entity, counter_type=counter_type).first()
+    if sequence is None:
+        raise NotFound(
+            f"This entity has no sequence for {counter_type!r} documents.",
+            code="counter_not_found",
+            param="counter_type",
+        )
+    sequence.entity = entity
+    return sequence_issue_next(
+        sequence=sequence,
+        date=date,
+        document_type=document_type,
+        document_id=str(document_id),
+        issued_by=issued_by,
+    )
+
+
+@transaction.atomic
+def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: str) -> IssuedNumber:
+    """Void an issued number: it stays in the ledger, marked voided with why, when and by whom."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the number is voided.", code="reason_required", param="reason")
+    if len(reason) > 500:
+        raise InvalidInput(
+            "The reason is longer than 500 characters.", code="reason_too_long", param="reason"
+        )
+    locked = IssuedNumber.objects.select_for_update(of=("self",)).get(pk=issued_number.pk)
+    if locked.status == IssuedNumber.Status.VOIDED:
+        raise Conflict(f"{locked.number} is already voided.", code="already_voided")
+    locked.status = IssuedNumber.Status.VOIDED
+    locked.void_reason = reason
+    locked.voided_at = timezone.now()
+    locked.voided_by = voided_by
+    locked.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
+    return locked
+
+
+def _take(
+    sequence: Sequence,
+    *,
+    count: int,
+    on: datetime.date | None,
+    reference: str,
+    document_type: str,
+    document_id: str,
+    issued_by: str,
+) -> list[IssuedNumber]:
+    on = on or timezone.localdate()
+    text = _ledger_text(
+        reference=reference, document_type=document_type, document_id=document_id, issued_by=issued_by
+    )
+    # Fast path: one statement. Anything else (first use of a period, a sequence changed since the
+    # caller loaded it, exhaustion, inactivity) costs a reload and a retry, never a wrong number.
+    for _attempt in range(5):
+        fiscal_start = fiscal_year_start_month_of(sequence)
+        bounds = period_bounds(period_rule(sequence, fiscal_year_start_month=fiscal_start), on)
+        template = format_template(
+            sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
+        )
+        issued_at = timezone.now()
+        rows = _take_rows(
+            sequence, bounds=bounds, template=template, count=count, issued_at=issued_at, **text
+        )
+        if rows:
+            return _issued_from_rows(sequence, rows, issued_at=issued_at, **text)
+        fresh = Sequence.objects.get(pk=sequence.pk)
+        if fresh.version != sequence.version:
+            if type(sequence).entity.is_cached(sequence):
+                fresh.entity = sequence.entity
+            sequence = fresh
+            continue
+        if fresh.status != Sequence.Status.ACTIVE:
+            raise Conflict(f"Sequence {sequence.name!r} is inactive.", code="sequence_inactive")
+        _period_id, created = period_ensure(sequence=sequence, bounds=bounds)
+        if created:
+            continue
+        remaining = _remaining(sequence, bounds)
+        if remaining < count:
+            raise Conflict(
+                f"Sequence {sequence.name!r} is exhausted for {bounds.label}: "
+                f"{remaining} number(s) left, {count} asked.",
+                code="sequence_exhausted",
+            )
+    # Only reachable if the sequence's configuration keeps changing under us.
+    raise Conflict("The sequence is being reconfigured; retry shortly.", code="sequence_busy")
+
+
+_TEXT_LIMITS = {"reference": 200, "document_type": 40, "document_id": 64, "issued_by": 100}
+
+
+def _ledger_text(**text) -> dict:
+    """Check the free-text columns of an issued number before anything is locked."""
+    for name, value in text.items():
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string.", code=f"invalid_{name}", param=name)
+        if len(value) > _TEXT_LIMITS[name]:
+            raise InvalidInput(
+                f"{name} is longer than {_TEXT_LIMITS[name]} characters.", code=f"{name}_too_long", param=name
+            )
+    return text
+
+
+def _take_rows(
+    sequence, *, bounds: PeriodBounds, template: Template, count: int, issued_at, **text
+) -> list[tuple]:
+    sql = _TAKE_SQL.format(
+        lock_timeout=lock_timeout_sql(), number_sql=_ALPHA_SQL if template.alpha else _NUMERIC_SQL
+    )
+    id_base = uuid.uuid4().hex
+    params = {
+        "id_head": id_base[:20],
+        "id_tail": int(id_base[20:], 16),
+        "count": count,
+        "sequence_id": sequence.pk,
+        "start": bounds.start,
+        "limit": UNBOUNDED if sequence.ending_number is None else sequence.ending_number,
+        "version": sequence.version,
+        "entity_id": sequence.entity_id,
+        "head": template.head,
+        "tail": template.tail,
+        "width": template.width or 0,
+        "issued_at": issued_at,
+        **text,
+    }
+    with sequence_busy_on_lock_timeout(), connection.cursor() as cursor:
+        try:
+            cursor.execute(sql, params)
+        except IntegrityError as error:
+            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+            if constraint == "issued_number_unique_number":
+                raise Conflict(
+                    "The number this sequence would issue already exists in it (its layout was "
+                    "changed to one that repeats an earlier number).",
+                    code="number_taken",
+                ) from error
+            raise
+        cursor.nextset()  # past the SET LOCAL's empty result
+        return cursor.fetchall()
+
+
+def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:
+    last = NumberingPeriod.objects.values_list("last_value", flat=True).get(
+        sequence=sequence, start=bounds.start
+    )
+    limit = UNBOUNDED if sequence.ending_number is None else sequence.ending_number
+    return max(0, limit - last)
+
+
+def _issued_from_rows(
+    sequence, rows, *, issued_at, reference, document_type, document_id, issued_by
+) -> list[IssuedNumber]:
+    # Built from RETURNING, the period included, with no re-read. Model.__init__ would cost more
+    # than the statement for a 10,000-number block, so the saved rows are assembled directly.
+    first = rows[0]
+    period = _saved(
+        NumberingPeriod,
+        {"sequence": sequence},
+        id=first[3],
+        sequence_id=sequence.pk,
+        entity_id=sequence.entity_id,
+        start=first[4],
+        end=first[5],
+        label=first[6],
+        start_value=first[7],
+        last_value=first[8],
+        created_at=first[9],
+    )
+    related = {"sequence": sequence, "period": period}
+    if type(sequence).entity.is_cached(sequence):
+        related["entity"] = sequence.entity
+    return [
+        _saved(
+            IssuedNumber,
+            related,
+            id=row[0],
+            entity_id=sequence.entity_id,
+            sequence_id=sequence.pk,
+            period_id=period.pk,
+            value=row[1],
+            number=row[2],
+            status=IssuedNumber.Status.ISSUED,
+            document_type=document_type,
+            document_id=document_id,
+            reference=reference,
+            issued_at=issued_at,
+            issued_by=issued_by,
+            void_reason="",
+            voided_at=None,
+            voided_by="",
+        )
+        for row in rows
+    ]
+
+
+def _saved(model, related: dict, **values):
+    """Return an instance of a row just written, as a query would have loaded it."""
+    instance = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = connection.alias
+    state.fields_cache = dict(related)
+    instance.__dict__.update(values, _state=state)
+    return instance

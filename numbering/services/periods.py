@@ -1,0 +1,258 @@
+"""Numbering periods in the database: created on first use or configured ahead with a next number."""
+
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
+from numbering.models import CounterEvent, NumberingPeriod, Sequence
+from numbering.periods import PeriodBounds, period_bounds, period_rule
+from numbering.services.configuration import next_value_from
+from numbering.services.locks import lock_timeout_sql, period_lock, sequence_busy_on_lock_timeout
+
+_ENSURE_SQL = """
+INSERT INTO numbering_numberingperiod
+    (sequence_id, entity_id, start, "end", label, start_value, last_value, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (sequence_id, start) DO NOTHING
+RETURNING id
+"""
+
+
+def period_ensure(
+    *, sequence: Sequence, bounds: PeriodBounds, start_value: int | None = None
+) -> tuple[int, bool]:
+    """Create a sequence's period unless it exists; return (period id, created).
+
+    Safe under concurrency: a racing creator waits for the first one's transaction, then finds its
+    row (or, if that transaction rolled back, creates it).
+    """
+    value = sequence.starting_number if start_value is None else start_value
+    with sequence_busy_on_lock_timeout(), connection.cursor() as cursor:
+        cursor.execute(lock_timeout_sql())
+        cursor.execute(
+            _ENSURE_SQL,
+            [
+                sequence.pk,
+                sequence.entity_id,
+                bounds.start,
+                bounds.end,
+                bounds.label,
+                value,
+                value - 1,
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0], True
+        cursor.execute(
+            "SELECT id FROM numbering_numberingperiod WHERE sequence_id = %s AND start = %s",
+            [sequence.pk, bounds.start],
+        )
+        return cursor.fetchone()[0], False
+
+
+def period_set_next(
+    *, sequence: Sequence, bounds: PeriodBounds, next_value: int, actor: str, param: str
+) -> CounterEvent | None:
+    """Make `next_value` the next value of a period: create it there, or move its counter forward."""
+    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=next_value)
+    if created:
+        return CounterEvent.objects.create(
+            entity_id=sequence.entity_id,
+            sequence=sequence,
+            period_id=period_id,
+            kind=CounterEvent.Kind.CREATE,
+            value_before=next_value - 1,
+            value_after=next_value - 1,
+            reason=f"period {bounds.label} configured to start at {next_value}",
+            actor=actor,
+        )
+    period = period_lock(period_id)
+    target = next_value - 1
+    if target == period.last_value:
+        return None
+    if target < period.last_value:
+        raise RuleViolation(
+            f"Period {period.label} has already reached {period.last_value}; its next number can only "
+            f"move forward (to {period.last_value + 1} or later).",
+            code="counter_decrement",
+            param=param,
+        )
+    return period_counter_move(
+        period=period,
+        sequence=sequence,
+        to=target,
+        kind=CounterEvent.Kind.EDIT,
+        reason=f"next number of {period.label} set to {next_value}",
+        actor=actor,
+    )
+
+
+def period_counter_move(
+    *, period: NumberingPeriod, sequence: Sequence, to: int, kind: str, reason: str, actor: str
+) -> CounterEvent:
+    """Move a locked period's counter forward and record the values it skips."""
+    before = period.last_value
+    NumberingPeriod.objects.filter(pk=period.pk).update(last_value=to)
+    period.last_value = to
+    return CounterEvent.objects.create(
+        entity_id=sequence.entity_id,
+        sequence=sequence,
+        period=period,
+        kind=kind,
+        value_before=before,
+        value_after=to,
+        reason=reason,
+        actor=actor,
+    )
+
+
+def periods_configure(
+    *, sequence: Sequence, fiscal_years: list | None, numberings: list | None, actor: str
+) -> list[CounterEvent]:
+    """Apply Intacct `fiscal_years` and PORTOS `numberings` entries to a sequence's periods."""
+    rule = period_rule(sequence)
+    events = []
+    if fiscal_years:
+        if sequence.reset != Sequence.Reset.FISCAL_YEAR:
+            raise InvalidInput(
+                "fiscal_years apply only to sequences that reset every fiscal year (rollover).",
+                code="rollover_not_enabled",
+                param="fiscal_years",
+            )
+        _require_list(fiscal_years, "fiscal_years")
+        seen = set()
+        for index, entry in enumerate(fiscal_years):
+            param = f"fiscal_years[{index}]"
+            year = _entry_int(entry, "fiscal_year", param, minimum=1, maximum=9998)
+            if year in seen:
+                raise InvalidInput(
+                    f"Fiscal year {year} is listed twice.",
+                    code="duplicate_fiscal_year",
+                    param=f"{param}.fiscal_year",
+                )
+            seen.add(year)
+            month = rule.fiscal_year_start_month
+            first_day = datetime.date(year if month == 1 else year - 1, month, 1)
+            bounds = _bounds_for(rule, first_day, f"{param}.fiscal_year")
+            value = next_value_from(entry, sequence, param=param)
+            events.append(
+                period_set_next(
+                    sequence=sequence,
+                    bounds=bounds,
+                    next_value=value,
+                    actor=actor,
+                    param=f"{param}.next_number",
+                )
+            )
+    if numberings:
+        _require_list(numberings, "numberings")
+        for index, entry in enumerate(numberings):
+            param = f"numberings[{index}]"
+            start = _entry_date(entry, "start", param)
+            bounds = _bounds_for(rule, start, f"{param}.start")
+            if bounds.start != start:
+                raise InvalidInput(
+                    f"{start.isoformat()} is not the first day of a period of this sequence "
+                    f"(its period is {bounds.label}, starting {bounds.start.isoformat()}).",
+                    code="period_mismatch",
+                    param=f"{param}.start",
+                )
+            end = entry.get("end")
+            if end not in (None, "") and _entry_date(entry, "end", param) != bounds.end:
+                raise InvalidInput(
+                    f"The period starting {start.isoformat()} ends {bounds.end.isoformat()}.",
+                    code="period_mismatch",
+                    param=f"{param}.end",
+                )
+            value = next_value_from(entry, sequence, param=param)
+            events.append(
+                period_set_next(
+                    sequence=sequence,
+                    bounds=bounds,
+                    next_value=value,
+                    actor=actor,
+                    param=f"{param}.next_number",
+                )
+            )
+    return [event for event in events if event is not None]
+
+
+@transaction.atomic
+def period_create(
+    *, sequence: Sequence, start: datetime.date, next_number: int | None = None, actor: str = ""
+) -> NumberingPeriod:
+    """Create the period of a sequence beginning on `start`, optionally with its next number."""
+    rule = period_rule(sequence)
+    bounds = _bounds_for(rule, start, "start")
+    if bounds.start != start:
+        raise InvalidInput(
+            f"{start.isoformat()} is not the first day of a period "
+            f"(that period starts {bounds.start.isoformat()}).",
+            code="period_mismatch",
+            param="start",
+        )
+    value = (
+        sequence.starting_number
+        if next_number is None
+        else next_value_from({"next_number": next_number}, sequence)
+    )
+    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=value)
+    if not created:
+        raise Conflict(f"Period {bounds.label} already exists.", code="period_exists", param="start")
+    CounterEvent.objects.create(
+        entity_id=sequence.entity_id,
+        sequence=sequence,
+        period_id=period_id,
+        kind=CounterEvent.Kind.CREATE,
+        value_before=value - 1,
+        value_after=value - 1,
+        reason=f"period {bounds.label} configured to start at {value}",
+        actor=actor,
+    )
+    return NumberingPeriod.objects.get(pk=period_id)
+
+
+def _bounds_for(rule, on: datetime.date, param: str) -> PeriodBounds:
+    try:
+        return period_bounds(rule, on)
+    except FolioError as error:
+        error.param = param
+        raise
+
+
+def _require_list(value, param: str) -> None:
+    if not isinstance(value, list | tuple) or not all(isinstance(item, dict) for item in value):
+        raise InvalidInput(f"{param} must be a list of objects.", code=f"invalid_{param}", param=param)
+
+
+def _entry_int(entry: dict, key: str, param: str, *, minimum: int, maximum: int) -> int:
+    value = entry.get(key)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidInput(
+            f"{param}.{key} must be an integer {minimum}–{maximum}.",
+            code=f"invalid_{key}",
+            param=f"{param}.{key}",
+        )
+    return value
+
+
+def _entry_date(entry: dict, key: str, param: str) -> datetime.date:
+    value = entry.get(key)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    elif isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime.date):
+        raise InvalidInput(
+            f"{param}.{key} must be a date (YYYY-MM-DD).", code="invalid_date", param=f"{param}.{key}"
+        )
+    return value

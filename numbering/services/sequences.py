@@ -1,0 +1,164 @@
+"""Sequences: create, update (PATCH semantics, optimistic version), delete, the defaults per entity."""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from erp.exceptions import Conflict
+from erp.models import Entity
+from numbering.models import IssuedNumber, Sequence
+from numbering.services.configuration import STRUCTURAL_FIELDS, sequence_fields_apply, sequence_validate
+from numbering.services.locks import sequence_lock
+from numbering.services.periods import periods_configure
+
+# Arcus-shaped on purpose: prefix + 7 digits, no separator, never reset. A migration's
+# next_issued_preview (prefix + value padded to 7) is then exactly what the sequence prints.
+DEFAULT_SEQUENCES = [
+    ("Invoice", "invoice", "INV"),
+    ("Vendor Bill", "vendor_bill", "BILL"),
+    ("Vendor Credit", "vendor_credit", "VC"),
+    ("AP Payment", "ap_payment", "APP"),
+    ("Journal Entry", "journal", "JE"),
+]
+DEFAULT_PADDING = 7
+
+
+@transaction.atomic
+def sequence_create(
+    *,
+    entity: Entity,
+    fiscal_years: list | None = None,
+    numberings: list | None = None,
+    actor: str = "",
+    **fields,
+) -> Sequence:
+    """Create a sequence from model field values, optionally with its first periods configured."""
+    sequence = Sequence(entity=entity)
+    sequence_fields_apply(sequence, fields)
+    sequence_validate(sequence, fiscal_year_start_month=entity.fiscal_year_start_month)
+    _check_unique(sequence)
+    sequence.save()
+    periods_configure(sequence=sequence, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
+    return sequence
+
+
+@transaction.atomic
+def sequence_update(
+    *,
+    sequence: Sequence,
+    expected_version: int | None = None,
+    actor: str,
+    fiscal_years: list | None = None,
+    numberings: list | None = None,
+    **fields,
+) -> Sequence:
+    """Change the given fields only; a stale expected_version is refused; every change bumps version."""
+    locked = sequence_lock(sequence)
+    if expected_version is not None and expected_version != locked.version:
+        raise Conflict(
+            f"The sequence is at version {locked.version}, not {expected_version}: reload and retry.",
+            code="version_mismatch",
+            param="version",
+        )
+    changed = sequence_fields_apply(locked, fields)
+    structural = [name for name in changed if name in STRUCTURAL_FIELDS]
+    if structural and IssuedNumber.objects.filter(sequence=locked).exists():
+        raise Conflict(
+            f"{structural[0]} cannot change once the sequence has issued numbers; create a new "
+            "sequence instead.",
+            code="sequence_in_use",
+            param=structural[0],
+        )
+    changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
+    if {"name", "counter_type"} & set(changed):
+        _check_unique(locked)
+    events = periods_configure(sequence=locked, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
+    if changed or events:
+        locked.version += 1
+        locked.save(update_fields=sorted({*changed, "version", "updated_at"}))
+    return locked
+
+
+@transaction.atomic
+def sequence_delete(*, sequence: Sequence) -> None:
+    """Delete a sequence that never issued a number (otherwise deactivate it)."""
+    locked = sequence_lock(sequence)
+    if IssuedNumber.objects.filter(sequence=locked).exists():
+        raise Conflict(
+            "This sequence has issued numbers and cannot be deleted; set its status to inactive.",
+            code="sequence_in_use",
+        )
+    locked.delete()
+
+
+def sequence_version_bump(*, sequence: Sequence) -> int:
+    """Record a change of a sequence's counters on its version and return the new version."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE numbering_sequence SET version = version + 1, updated_at = %s WHERE id = %s "
+            "RETURNING version",
+            [timezone.now(), sequence.pk],
+        )
+        sequence.version = cursor.fetchone()[0]
+    return sequence.version
+
+
+@transaction.atomic
+def sequences_create_defaults(*, entity: Entity) -> list[Sequence]:
+    """Create the entity's default sequences for the documents Folio numbers (skipping existing ones)."""
+    taken = set(Sequence.objects.filter(entity=entity).values_list("counter_type", flat=True))
+    created = []
+    for name, counter_type, prefix in DEFAULT_SEQUENCES:
+        if counter_type in taken:
+            continue
+        created.append(
+            sequence_create(
+                entity=entity,
+                name=name,
+                print_title=name,
+                counter_type=counter_type,
+                fixed_prefix=prefix,
+                fixed_length=DEFAULT_PADDING,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def sequences_create_demo(*, entity: Entity) -> list[Sequence]:
+    """Add two showcase sequences to the demo entity: a monthly format string and a fiscal-year rollover."""
+    return [
+        sequence_create(
+            entity=entity,
+            name="Stock Transfer",
+            print_title="Stock Transfer",
+            format="T-{yyyy}{MM}{i4}",
+            reset=Sequence.Reset.MONTH,
+            counter_type="transfer",
+        ),
+        sequence_create(
+            entity=entity,
+            name="Purchase Order",
+            print_title="Purchase Order",
+            fixed_prefix="PO",
+            prefix_separator="-",
+            fixed_length=4,
+            fiscal_year_affix=Sequence.FiscalYearAffix.PREFIX,
+            fiscal_year_separator="-",
+            reset=Sequence.Reset.FISCAL_YEAR,
+            counter_type="po",
+        ),
+    ]
+
+
+def _check_unique(sequence: Sequence) -> None:
+    others = Sequence.objects.filter(entity_id=sequence.entity_id).exclude(pk=sequence.pk)
+    if others.filter(name=sequence.name).exists():
+        raise Conflict(
+            f"A sequence named {sequence.name!r} already exists.", code="sequence_name_taken", param="name"
+        )
+    if sequence.counter_type and others.filter(counter_type=sequence.counter_type).exists():
+        raise Conflict(
+            f"Another sequence already numbers {sequence.counter_type!r} documents.",
+            code="counter_type_taken",
+            param="counter_type",
+        )

@@ -1,0 +1,335 @@
+"""The numbering REST API (SPEC §4.4): sequences CRUD, issuing, preview, audit, ledger, Arcus counters."""
+
+import datetime
+
+import pytest
+
+from numbering.models import CounterEvent, IssuedNumber, Sequence
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/v1/document-sequences"
+
+
+def create(api, **fields):
+    body = {"name": "Vendor Invoice", "format": "VI-{yyyy}-{i4}", "reset": "calendar_year", **fields}
+    response = api.post(BASE, body, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_create_shows_the_intacct_and_portos_shapes(api):
+    body = create(
+        api,
+        name="Purchase Order",
+        format="",
+        fixed_prefix="PO",
+        prefix_separator="-",
+        fixed_length=5,
+        reset="fiscal_year",
+        rollover={"is_enabled": True, "fiscal_year_affix_position": "prefix", "separator": "/"},
+    )
+    assert body["object"] == "document_sequence"
+    assert body["rollover"]["is_enabled"] is True
+    assert body["rollover"]["fiscal_year_affix_position"] == "prefix"
+    assert "{fy}" in body["effective_format"] and "{i5}" in body["effective_format"]
+    assert body["version"] == 1
+    assert body["audit"]["created_at"]
+
+
+def test_structured_rollover_without_reset_turns_on_fiscal_year_reset(api):
+    response = api.post(
+        BASE,
+        {
+            "name": "Rolled",
+            "fixed_prefix": "R",
+            "fixed_length": 3,
+            "rollover": {"is_enabled": True, "fiscal_year_affix_position": "suffix", "separator": "-"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["reset"] == "fiscal_year"
+
+
+def test_portos_period_and_numberings_round_trip(api):
+    body = create(
+        api,
+        name="Stock transfer",
+        format="V-{yyyy}{MM}{i4}",
+        reset="custom",
+        period={"unit": "Month", "amount": 1},
+        numberings=[{"start": "2026-01-01", "next_number": 12}],
+    )
+    assert body["period"] == {"unit": "Month", "amount": 1}
+    january = [n for n in body["numberings"] if n["start"] == "2026-01-01"]
+    assert january and january[0]["next_number"] == 12
+
+
+def test_generate_next_value_issues_by_the_document_date(api):
+    seq = create(api)
+    response = api.post(
+        f"{BASE}/{seq['id']}/generate-next-value", {"date": "2025-12-31", "reference": "PO-7"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    issued = response.json()
+    assert issued["number"] == "VI-2025-0001"
+    assert issued["value"] == 1
+    assert issued["sequence_id"] == seq["id"]
+    assert issued["reference"] == "PO-7"
+    assert issued["status"] == "issued"
+    assert issued["issued_by"].startswith("api_key:ark_live_ent_")
+    again = api.post(f"{BASE}/{seq['id']}/generate-next-value", {"date": "2026-01-01"}, format="json").json()
+    assert again["number"] == "VI-2026-0001"
+
+
+def test_generate_next_values_returns_a_contiguous_ascending_block(api):
+    seq = create(api)
+    response = api.post(
+        f"{BASE}/{seq['id']}/generate-next-values", {"count": 25, "date": "2026-03-01"}, format="json"
+    )
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert [n["value"] for n in data] == list(range(1, 26))
+    assert response.json()["object"] == "list"
+
+
+@pytest.mark.parametrize("count", [0, 10_001, "many"])
+def test_generate_next_values_rejects_bad_counts(api, count):
+    seq = create(api)
+    response = api.post(f"{BASE}/{seq['id']}/generate-next-values", {"count": count}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "count"
+    assert not IssuedNumber.objects.exists()
+
+
+def test_preview_reserves_nothing(api):
+    seq = create(api)
+    first = api.get(f"{BASE}/{seq['id']}/preview", {"date": "2026-05-05"}).json()
+    second = api.get(f"{BASE}/{seq['id']}/preview", {"date": "2026-05-05"}).json()
+    assert first == second == {"value": 1, "number": "VI-2026-0001", "period_label": first["period_label"]}
+    assert not IssuedNumber.objects.exists()
+
+
+def test_patch_changes_only_the_given_fields_and_checks_the_version(api):
+    seq = create(api, print_title="Vendor invoices")
+    response = api.patch(f"{BASE}/{seq['id']}", {"status": "inactive", "version": 1}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "inactive"
+    assert response.json()["print_title"] == "Vendor invoices"
+    assert response.json()["version"] == 2
+    assert response["ETag"] == '"2"'
+    stale = api.patch(f"{BASE}/{seq['id']}", {"status": "active"}, format="json", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "version_mismatch"
+    assert Sequence.objects.get(pk=seq["id"]).status == "inactive"
+
+
+def test_an_inactive_sequence_issues_nothing(api):
+    seq = create(api, status="inactive")
+    response = api.post(f"{BASE}/{seq['id']}/generate-next-value", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "sequence_inactive"
+
+
+def test_an_exhausted_sequence_is_409(api):
+    seq = create(api, reset="never", format="X{i2}", starting_number=1, ending_number=2)
+    url = f"{BASE}/{seq['id']}/generate-next-value"
+    assert api.post(url, {}, format="json").status_code == 201
+    assert api.post(url, {}, format="json").status_code == 201
+    response = api.post(url, {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "sequence_exhausted"
+    assert IssuedNumber.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "fields, code, param",
+    [
+        ({"format": "X-{zz}-{i4}"}, "unknown_format_token", "format"),
+        ({"format": "X-{yyyy}"}, "format_missing_number", "format"),
+        ({"format": "X-{i4}", "reset": "month"}, "format_not_period_unique", "format"),
+        ({"format": "", "fixed_prefix": "P" * 21, "fixed_length": 4}, "prefix_too_long", "fixed_prefix"),
+        ({"format": "", "fixed_prefix": "P", "fixed_length": 17}, "invalid_fixed_length", "fixed_length"),
+    ],
+)
+def test_bad_configurations_get_a_stable_code_and_param(api, fields, code, param):
+    response = api.post(BASE, {"name": "Bad", "reset": "never", **fields}, format="json")
+    assert response.status_code in (400, 422), response.json()
+    error = response.json()["error"]
+    assert (error["code"], error.get("param")) == (code, param)
+    assert not Sequence.objects.filter(name="Bad").exists()
+
+
+def test_delete_only_a_sequence_that_never_issued(api):
+    unused = create(api, name="Unused")
+    assert api.delete(f"{BASE}/{unused['id']}").status_code == 204
+    used = create(api, name="Used")
+    api.post(f"{BASE}/{used['id']}/generate-next-value", {}, format="json")
+    response = api.delete(f"{BASE}/{used['id']}")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "sequence_in_use"
+
+
+def test_list_filters_and_envelope(api):
+    create(api, name="Alpha one", counter_type="quote")
+    create(api, name="Other")
+    body = api.get(BASE, {"counter_type": "quote"}).json()
+    assert body["object"] == "list"
+    assert [s["name"] for s in body["data"]] == ["Alpha one"]
+    assert body["has_more"] is False
+
+
+def test_void_keeps_the_number_with_its_reason(api):
+    seq = create(api)
+    issued = api.post(f"{BASE}/{seq['id']}/generate-next-value", {}, format="json").json()
+    missing = api.post(f"/v1/issued-numbers/{issued['id']}/void", {}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["error"]["param"] == "reason"
+    response = api.post(
+        f"/v1/issued-numbers/{issued['id']}/void", {"reason": "typo on the PO"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == "voided"
+    assert response.json()["void_reason"] == "typo on the PO"
+    again = api.post(f"/v1/issued-numbers/{issued['id']}/void", {"reason": "twice"}, format="json")
+    assert again.status_code == 409
+    listed = api.get("/v1/issued-numbers", {"status": "voided", "sequence": seq["id"]}).json()["data"]
+    assert [n["id"] for n in listed] == [issued["id"]]
+
+
+def test_audit_reports_skips_from_counter_events(api, entity):
+    seq = create(api, reset="never", format="A{i4}")
+    url = f"{BASE}/{seq['id']}/generate-next-value"
+    api.post(url, {}, format="json")
+    from numbering.services import counter_advance
+
+    counter_advance(
+        sequence=Sequence.objects.get(pk=seq["id"]), advance_to=10, reason="migration", actor="test"
+    )
+    api.post(url, {}, format="json")
+    report = api.get(f"{BASE}/{seq['id']}/audit").json()
+    assert report["ok"] is True
+    (period,) = report["periods"]
+    assert (period["first"], period["last"], period["issued"]) == (1, 11, 2)
+    event = CounterEvent.objects.get(sequence_id=seq["id"])
+    assert period["skipped"] == [[2, 10, event.id]]
+    assert period["gaps"] == []
+
+
+def test_another_entitys_sequence_and_numbers_are_404(api, other_entity, make_client):
+    theirs = create(make_client(other_entity), name="Theirs")
+    issued = (
+        make_client(other_entity).post(f"{BASE}/{theirs['id']}/generate-next-value", {}, format="json").json()
+    )
+    assert api.get(f"{BASE}/{theirs['id']}").status_code == 404
+    assert api.post(f"{BASE}/{theirs['id']}/generate-next-value", {}, format="json").status_code == 404
+    assert api.get(f"/v1/issued-numbers/{issued['id']}").status_code == 404
+    assert (
+        api.post(f"/v1/issued-numbers/{issued['id']}/void", {"reason": "x"}, format="json").status_code == 404
+    )
+    assert IssuedNumber.objects.filter(status="voided").count() == 0
+
+
+def test_fiscal_year_picks_a_date_in_that_year(api, entity):
+    seq = create(api, name="FY seq", format="F{fy}-{i3}", reset="fiscal_year")
+    response = api.post(f"{BASE}/{seq['id']}/generate-next-value", {"fiscal_year": 2024}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["number"] == "F2024-001"
+    mismatch = api.post(
+        f"{BASE}/{seq['id']}/generate-next-value", {"fiscal_year": 2024, "date": "2026-02-02"}, format="json"
+    )
+    assert mismatch.status_code == 400
+    assert mismatch.json()["error"]["code"] == "fiscal_year_date_mismatch"
+
+
+class TestArcusMigrationCounters:
+    """POST /v1/entities/{entity_id}/migration/counters/advance, row by row."""
+
+    def url(self, entity):
+        return f"/v1/entities/{entity.id}/migration/counters/advance"
+
+    def test_single_payload_advances_the_invoice_counter(self, api, entity):
+        response = api.post(
+            self.url(entity), {"counter_type": "invoice", "advance_to": 342665}, format="json"
+        )
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert body["object"] == "migration_counter_advance_result"
+        assert (body["total"], body["succeeded"], body["failed"]) == (1, 1, 0)
+        (row,) = body["results"]
+        assert row["counter_type"] == "invoice"
+        assert row["current_value"] == 342665
+        assert row["advanced"] is True
+        assert row["next_issued_preview"].endswith("342666")
+
+    def test_advance_to_at_or_below_current_is_a_no_op(self, api, entity):
+        api.post(self.url(entity), {"counter_type": "invoice", "advance_to": 100}, format="json")
+        row = api.post(self.url(entity), {"counter_type": "invoice", "advance_to": 50}, format="json").json()[
+            "results"
+        ][0]
+        assert row["advanced"] is False
+        assert row["current_value"] == 100
+        assert row["previous_value"] == 100
+
+    def test_a_batch_with_one_failing_row_keeps_the_others(self, api, entity):
+        response = api.post(
+            self.url(entity),
+            {
+                "counters": [
+                    {"counter_type": "invoice", "advance_to": 500},
+                    {"counter_type": "rma", "advance_to": 9},  # missing counter, no prefix
+                    {"counter_type": "po", "advance_to": 77, "prefix": "PO-", "padding": 6},
+                ]
+            },
+            format="json",
+        )
+        body = response.json()
+        assert response.status_code == 200
+        assert (body["total"], body["succeeded"], body["failed"]) == (3, 2, 1)
+        invoice, rma, po = body["results"]
+        assert invoice["advanced"] is True
+        assert rma["code"] == "prefix_required" and rma["error"]
+        assert po["next_issued_preview"] == "PO-000078"
+        assert Sequence.objects.filter(entity=entity, counter_type="po").exists()
+        assert not Sequence.objects.filter(entity=entity, counter_type="rma").exists()
+
+    def test_it_needs_the_migration_scope_and_the_own_entity(self, entity, other_entity, make_client):
+        reader = make_client(entity, scopes=["numbering:read", "numbering:write"])
+        response = reader.post(self.url(entity), {"counter_type": "invoice", "advance_to": 5}, format="json")
+        assert response.status_code == 403
+        assert response.json()["error"]["required"] == "migration:write"
+        migrator = make_client(entity, scopes=["migration:write"])
+        other = migrator.post(
+            self.url(other_entity), {"counter_type": "invoice", "advance_to": 5}, format="json"
+        )
+        assert other.status_code == 403
+        assert other.json()["error"]["code"] == "entity_mismatch"
+
+    def test_batches_over_50_rows_are_rejected_whole(self, api, entity):
+        rows = [{"counter_type": "invoice", "advance_to": i} for i in range(51)]
+        response = api.post(self.url(entity), {"counters": rows}, format="json")
+        assert response.status_code == 400
+        assert response.json()["error"]["param"] == "counters"
+
+    def test_the_counters_list_shows_the_defaults(self, api, entity):
+        body = api.get(f"/v1/entities/{entity.id}/migration/counters").json()
+        types = {row["counter_type"] for row in body["data"]}
+        assert {"invoice", "vendor_bill", "vendor_credit", "ap_payment", "journal"} <= types
+
+    def test_idempotency_key_replays_an_advance(self, api, entity):
+        body = {"counter_type": "invoice", "advance_to": 1000}
+        first = api.post(self.url(entity), body, format="json", HTTP_IDEMPOTENCY_KEY="adv-1")
+        second = api.post(self.url(entity), body, format="json", HTTP_IDEMPOTENCY_KEY="adv-1")
+        assert second.json() == first.json()
+        assert second["Idempotent-Replayed"] == "true"
+        assert (
+            CounterEvent.objects.filter(sequence__counter_type="invoice", sequence__entity=entity).count()
+            == 1
+        )
+
+
+def test_today_default_for_generate(api):
+    seq = create(api, format="T{yyyy}{MM}{dd}-{i2}", reset="never")
+    issued = api.post(f"{BASE}/{seq['id']}/generate-next-value", {}, format="json").json()
+    assert issued["number"].startswith("T" + datetime.date.today().strftime("%Y%m%d"))
