@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "erp",
     "numbering",
     "receivables",
+    "payables",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from erp.models import Entity
+from numbering.rendering import MAX_FIXED_LENGTH, layout_format
 
 # The Arcus counter types; a sequence bound to one numbers that kind of document.
 COUNTER_TYPES = [
@@ -36,7 +37,8 @@ COUNTER_TYPES = [
     "payment_batch",
 ]
 
-MAX_FIXED_LENGTH = 16
+COUNTER_TYPE_LABELS = {"po": "Purchase order", "rma": "RMA", "ap_payment": "AP payment"}
+
 MAX_PREFIX_LENGTH = 20
 MAX_SEPARATOR_LENGTH = 5
 MAX_FORMAT_LENGTH = 100
@@ -71,7 +73,13 @@ class Sequence(models.Model):
         MONTH = "month"
         YEAR = "year"
 
-    CounterType = models.TextChoices("CounterType", [(c, c) for c in COUNTER_TYPES])
+    CounterType = models.TextChoices(
+        "CounterType",
+        [
+            (c.upper(), (c, COUNTER_TYPE_LABELS.get(c, c.replace("_", " ").capitalize())))
+            for c in COUNTER_TYPES
+        ],
+    )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The (entity, name) unique index serves lookups by entity: no separate FK index.
@@ -157,8 +165,6 @@ class Sequence(models.Model):
     @property
     def effective_format(self) -> str:
         """Return the format string this sequence renders with (the structured layout converted)."""
-        from numbering.rendering import layout_format
-
         if self.format:
             return self.format
         return layout_format(
@@ -191,7 +197,7 @@ class NumberingPeriod(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["sequence", "start"]
+        ordering = ["sequence_id", "start"]  # index order; "sequence" would join for its name
         constraints = [
             models.UniqueConstraint(fields=["sequence", "start"], name="numbering_period_unique_start"),
             # The target of issued numbers' composite foreign key.
@@ -255,7 +261,7 @@ class IssuedNumber(models.Model):
     voided_by = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        ordering = ["sequence", "period", "value"]
+        ordering = ["period_id", "value"]  # the (period, value) index: no join, no sort
         constraints = [
             models.UniqueConstraint(fields=["period", "value"], name="issued_number_unique_value"),
             models.UniqueConstraint(fields=["sequence", "number"], name="issued_number_unique_number"),

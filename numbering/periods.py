@@ -66,13 +66,18 @@ def period_rule(sequence, *, fiscal_year_start_month: int | None = None) -> Peri
     """Return the period rule of a sequence (saved or not)."""
     if fiscal_year_start_month is None:
         fiscal_year_start_month = fiscal_year_start_month_of(sequence)
-    created = timezone.localtime(sequence.created_at).date() if sequence.created_at else timezone.localdate()
+    anchor = sequence.rollover_enabled_date
+    if anchor is None and sequence.reset == "custom":
+        created = (
+            timezone.localtime(sequence.created_at).date() if sequence.created_at else timezone.localdate()
+        )
+        anchor = datetime.date(created.year, 1, 1)
     return PeriodRule(
         reset=sequence.reset,
         fiscal_year_start_month=fiscal_year_start_month,
         period_unit=sequence.period_unit,
         period_amount=sequence.period_amount,
-        anchor=sequence.rollover_enabled_date or datetime.date(created.year, 1, 1),
+        anchor=anchor,
         lower_bound=sequence.rollover_enabled_date,
     )
 

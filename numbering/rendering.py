@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from erp.exceptions import InvalidInput
-from numbering.models import MAX_FIXED_LENGTH
 
+MAX_FIXED_LENGTH = 16
 DATE_TOKENS = ("yyyy", "yy", "MM", "dd", "fy")
 _PIECE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _PADDED = re.compile(r"i(\d{1,2})")

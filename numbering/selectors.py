@@ -70,7 +70,9 @@ def periods_for_sequence(*, sequence: Sequence) -> QuerySet[NumberingPeriod]:
 def migration_counters(*, entity: Entity, date: datetime.date | None = None) -> list[dict]:
     """Return the entity's counters (sequences bound to a counter type) as the Arcus API shows them."""
     rows = []
-    for sequence in sequences_for_entity(entity=entity).filter(counter_type__isnull=False).select_related("entity"):
+    for sequence in (
+        sequences_for_entity(entity=entity).filter(counter_type__isnull=False).select_related("entity")
+    ):
         try:
             preview = sequence_preview(sequence=sequence, date=date)
             current, next_number = preview["value"] - 1, preview["number"]

@@ -7,33 +7,37 @@ window is the throughput of the whole sequence.
 """
 
 import datetime
+import re
 import uuid
+import weakref
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from erp.exceptions import Conflict, InvalidInput, NotFound
+from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
-from numbering.services.locks import lock_timeout_sql, sequence_busy_on_lock_timeout
+from numbering.services.locks import lock_timeout_ms, sequence_busy_on_lock_timeout
 from numbering.services.periods import period_ensure
 
 MAX_BLOCK = 10_000
 UNBOUNDED = 2**63 - 1
 
-# One round trip takes the numbers: bound the lock wait, bump the period's counter (its row lock is
-# the select_for_update lock, held to commit) and insert the issued rows, rendered in SQL from the
-# template resolved in Python. The counter only moves if the sequence is still active at the
-# version the template was built from and the range is not exhausted; zero rows says which is
-# not the case (see _take). Ids: one random UUIDv4 per statement with each row's offset in the
-# block XORed into its last 48 bits, so a 10,000-number block asks the kernel for randomness once,
-# not 10,000 times; a single number's id is that UUIDv4 itself. Only the first returned row carries
-# the period's columns.
+# One statement takes the numbers: bump the period's counter (its row lock is the
+# select_for_update lock, held to commit) and insert the issued rows, rendered in SQL from the
+# template resolved in Python. set_config() bounds the lock wait for the rest of the transaction;
+# as a volatile filter of the UPDATE it runs when the row is found, before the row lock is
+# attempted. The counter only moves if the sequence is still active at the version the template
+# was built from and the range is not exhausted; zero rows says which is not the case (see _take).
+# Ids: one random UUIDv4 per statement with each row's offset in the block XORed into its last 48
+# bits, so a 10,000-number block asks the kernel for randomness once, not 10,000 times; a single
+# number's id is that UUIDv4 itself. Only the first returned row carries the period's columns.
 _TAKE_SQL = """
-{lock_timeout};
 WITH bump AS (
     UPDATE numbering_numberingperiod AS p
        SET last_value = p.last_value + %(count)s
@@ -44,6 +48,7 @@ WITH bump AS (
            SELECT 1 FROM numbering_sequence AS s
             WHERE s.id = %(sequence_id)s AND s.version = %(version)s AND s.status = 'active'
        )
+       AND set_config('lock_timeout', %(lock_timeout)s, true) IS NOT NULL
     RETURNING p.id, p.start, p."end", p.label, p.start_value, p.last_value, p.created_at,
               p.last_value - %(count)s + 1 AS first_value
 ), issued AS (
@@ -65,6 +70,61 @@ SELECT issued.id, issued.value, issued.number, bump.id, bump.start, bump."end", 
 # lpad truncates, so widen to the digits' own length first: padding never cuts a number.
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
+_TAKE_SQLS = {False: _TAKE_SQL.format(number_sql=_NUMERIC_SQL), True: _TAKE_SQL.format(number_sql=_ALPHA_SQL)}
+_PARAM_TYPES = {
+    "count": "bigint",
+    "sequence_id": "uuid",
+    "start": "date",
+    "limit": "bigint",
+    "version": "integer",
+    "lock_timeout": "text",
+    "id_head": "text",
+    "id_tail": "bigint",
+    "entity_id": "uuid",
+    "head": "text",
+    "width": "integer",
+    "tail": "text",
+    "document_type": "text",
+    "document_id": "text",
+    "reference": "text",
+    "issued_at": "timestamptz",
+    "issued_by": "text",
+}
+
+
+@dataclass(frozen=True)
+class PreparedStatement:
+    """A named statement: how to PREPARE it, how to EXECUTE it, and its parameters in order."""
+
+    name: str
+    prepare_sql: str
+    execute_sql: str
+    params: tuple[str, ...]
+
+    @classmethod
+    def from_named(cls, name: str, sql: str) -> "PreparedStatement":
+        """Turn SQL with %(name)s parameters into PREPARE/EXECUTE with typed positional ones."""
+        params: list[str] = []
+
+        def position(match: re.Match) -> str:
+            if match.group(1) not in params:
+                params.append(match.group(1))
+            return f"${params.index(match.group(1)) + 1}"
+
+        body = re.sub(r"%\((\w+)\)s", position, sql)
+        types = ", ".join(_PARAM_TYPES[param] for param in params)
+        placeholders = ", ".join(["%s"] * len(params))
+        return cls(
+            name, f"PREPARE {name} ({types}) AS {body}", f"EXECUTE {name} ({placeholders})", tuple(params)
+        )
+
+
+_TAKE_PREPARED = {
+    False: PreparedStatement.from_named("numbering_take_numeric", _TAKE_SQLS[False]),
+    True: PreparedStatement.from_named("numbering_take_alpha", _TAKE_SQLS[True]),
+}
+# Which statements each open psycopg connection has prepared; a new connection starts empty.
+_PREPARED_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def sequence_issue_next(
@@ -82,16 +142,15 @@ def sequence_issue_next(
     which is what makes the sequence gapless. The period's counter stays locked until that commit,
     so everything else the document needs (validation, inserts, postings) must happen before.
     """
-    with transaction.atomic(savepoint=False):
-        return _take(
-            sequence,
-            count=1,
-            on=date,
-            reference=reference,
-            document_type=document_type,
-            document_id=document_id,
-            issued_by=issued_by,
-        )[0]
+    return _issue(
+        sequence,
+        count=1,
+        on=date,
+        reference=reference,
+        document_type=document_type,
+        document_id=document_id,
+        issued_by=issued_by,
+    )[0]
 
 
 def sequence_issue_block(
@@ -105,16 +164,15 @@ def sequence_issue_block(
     """Take `count` contiguous numbers in one statement (imports, batch runs); call it last as well."""
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BLOCK:
         raise InvalidInput(f"count must be 1–{MAX_BLOCK}.", code="invalid_count", param="count")
-    with transaction.atomic(savepoint=False):
-        return _take(
-            sequence,
-            count=count,
-            on=date,
-            reference=reference,
-            document_type="",
-            document_id="",
-            issued_by=issued_by,
-        )
+    return _issue(
+        sequence,
+        count=count,
+        on=date,
+        reference=reference,
+        document_type="",
+        document_id="",
+        issued_by=issued_by,
+    )
 
 
 def counter_type_issue_next(
@@ -165,6 +223,21 @@ def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: s
     return locked
 
 
+def _issue(sequence: Sequence, **options) -> list[IssuedNumber]:
+    # savepoint=False joins the caller's transaction (or opens one). A refusal found with the
+    # transaction intact (inactive, exhausted, date outside the periods) is raised only after
+    # leaving the block, so it does not doom the caller's transaction; a failed statement (lock
+    # timeout, unique violation) raises inside it and does, as it must.
+    _ledger_text_check(
+        **{name: options[name] for name in ("reference", "document_type", "document_id", "issued_by")}
+    )
+    with transaction.atomic(savepoint=False):
+        outcome = _take(sequence, **options)
+    if isinstance(outcome, FolioError):
+        raise outcome
+    return outcome
+
+
 def _take(
     sequence: Sequence,
     *,
@@ -174,16 +247,22 @@ def _take(
     document_type: str,
     document_id: str,
     issued_by: str,
-) -> list[IssuedNumber]:
+) -> list[IssuedNumber] | FolioError:
     on = on or timezone.localdate()
-    text = _ledger_text(
-        reference=reference, document_type=document_type, document_id=document_id, issued_by=issued_by
-    )
+    text = {
+        "reference": reference,
+        "document_type": document_type,
+        "document_id": document_id,
+        "issued_by": issued_by,
+    }
     # Fast path: one statement. Anything else (first use of a period, a sequence changed since the
     # caller loaded it, exhaustion, inactivity) costs a reload and a retry, never a wrong number.
     for _attempt in range(5):
         fiscal_start = fiscal_year_start_month_of(sequence)
-        bounds = period_bounds(period_rule(sequence, fiscal_year_start_month=fiscal_start), on)
+        try:
+            bounds = period_bounds(period_rule(sequence, fiscal_year_start_month=fiscal_start), on)
+        except RuleViolation as outside:
+            return outside
         template = format_template(
             sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
         )
@@ -200,25 +279,25 @@ def _take(
             sequence = fresh
             continue
         if fresh.status != Sequence.Status.ACTIVE:
-            raise Conflict(f"Sequence {sequence.name!r} is inactive.", code="sequence_inactive")
+            return Conflict(f"Sequence {sequence.name!r} is inactive.", code="sequence_inactive")
         _period_id, created = period_ensure(sequence=sequence, bounds=bounds)
         if created:
             continue
         remaining = _remaining(sequence, bounds)
         if remaining < count:
-            raise Conflict(
+            return Conflict(
                 f"Sequence {sequence.name!r} is exhausted for {bounds.label}: "
                 f"{remaining} number(s) left, {count} asked.",
                 code="sequence_exhausted",
             )
     # Only reachable if the sequence's configuration keeps changing under us.
-    raise Conflict("The sequence is being reconfigured; retry shortly.", code="sequence_busy")
+    return Conflict("The sequence is being reconfigured; retry shortly.", code="sequence_busy")
 
 
 _TEXT_LIMITS = {"reference": 200, "document_type": 40, "document_id": 64, "issued_by": 100}
 
 
-def _ledger_text(**text) -> dict:
+def _ledger_text_check(**text) -> None:
     """Check the free-text columns of an issued number before anything is locked."""
     for name, value in text.items():
         if not isinstance(value, str):
@@ -227,17 +306,14 @@ def _ledger_text(**text) -> dict:
             raise InvalidInput(
                 f"{name} is longer than {_TEXT_LIMITS[name]} characters.", code=f"{name}_too_long", param=name
             )
-    return text
 
 
 def _take_rows(
     sequence, *, bounds: PeriodBounds, template: Template, count: int, issued_at, **text
 ) -> list[tuple]:
-    sql = _TAKE_SQL.format(
-        lock_timeout=lock_timeout_sql(), number_sql=_ALPHA_SQL if template.alpha else _NUMERIC_SQL
-    )
     id_base = uuid.uuid4().hex
     params = {
+        "lock_timeout": str(lock_timeout_ms()),
         "id_head": id_base[:20],
         "id_tail": int(id_base[20:], 16),
         "count": count,
@@ -254,7 +330,7 @@ def _take_rows(
     }
     with sequence_busy_on_lock_timeout(), connection.cursor() as cursor:
         try:
-            cursor.execute(sql, params)
+            _execute_take(cursor, alpha=template.alpha, params=params)
         except IntegrityError as error:
             constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
             if constraint == "issued_number_unique_number":
@@ -264,8 +340,28 @@ def _take_rows(
                     code="number_taken",
                 ) from error
             raise
-        cursor.nextset()  # past the SET LOCAL's empty result
         return cursor.fetchall()
+
+
+def _execute_take(cursor, *, alpha: bool, params: dict) -> None:
+    """Run the issuing statement, parsed and planned once per connection.
+
+    Django binds parameters client-side and keeps psycopg from preparing statements (for
+    connection poolers), so PostgreSQL would parse and plan this statement on every call, which
+    costs more than running it. A named PREPARE per connection makes each issue an EXECUTE.
+    NUMBERING_PREPARED_STATEMENTS = False turns this off for a pooler that cannot keep prepared
+    statements (PgBouncer before 1.21 in transaction mode).
+    """
+    if not getattr(settings, "NUMBERING_PREPARED_STATEMENTS", True):
+        cursor.execute(_TAKE_SQLS[alpha], params)
+        return
+    statement = _TAKE_PREPARED[alpha]
+    prepared = _PREPARED_ON.setdefault(connection.connection, set())
+    if statement.name not in prepared:
+        # Prepared statements belong to the session and survive a rollback of this transaction.
+        cursor.execute(statement.prepare_sql)
+        prepared.add(statement.name)
+    cursor.execute(statement.execute_sql, [params[name] for name in statement.params])
 
 
 def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:
@@ -282,8 +378,10 @@ def _issued_from_rows(
     # Built from RETURNING, the period included, with no re-read. Model.__init__ would cost more
     # than the statement for a 10,000-number block, so the saved rows are assembled directly.
     first = rows[0]
+    alias = connection.alias
     period = _saved(
         NumberingPeriod,
+        alias,
         {"sequence": sequence},
         id=first[3],
         sequence_id=sequence.pk,
@@ -298,14 +396,16 @@ def _issued_from_rows(
     related = {"sequence": sequence, "period": period}
     if type(sequence).entity.is_cached(sequence):
         related["entity"] = sequence.entity
+    entity_id, sequence_id, period_id = sequence.entity_id, sequence.pk, period.pk
     return [
         _saved(
             IssuedNumber,
+            alias,
             related,
             id=row[0],
-            entity_id=sequence.entity_id,
-            sequence_id=sequence.pk,
-            period_id=period.pk,
+            entity_id=entity_id,
+            sequence_id=sequence_id,
+            period_id=period_id,
             value=row[1],
             number=row[2],
             status=IssuedNumber.Status.ISSUED,
@@ -322,12 +422,12 @@ def _issued_from_rows(
     ]
 
 
-def _saved(model, related: dict, **values):
+def _saved(model, alias: str, related: dict, **values):
     """Return an instance of a row just written, as a query would have loaded it."""
     instance = model.__new__(model)
     state = ModelState()
     state.adding = False
-    state.db = connection.alias
+    state.db = alias
     state.fields_cache = dict(related)
     instance.__dict__.update(values, _state=state)
     return instance

@@ -1,0 +1,260 @@
+"""The ledger: the default chart, balanced entries numbered last, and reversals.
+
+Every entry is numbered from the entity's `journal` counter, and that counter is shared by every
+document the entity posts: it is therefore always the LAST lock a transaction takes. A document
+with its own number (an invoice, a bill) calls journal_entry_record, takes its own number, then
+calls journal_entry_number as its very last step; everything else calls journal_entry_post.
+The database refuses to commit an entry that is unbalanced or unnumbered (0003_ledger_guards.sql).
+"""
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
+from erp.models import Account, Entity, JournalEntry, JournalLine
+from erp.money import money_parse
+
+# (code, name, type): what every entity starts with. The postings in docs/posting.md use these codes.
+DEFAULT_CHART = [
+    ("cash", "Cash on hand", Account.Type.ASSET),
+    ("undeposited_funds", "Undeposited funds", Account.Type.ASSET),
+    ("bank", "Bank", Account.Type.ASSET),
+    ("card_clearing", "Card payments clearing", Account.Type.ASSET),
+    ("accounts_receivable", "Accounts receivable", Account.Type.ASSET),
+    ("vendor_returns_receivable", "Vendor returns receivable", Account.Type.ASSET),
+    ("accounts_payable", "Accounts payable", Account.Type.LIABILITY),
+    ("outstanding_checks", "Outstanding checks", Account.Type.LIABILITY),
+    ("credit_card_payable", "Company credit card", Account.Type.LIABILITY),
+    ("revenue", "Revenue", Account.Type.INCOME),
+    ("expense", "Expenses", Account.Type.EXPENSE),
+    ("vendor_credits", "Vendor credits (returns and allowances)", Account.Type.EXPENSE),
+]
+
+# (account code, debit, credit): exactly one of debit and credit is positive.
+LineSpec = tuple[str, Decimal | str | int, Decimal | str | int]
+
+_TEXT_LIMITS = {"memo": 500, "source_type": 40, "source_id": 64, "posted_by": 100}
+
+
+@transaction.atomic
+def accounts_create_defaults(*, entity: Entity) -> list[Account]:
+    """Create the entity's default chart of accounts, skipping codes it already has."""
+    taken = set(Account.objects.filter(entity=entity).values_list("code", flat=True))
+    return Account.objects.bulk_create(
+        [
+            Account(entity=entity, code=code, name=name, type=type_)
+            for code, name, type_ in DEFAULT_CHART
+            if code not in taken
+        ]
+    )
+
+
+@transaction.atomic
+def account_create(*, entity: Entity, code: str, name: str, type: str) -> Account:
+    """Add an account to an entity's chart."""
+    code = (code or "").strip().lower()
+    if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
+        raise InvalidInput(
+            "code must be 1–40 letters, digits, hyphens or underscores.", code="invalid_code", param="code"
+        )
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("name must be 1–200 characters.", code="invalid_name", param="name")
+    if type not in Account.Type.values:
+        raise InvalidInput(
+            f"type must be one of {', '.join(Account.Type.values)}.", code="invalid_type", param="type"
+        )
+    if Account.objects.filter(entity=entity, code=code).exists():
+        raise Conflict(f"The chart already has an account {code!r}.", code="account_code_taken", param="code")
+    return Account.objects.create(entity=entity, code=code, name=name, type=type)
+
+
+def journal_entry_record(
+    *,
+    entity: Entity,
+    date: datetime.date,
+    memo: str,
+    lines: Sequence[LineSpec],
+    source_type: str = "",
+    source_id: str = "",
+    posted_by: str = "",
+    reversal_of: JournalEntry | None = None,
+) -> JournalEntry:
+    """Insert a balanced entry and its lines, unnumbered: call journal_entry_number before commit."""
+    _require_transaction("journal_entry_record")
+    text = _checked_text(memo=memo, source_type=source_type, source_id=str(source_id), posted_by=posted_by)
+    if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
+        raise InvalidInput("date must be a date.", code="parameter_invalid", param="date")
+    amounts = _checked_lines(lines)
+    accounts = _accounts_by_code(entity, [code for code, _, _ in amounts])
+    with transaction.atomic(savepoint=False):
+        entry = JournalEntry.objects.create(
+            entity=entity, date=date, reversal_of=reversal_of, posted_at=timezone.now(), **text
+        )
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(entry=entry, account=accounts[code], debit=debit, credit=credit)
+                for code, debit, credit in amounts
+            ]
+        )
+    return entry
+
+
+def journal_entry_number(*, entry: JournalEntry, issued_by: str = "") -> JournalEntry:
+    """Take the entry's number from the entity's journal counter and write it; call it LAST, before commit."""
+    # Imported here: numbering depends on erp, never the other way round at import time.
+    from numbering.services import counter_type_issue_next
+
+    if entry.number:
+        raise Conflict(f"Journal entry {entry.number} is already numbered.", code="entry_already_numbered")
+    with transaction.atomic(savepoint=False):
+        issued = counter_type_issue_next(
+            entity=entry.entity,
+            counter_type="journal",
+            date=entry.date,
+            document_type="journal_entry",
+            document_id=str(entry.pk),
+            issued_by=issued_by,
+        )
+        JournalEntry.objects.filter(pk=entry.pk, number="").update(number=issued.number)
+    entry.number = issued.number
+    return entry
+
+
+def journal_entry_post(
+    *,
+    entity: Entity,
+    date: datetime.date,
+    memo: str,
+    lines: Sequence[LineSpec],
+    source_type: str,
+    source_id: str,
+    posted_by: str,
+) -> JournalEntry:
+    """Post a balanced entry, numbered from the journal counter as its last step."""
+    # A savepoint when nested: a refused entry leaves the caller's transaction usable.
+    with transaction.atomic():
+        entry = journal_entry_record(
+            entity=entity,
+            date=date,
+            memo=memo,
+            lines=lines,
+            source_type=source_type,
+            source_id=source_id,
+            posted_by=posted_by,
+        )
+        return journal_entry_number(entry=entry, issued_by=posted_by)
+
+
+def journal_entry_record_reversal(
+    *, entry: JournalEntry, date: datetime.date, memo: str, posted_by: str
+) -> JournalEntry:
+    """Insert the unnumbered mirror of a posted entry (each debit becomes a credit and back)."""
+    _require_transaction("journal_entry_record_reversal")
+    with transaction.atomic(savepoint=False):
+        # NO KEY UPDATE: serialises two reversals of one entry without blocking rows that refer to it.
+        original = (
+            JournalEntry.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("entity")
+            .get(pk=entry.pk)
+        )
+        if original.reversal_of_id is not None:
+            raise RuleViolation(
+                f"{original} is itself a reversal; post a new entry instead.", code="entry_is_reversal"
+            )
+        if JournalEntry.objects.filter(reversal_of=original).exists():
+            raise Conflict(f"{original} is already reversed.", code="entry_already_reversed")
+        if not isinstance(date, datetime.date) or date < original.date:
+            raise RuleViolation(
+                f"A reversal cannot be dated before the entry it reverses ({original.date}).",
+                code="reversal_before_original",
+                param="date",
+            )
+        lines = [
+            (line.account.code, line.credit, line.debit)
+            for line in original.lines.select_related("account").order_by("id")
+        ]
+        return journal_entry_record(
+            entity=original.entity,
+            date=date,
+            memo=memo,
+            lines=lines,
+            source_type=original.source_type,
+            source_id=original.source_id,
+            posted_by=posted_by,
+            reversal_of=original,
+        )
+
+
+def journal_entry_reverse(
+    *, entry: JournalEntry, date: datetime.date, memo: str, posted_by: str
+) -> JournalEntry:
+    """Post the reversing entry of a posted one (the correction; posted entries never change)."""
+    with transaction.atomic():
+        reversal = journal_entry_record_reversal(entry=entry, date=date, memo=memo, posted_by=posted_by)
+        return journal_entry_number(entry=reversal, issued_by=posted_by)
+
+
+def _require_transaction(name: str) -> None:
+    # Outside a transaction the unnumbered entry would commit on its own, and the database
+    # would refuse it at that commit: say so before anything is written.
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"{name} must run inside the document's transaction (transaction.atomic).")
+
+
+def _checked_text(**text: str) -> dict:
+    for name, value in text.items():
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string.", code="parameter_invalid", param=name)
+        if len(value) > _TEXT_LIMITS[name]:
+            raise InvalidInput(
+                f"{name} is longer than {_TEXT_LIMITS[name]} characters.", code=f"{name}_too_long", param=name
+            )
+    return text
+
+
+def _checked_lines(lines: Sequence[LineSpec]) -> list[tuple[str, Decimal, Decimal]]:
+    if not isinstance(lines, list | tuple) or len(lines) < 2:
+        raise InvalidInput("An entry needs at least two lines.", code="invalid_lines", param="lines")
+    checked = []
+    for index, line in enumerate(lines):
+        param = f"lines[{index}]"
+        if not isinstance(line, list | tuple) or len(line) != 3 or not isinstance(line[0], str):
+            raise InvalidInput(
+                "Each line is (account_code, debit, credit).", code="invalid_journal_line", param=param
+            )
+        code, debit, credit = line
+        debit = money_parse(debit, param=f"{param}.debit", positive=False)
+        credit = money_parse(credit, param=f"{param}.credit", positive=False)
+        if (debit > 0) == (credit > 0):
+            raise InvalidInput(
+                "A line is either a debit or a credit, and positive.",
+                code="invalid_journal_line",
+                param=param,
+            )
+        checked.append((code, debit, credit))
+    debits = sum((debit for _, debit, _ in checked), Decimal(0))
+    credits = sum((credit for _, _, credit in checked), Decimal(0))
+    if debits != credits:
+        raise RuleViolation(
+            f"Debits ({debits}) must equal credits ({credits}).", code="entry_unbalanced", param="lines"
+        )
+    return checked
+
+
+def _accounts_by_code(entity: Entity, codes: list[str]) -> dict[str, Account]:
+    accounts = {
+        account.code: account for account in Account.objects.filter(entity=entity, code__in=set(codes))
+    }
+    for index, code in enumerate(codes):
+        if code not in accounts:
+            raise NotFound(
+                f"The chart has no account {code!r}.",
+                code="account_not_found",
+                param=f"lines[{index}].account",
+            )
+    return accounts

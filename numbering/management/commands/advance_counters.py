@@ -1,0 +1,82 @@
+"""advance_counters --entity ID_OR_CODE --file counters.csv [--dry-run] [--json]: the migration advance."""
+
+import csv
+
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from erp.management.base import FolioCommand
+from erp.selectors import entity_by_id_or_code
+from numbering.services import migration_counters_advance
+
+COLUMNS = ("counter_type", "advance_to", "prefix", "padding")
+REQUIRED = ("counter_type", "advance_to")
+ACTOR = "command:advance_counters"
+
+
+class Command(FolioCommand):
+    help = (
+        "Advance an entity's counters from a CSV (counter_type, advance_to, prefix, padding), each row "
+        "on its own as the migration API does; exit 1 if any row failed."
+    )
+
+    def add_command_arguments(self, parser):
+        parser.add_argument("--entity", required=True, help="Entity id or code.")
+        parser.add_argument("--file", required=True, help="CSV with a header row.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would happen; change nothing."
+        )
+
+    def handle(self, *args, **options):
+        entity = entity_by_id_or_code(options["entity"])
+        rows = read_counters_csv(options["file"])
+        with transaction.atomic():
+            result = migration_counters_advance(entity=entity, rows=rows, actor=ACTOR)
+            if options["dry_run"]:
+                transaction.set_rollback(True)
+        result["dry_run"] = options["dry_run"]
+        self.emit(options, result, _text(result))
+        if result["failed"]:
+            raise CommandError(f"{result['failed']} of {result['total']} counter(s) failed.")
+
+
+def read_counters_csv(path: str) -> list[dict]:
+    """Read counter rows from a CSV file; empty prefix/padding cells mean "not given"."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [name.strip() for name in reader.fieldnames or []]
+            missing = [name for name in REQUIRED if name not in header]
+            if missing:
+                raise CommandError(
+                    f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}."
+                )
+            rows = []
+            for raw in reader:
+                cells = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
+                rows.append({name: cells[name] for name in COLUMNS if cells.get(name)})
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
+    if not rows:
+        raise CommandError(f"{path} has no counter rows.")
+    return rows
+
+
+def _text(result: dict) -> str:
+    lines = []
+    for row in result["results"]:
+        if "error" in row:
+            lines.append(f"{row['counter_type']}: FAILED [{row['code']}] {row['error']}")
+        elif row["advanced"]:
+            lines.append(
+                f"{row['counter_type']}: {row['previous_value']} -> {row['current_value']}, "
+                f"next {row['next_issued_preview']}"
+            )
+        else:
+            lines.append(
+                f"{row['counter_type']}: unchanged at {row['current_value']}, "
+                f"next {row['next_issued_preview']}"
+            )
+    prefix = "Dry run (nothing saved): " if result["dry_run"] else ""
+    lines.append(f"{prefix}{result['succeeded']} of {result['total']} succeeded, {result['failed']} failed.")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The payables REST API: vendors, vendor bills, vendor credits and AP payments."""

@@ -1,0 +1,119 @@
+"""Vendor bills API: /v1/vendor-bills create, list, retrieve, void (scope purchasing:read|write)."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from erp.api.base import FolioViewSet
+from payables import selectors
+from payables.api.common import (
+    MoneyField,
+    QuantityField,
+    VoidInputSerializer,
+    actor_of,
+    money_output,
+    service_checked_list,
+)
+from payables.models import VendorBill, VendorBillLine
+from payables.services import vendor_bill_create, vendor_bill_void
+
+
+class VendorBillLineInputSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=500)
+    quantity = QuantityField(required=False, default=1)
+    unit_price = MoneyField(positive=False)
+
+
+class VendorBillInputSerializer(serializers.Serializer):
+    vendor_id = serializers.UUIDField()
+    bill_date = serializers.DateField()
+    due_date = serializers.DateField(required=False, allow_null=True)
+    vendor_reference = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    lines = service_checked_list(VendorBillLineInputSerializer(many=True), help_text="1–200 lines.")
+
+
+class VendorBillLineSerializer(serializers.ModelSerializer):
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True)
+    unit_price = money_output()
+    amount = money_output()
+
+    class Meta:
+        model = VendorBillLine
+        fields = ["position", "description", "quantity", "unit_price", "amount"]
+
+
+class VendorBillSerializer(serializers.ModelSerializer):
+    object = serializers.SerializerMethodField()
+    entity_id = serializers.UUIDField(read_only=True)
+    vendor_id = serializers.UUIDField(read_only=True)
+    total = money_output()
+    balance_due = money_output()
+    lines = VendorBillLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VendorBill
+        fields = [
+            "id",
+            "object",
+            "entity_id",
+            "vendor_id",
+            "number",
+            "bill_date",
+            "due_date",
+            "vendor_reference",
+            "total",
+            "balance_due",
+            "status",
+            "lines",
+            "void_reason",
+            "voided_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_object(self, bill) -> str:
+        return "vendor_bill"
+
+
+class VendorBillFilter(django_filters.FilterSet):
+    vendor = django_filters.UUIDFilter(field_name="vendor_id")
+    bill_date_from = django_filters.DateFilter(field_name="bill_date", lookup_expr="gte")
+    bill_date_to = django_filters.DateFilter(field_name="bill_date", lookup_expr="lte")
+
+    class Meta:
+        model = VendorBill
+        fields = ["vendor", "status", "number", "bill_date_from", "bill_date_to"]
+
+
+class VendorBillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+    """Vendor bills, numbered from the `vendor_bill` counter and posted DR expense / CR accounts_payable."""
+
+    required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
+    serializer_class = VendorBillSerializer
+    filterset_class = VendorBillFilter
+    ordering_fields = ["bill_date", "due_date", "created_at", "total"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.vendor_bills_for_entity(entity=self.entity)
+
+    @extend_schema(request=VendorBillInputSerializer, responses={201: VendorBillSerializer})
+    def create(self, request):
+        body = VendorBillInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        bill = vendor_bill_create(entity=self.entity, created_by=actor_of(request), **body.validated_data)
+        return Response(self._fresh(bill), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VoidInputSerializer, responses=VendorBillSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        bill = self.get_object()
+        body = VoidInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        bill = vendor_bill_void(bill=bill, voided_by=actor_of(request), **body.validated_data)
+        return Response(self._fresh(bill))
+
+    def _fresh(self, bill) -> dict:
+        return VendorBillSerializer(self.get_queryset().get(pk=bill.pk)).data

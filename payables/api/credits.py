@@ -1,0 +1,115 @@
+"""Vendor credits API (the Arcus vendor-credits seed): /v1/vendor-credits issue, list, retrieve, void.
+
+Single credits answer as `{"data": {...}}`, as the seed documents.
+"""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from erp.api.base import FolioViewSet
+from payables import selectors
+from payables.api.common import MoneyField, VoidInputSerializer, actor_of, money_output
+from payables.models import VendorCredit
+from payables.services import vendor_credit_issue, vendor_credit_void
+
+
+class VendorCreditInputSerializer(serializers.Serializer):
+    vendor_id = serializers.UUIDField(help_text="Vendor account id")
+    amount = MoneyField(help_text="Positive amount being credited")
+    reason = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=500)
+    source_type = serializers.ChoiceField(
+        choices=VendorCredit.SourceType.choices, required=False, default=VendorCredit.SourceType.MANUAL
+    )
+    source_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="Linked vendor_return or vendor_bill id (used for idempotency)",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Future date; defaults to entity setting (null = never expire)",
+    )
+    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5000)
+
+
+class VendorCreditSerializer(serializers.ModelSerializer):
+    entity_id = serializers.UUIDField(read_only=True)
+    vendor_id = serializers.UUIDField(read_only=True)
+    amount = money_output()
+    remaining_amount = money_output()
+
+    class Meta:
+        model = VendorCredit
+        fields = [
+            "id",
+            "entity_id",
+            "vendor_id",
+            "credit_number",
+            "amount",
+            "remaining_amount",
+            "source_type",
+            "source_id",
+            "status",
+            "expires_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+VendorCreditResponse = inline_serializer("VendorCreditResponse", {"data": VendorCreditSerializer()})
+
+
+class VendorCreditFilter(django_filters.FilterSet):
+    vendor = django_filters.UUIDFilter(field_name="vendor_id")
+
+    class Meta:
+        model = VendorCredit
+        fields = ["vendor", "status", "source_type"]
+
+
+class VendorCreditViewSet(mixins.ListModelMixin, FolioViewSet):
+    """Vendor credits: DR vendor_returns_receivable / CR vendor_credits, spent through /v1/ap-payments."""
+
+    required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
+    serializer_class = VendorCreditSerializer
+    filterset_class = VendorCreditFilter
+    ordering_fields = ["created_at", "expires_at", "amount"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return selectors.vendor_credits_for_entity(entity=self.entity)
+
+    @extend_schema(
+        request=VendorCreditInputSerializer,
+        responses={201: VendorCreditResponse, 200: VendorCreditResponse},
+        description="Issue a vendor credit. A repeat with the same source_type and source_id returns the "
+        "credit already issued for it (200) instead of a second one (201).",
+    )
+    def create(self, request):
+        body = VendorCreditInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        # Omitted expires_at takes the entity's default; an explicit null means never.
+        fields.setdefault("expires_at", ...)
+        credit, created = vendor_credit_issue(entity=self.entity, created_by=actor_of(request), **fields)
+        return Response(
+            {"data": VendorCreditSerializer(credit).data},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses=VendorCreditResponse)
+    def retrieve(self, request, pk=None):
+        return Response({"data": VendorCreditSerializer(self.get_object()).data})
+
+    @extend_schema(request=VoidInputSerializer, responses=VendorCreditResponse)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        credit = self.get_object()
+        body = VoidInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        credit = vendor_credit_void(credit=credit, voided_by=actor_of(request), **body.validated_data)
+        return Response({"data": VendorCreditSerializer(credit).data})

@@ -1,0 +1,20 @@
+-- Reverses 0002_database_guards.sql.
+DROP TRIGGER payables_ap_payment_number_once ON payables_appayment;
+DROP TRIGGER payables_vendor_credit_number_once ON payables_vendorcredit;
+DROP TRIGGER payables_vendor_bill_number_once ON payables_vendorbill;
+DROP TRIGGER payables_ap_payment_kept ON payables_appayment;
+DROP TRIGGER payables_vendor_credit_kept ON payables_vendorcredit;
+DROP TRIGGER payables_vendor_bill_kept ON payables_vendorbill;
+DROP TRIGGER payables_vendor_credit_application_immutable ON payables_vendorcreditapplication;
+DROP TRIGGER payables_ap_payment_application_immutable ON payables_appaymentapplication;
+DROP TRIGGER payables_vendor_bill_line_immutable ON payables_vendorbillline;
+DROP FUNCTION payables_refuse_change();
+DROP TRIGGER payables_vendor_credit_application_consistent ON payables_vendorcreditapplication;
+DROP TRIGGER payables_ap_payment_application_consistent ON payables_appaymentapplication;
+DROP TRIGGER payables_ap_payment_consistent ON payables_appayment;
+DROP TRIGGER payables_vendor_credit_consistent ON payables_vendorcredit;
+DROP TRIGGER payables_vendor_bill_consistent ON payables_vendorbill;
+DROP FUNCTION payables_document_deferred_check();
+DROP FUNCTION payables_ap_payment_check(uuid);
+DROP FUNCTION payables_vendor_credit_check(uuid);
+DROP FUNCTION payables_vendor_bill_check(uuid);

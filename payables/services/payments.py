@@ -1,0 +1,415 @@
+"""AP payments: pay one vendor's open bills with cash and vendor credit, all or nothing; and void.
+
+Locks are taken in one order everywhere (payables/lock_objects.py): the payment (when voiding),
+then its bills, then its credits, each set in primary-key order; amounts are re-checked under the
+locks, so concurrent payments spending the same credits queue instead of over-spending them.
+"""
+
+import datetime
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
+from erp.models import Entity
+from erp.money import money_parse
+from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
+from erp.transactions import run_in_transaction
+from numbering.services import counter_type_issue_next
+from payables.lock_objects import ap_payment_for_update, vendor_bills_for_update, vendor_credits_for_update
+from payables.models import (
+    APPayment,
+    APPaymentApplication,
+    Vendor,
+    VendorBill,
+    VendorCredit,
+    VendorCreditApplication,
+)
+from payables.services.inputs import date_checked, text_checked, uuid_parse, vendor_of
+from payables.services.postings import ap_payment_lines, vendor_credit_expiry_lines
+
+MAX_APPLICATIONS = 50
+MAX_VENDOR_CREDITS = 50
+ZERO = Decimal("0.00")
+PAYABLE_STATUSES = (VendorBill.Status.OPEN, VendorBill.Status.PARTIALLY_PAID)
+
+
+@dataclass(frozen=True)
+class BillApplication:
+    """One requested application: `index` is its place in the request, for error params."""
+
+    index: int
+    bill_id: uuid.UUID
+    amount: Decimal
+
+
+def ap_payment_create(
+    *,
+    entity: Entity,
+    vendor_id,
+    method: str,
+    amount,
+    applications: Sequence[Mapping],
+    vendor_credit_ids: Sequence | None = None,
+    payment_date: datetime.date | None = None,
+    check_number: str | None = "",
+    external_reference: str | None = "",
+    notes: str | None = "",
+    created_by: str = "",
+) -> APPayment:
+    """Pay a vendor's open bills: Σ amount_applied = amount (cash) + credit spent from the listed credits.
+
+    The credits are spent oldest first for whatever the cash does not cover. Any failure writes nothing.
+    """
+    vendor = vendor_of(entity=entity, vendor_id=vendor_id)
+    if method not in APPayment.Method.values:
+        raise InvalidInput(
+            f"method must be one of {', '.join(APPayment.Method.values)}.",
+            code="invalid_choice",
+            param="method",
+        )
+    amount = money_parse(amount, param="amount", positive=False)
+    wanted = _checked_applications(applications)
+    credit_ids = _checked_credit_ids(vendor_credit_ids)
+    payment_date = (
+        timezone.localdate() if payment_date is None else date_checked(payment_date, param="payment_date")
+    )
+    check_number = text_checked(check_number, param="check_number", max_length=50)
+    if check_number and method != APPayment.Method.CHECK:
+        raise InvalidInput(
+            "check_number is only for check payments.",
+            code="check_number_without_check",
+            param="check_number",
+        )
+    external_reference = text_checked(external_reference, param="external_reference", max_length=200)
+    notes = text_checked(notes, param="notes", max_length=5000)
+    total = sum((application.amount for application in wanted), ZERO)
+    if amount > total:
+        raise RuleViolation(
+            f"amount ({amount}) is more than the {total} applied to bills.",
+            code="amount_exceeds_applications",
+            param="amount",
+        )
+    if total > amount and not credit_ids:
+        raise RuleViolation(
+            f"The applications total {total} but the payment is {amount}: list vendor credits to cover "
+            f"the {total - amount} left.",
+            code="insufficient_vendor_credit",
+            param="vendor_credit_ids",
+        )
+
+    def pay() -> APPayment:
+        return _pay(
+            entity=entity,
+            vendor=vendor,
+            method=method,
+            amount=amount,
+            wanted=wanted,
+            credit_ids=credit_ids,
+            payment_date=payment_date,
+            check_number=check_number,
+            external_reference=external_reference,
+            notes=notes,
+            created_by=created_by,
+        )
+
+    return run_in_transaction(pay)
+
+
+def ap_payment_void(*, payment: APPayment, reason: str = "", voided_by: str = "") -> APPayment:
+    """Void a payment: its bills owe again, its credits can be spent again, and its entry is reversed."""
+    reason = text_checked(reason, param="reason", max_length=500)
+    return run_in_transaction(lambda: _void(payment=payment, reason=reason, voided_by=voided_by))
+
+
+def _pay(
+    *,
+    entity: Entity,
+    vendor: Vendor,
+    method: str,
+    amount: Decimal,
+    wanted: list[BillApplication],
+    credit_ids: list[uuid.UUID],
+    payment_date: datetime.date,
+    check_number: str,
+    external_reference: str,
+    notes: str,
+    created_by: str,
+) -> APPayment:
+    bills = {
+        bill.pk: bill for bill in vendor_bills_for_update(entity=entity, ids=[w.bill_id for w in wanted])
+    }
+    for application in wanted:
+        _check_bill(bills.get(application.bill_id), application=application, vendor=vendor)
+    credits = {credit.pk: credit for credit in vendor_credits_for_update(entity=entity, ids=credit_ids)}
+    # "Not expired at payment time" is judged once the locks are held, not before waiting for them.
+    now = timezone.now()
+    for index, credit_id in enumerate(credit_ids):
+        _check_credit(credits.get(credit_id), index=index, vendor=vendor, now=now)
+    total = sum((application.amount for application in wanted), ZERO)
+    spend = _credit_to_spend(list(credits.values()), needed=total - amount)
+    credit_amount = sum((taken for _, taken in spend), ZERO)
+
+    payment_id = uuid.uuid4()
+    entry = journal_entry_record(
+        entity=entity,
+        date=payment_date,
+        memo=f"AP payment to {vendor.name}"[:500],
+        lines=ap_payment_lines(method=method, amount=amount, credit_amount=credit_amount),
+        source_type="ap_payment",
+        source_id=str(payment_id),
+        posted_by=created_by,
+    )
+    payment = APPayment.objects.create(
+        id=payment_id,
+        entity=entity,
+        vendor=vendor,
+        method=method,
+        amount=amount,
+        credit_amount=credit_amount,
+        total_applied=total,
+        payment_date=payment_date,
+        check_number=check_number,
+        external_reference=external_reference,
+        notes=notes,
+        journal_entry=entry,
+        created_by=created_by,
+    )
+    APPaymentApplication.objects.bulk_create(
+        [
+            APPaymentApplication(
+                payment=payment, bill=bills[w.bill_id], position=w.index, amount_applied=w.amount
+            )
+            for w in wanted
+        ]
+    )
+    VendorCreditApplication.objects.bulk_create(
+        [
+            VendorCreditApplication(payment=payment, vendor_credit=credit, position=position, amount=taken)
+            for position, (credit, taken) in enumerate(spend)
+        ]
+    )
+    for application in wanted:
+        bill = bills[application.bill_id]
+        bill.balance_due -= application.amount
+        bill.status = VendorBill.Status.PAID if bill.balance_due == 0 else VendorBill.Status.PARTIALLY_PAID
+        bill.updated_at = now
+    VendorBill.objects.bulk_update(bills.values(), ["balance_due", "status", "updated_at"])
+    for credit, taken in spend:
+        credit.remaining_amount -= taken
+        credit.status = _spent_status(credit)
+        credit.updated_at = now
+    VendorCredit.objects.bulk_update(
+        [credit for credit, _ in spend], ["remaining_amount", "status", "updated_at"]
+    )
+
+    # Numbers last: the payment's own counter, then the journal's (the lock every posting shares).
+    issued = counter_type_issue_next(
+        entity=entity,
+        counter_type="ap_payment",
+        date=payment_date,
+        document_type="ap_payment",
+        document_id=str(payment.pk),
+        issued_by=created_by,
+    )
+    APPayment.objects.filter(pk=payment.pk).update(number=issued.number)
+    payment.number = issued.number
+    journal_entry_number(entry=entry, issued_by=created_by)
+    return payment
+
+
+def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
+    locked = ap_payment_for_update(payment=payment)
+    if locked.status == APPayment.Status.VOID:
+        raise Conflict(f"{locked} is already void.", code="payment_already_void")
+    now = timezone.now()
+    applications = list(locked.applications.all())
+    spent = list(locked.credit_applications.all())
+    bills = {
+        bill.pk: bill
+        for bill in vendor_bills_for_update(entity=locked.entity, ids=[a.bill_id for a in applications])
+    }
+    credits = {
+        credit.pk: credit
+        for credit in vendor_credits_for_update(entity=locked.entity, ids=[s.vendor_credit_id for s in spent])
+    }
+    original = locked.journal_entry
+    today = max(timezone.localdate(), original.date)
+    entries = [
+        journal_entry_record_reversal(
+            entry=original, date=today, memo=f"Void of AP payment {locked}", posted_by=voided_by
+        )
+    ]
+    for application in applications:
+        bill = bills[application.bill_id]
+        bill.balance_due += application.amount_applied
+        bill.status = (
+            VendorBill.Status.OPEN if bill.balance_due == bill.total else VendorBill.Status.PARTIALLY_PAID
+        )
+        bill.updated_at = now
+    VendorBill.objects.bulk_update(bills.values(), ["balance_due", "status", "updated_at"])
+    for consumption in spent:
+        credit = credits[consumption.vendor_credit_id]
+        if credit.status == VendorCredit.Status.EXPIRED:
+            # Its remainder was written off at expiry; what comes back is written off the same way.
+            credit.expired_amount += consumption.amount
+            entries.append(
+                journal_entry_record(
+                    entity=locked.entity,
+                    date=today,
+                    memo=f"Expiry of vendor credit {credit} (restored by the void of {locked})",
+                    lines=vendor_credit_expiry_lines(amount=consumption.amount),
+                    source_type="vendor_credit_expiry",
+                    source_id=str(credit.pk),
+                    posted_by=voided_by,
+                )
+            )
+        else:
+            credit.remaining_amount += consumption.amount
+            credit.status = _spent_status(credit)
+        credit.updated_at = now
+    VendorCredit.objects.bulk_update(
+        credits.values(), ["remaining_amount", "expired_amount", "status", "updated_at"]
+    )
+    locked.status = APPayment.Status.VOID
+    locked.void_journal_entry = entries[0]
+    locked.void_reason = reason
+    locked.voided_at = now
+    locked.voided_by = voided_by
+    locked.save(
+        update_fields=["status", "void_journal_entry", "void_reason", "voided_at", "voided_by", "updated_at"]
+    )
+    for entry in entries:
+        journal_entry_number(entry=entry, issued_by=voided_by)
+    return locked
+
+
+def _checked_applications(applications) -> list[BillApplication]:
+    if not isinstance(applications, list | tuple) or not applications:
+        raise InvalidInput(
+            "A payment needs at least one application.", code="applications_required", param="applications"
+        )
+    if len(applications) > MAX_APPLICATIONS:
+        raise InvalidInput(
+            f"A payment has at most {MAX_APPLICATIONS} applications.",
+            code="too_many_applications",
+            param="applications",
+        )
+    checked, seen = [], set()
+    for index, application in enumerate(applications):
+        param = f"applications[{index}]"
+        if not isinstance(application, Mapping):
+            raise InvalidInput("Each application is an object.", code="parameter_invalid", param=param)
+        bill_id = uuid_parse(application.get("bill_id"), param=f"{param}.bill_id")
+        if bill_id in seen:
+            raise InvalidInput(
+                "A bill appears twice in applications.", code="duplicate_bill", param=f"{param}.bill_id"
+            )
+        seen.add(bill_id)
+        if application.get("amount_applied") is None:
+            raise InvalidInput(
+                "amount_applied is required.", code="parameter_missing", param=f"{param}.amount_applied"
+            )
+        amount = money_parse(application["amount_applied"], param=f"{param}.amount_applied")
+        checked.append(BillApplication(index=index, bill_id=bill_id, amount=amount))
+    return checked
+
+
+def _checked_credit_ids(credit_ids) -> list[uuid.UUID]:
+    if credit_ids is None:
+        return []
+    if not isinstance(credit_ids, list | tuple):
+        raise InvalidInput(
+            "vendor_credit_ids must be a list.", code="parameter_invalid", param="vendor_credit_ids"
+        )
+    if len(credit_ids) > MAX_VENDOR_CREDITS:
+        raise InvalidInput(
+            f"A payment lists at most {MAX_VENDOR_CREDITS} vendor credits.",
+            code="too_many_vendor_credits",
+            param="vendor_credit_ids",
+        )
+    checked = []
+    for index, value in enumerate(credit_ids):
+        credit_id = uuid_parse(value, param=f"vendor_credit_ids[{index}]")
+        if credit_id in checked:
+            raise InvalidInput(
+                "A vendor credit appears twice.",
+                code="duplicate_vendor_credit",
+                param=f"vendor_credit_ids[{index}]",
+            )
+        checked.append(credit_id)
+    return checked
+
+
+def _check_bill(bill: VendorBill | None, *, application: BillApplication, vendor: Vendor) -> None:
+    param = f"applications[{application.index}]"
+    if bill is None:
+        raise NotFound(
+            f"No vendor bill {application.bill_id} in this entity.",
+            code="bill_not_found",
+            param=f"{param}.bill_id",
+        )
+    if bill.vendor_id != vendor.pk:
+        raise RuleViolation(
+            f"Bill {bill} belongs to another vendor.", code="bill_vendor_mismatch", param=f"{param}.bill_id"
+        )
+    if bill.status not in PAYABLE_STATUSES:
+        raise RuleViolation(f"Bill {bill} is {bill.status}.", code="bill_not_open", param=f"{param}.bill_id")
+    if application.amount > bill.balance_due:
+        raise RuleViolation(
+            f"amount_applied {application.amount} is more than bill {bill}'s balance due "
+            f"({bill.balance_due}).",
+            code="amount_exceeds_balance_due",
+            param=f"{param}.amount_applied",
+        )
+
+
+def _check_credit(credit: VendorCredit | None, *, index: int, vendor: Vendor, now: datetime.datetime) -> None:
+    param = f"vendor_credit_ids[{index}]"
+    if credit is None:
+        raise NotFound("No such vendor credit in this entity.", code="vendor_credit_not_found", param=param)
+    if credit.vendor_id != vendor.pk:
+        raise RuleViolation(
+            f"Vendor credit {credit} belongs to another vendor.",
+            code="vendor_credit_vendor_mismatch",
+            param=param,
+        )
+    if credit.status == VendorCredit.Status.VOIDED:
+        raise RuleViolation(f"Vendor credit {credit} is voided.", code="vendor_credit_voided", param=param)
+    if credit.status == VendorCredit.Status.EXPIRED or (
+        credit.expires_at is not None and credit.expires_at <= now
+    ):
+        raise RuleViolation(f"Vendor credit {credit} has expired.", code="vendor_credit_expired", param=param)
+    # A credit used up (status applied) stays acceptable: it simply adds nothing to what the listed
+    # credits hold, which is what a payment racing another one for the same credits should see.
+
+
+def _credit_to_spend(credits: list[VendorCredit], *, needed: Decimal) -> list[tuple[VendorCredit, Decimal]]:
+    """Return (credit, amount) to spend, oldest credit first, or refuse when they hold too little."""
+    available = sum((credit.remaining_amount for credit in credits), ZERO)
+    if needed > available:
+        raise RuleViolation(
+            f"The listed vendor credits have {available} left; this payment needs {needed}.",
+            code="insufficient_vendor_credit",
+            param="vendor_credit_ids",
+        )
+    spend = []
+    for credit in sorted(credits, key=lambda c: (c.created_at, c.pk)):
+        if needed <= 0:
+            break
+        taken = min(needed, credit.remaining_amount)
+        if taken > 0:
+            spend.append((credit, taken))
+            needed -= taken
+    return spend
+
+
+def _spent_status(credit: VendorCredit) -> str:
+    if credit.remaining_amount == 0:
+        return VendorCredit.Status.APPLIED
+    if credit.remaining_amount == credit.amount:
+        return VendorCredit.Status.OPEN
+    return VendorCredit.Status.PARTIALLY_APPLIED

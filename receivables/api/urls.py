@@ -1,0 +1,19 @@
+"""Receivables API routes under /v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from receivables.api.views import CustomerViewSet, InvoiceViewSet, MultiInvoiceApplyView, PaymentViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+
+urlpatterns = [
+    # Before the router: "multi-invoice-apply" is not a payment id.
+    path(
+        "payments/multi-invoice-apply", MultiInvoiceApplyView.as_view(), name="payments-multi-invoice-apply"
+    ),
+    *router.urls,
+]

@@ -1,0 +1,207 @@
+"""The database keeps the invariants itself: each guard is proven by going around the services."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from numbering.models import CounterEvent, IssuedNumber, NumberingPeriod, Sequence
+from numbering.services import sequence_issue_block, sequence_issue_next
+from tests.numbering.factories import SequenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sql(statement, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def refused(statement, params=(), match=None):
+    """Assert that raw SQL is refused by the database (inside a savepoint, so the test goes on)."""
+    with pytest.raises(IntegrityError, match=match), transaction.atomic():
+        sql(statement, params)
+
+
+@pytest.fixture
+def issued(entity):
+    sequence = SequenceFactory(entity=entity)
+    sequence_issue_block(sequence=sequence, count=3)
+    return sequence_issue_next(sequence=sequence)
+
+
+def test_raw_sql_cannot_lower_a_counter(issued):
+    refused(
+        "UPDATE numbering_numberingperiod SET last_value = last_value - 1 WHERE id = %s",
+        [issued.period_id],
+        match="counter only grows",
+    )
+    assert NumberingPeriod.objects.get(pk=issued.period_id).last_value == 4
+
+
+def test_raw_sql_can_raise_a_counter_which_the_audit_then_reports(issued):
+    sql("UPDATE numbering_numberingperiod SET last_value = last_value + 2 WHERE id = %s", [issued.period_id])
+    assert NumberingPeriod.objects.get(pk=issued.period_id).last_value == 6
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["start_value = start_value + 1", "start = start + 1", """"end" = "end" - 1"""],
+)
+def test_raw_sql_cannot_move_what_identifies_a_period(issued, change):
+    refused(
+        f"UPDATE numbering_numberingperiod SET {change} WHERE id = %s", [issued.period_id], match="are fixed"
+    )
+
+
+def test_the_orm_cannot_lower_a_counter_either(issued):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NumberingPeriod.objects.filter(pk=issued.period_id).update(last_value=0)
+
+
+def test_a_counter_cannot_fall_below_its_start(entity):
+    sequence = SequenceFactory(entity=entity, starting_number=10)
+    number = sequence_issue_next(sequence=sequence)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NumberingPeriod.objects.create(
+            sequence=sequence,
+            entity=entity,
+            start=timezone.localdate(),
+            end=timezone.localdate(),
+            label="x",
+            start_value=10,
+            last_value=5,
+        )
+    assert number.value == 10
+
+
+def test_issued_numbers_cannot_be_deleted(issued):
+    refused("DELETE FROM numbering_issuednumber WHERE id = %s", [issued.pk], match="cannot be deleted")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IssuedNumber.objects.filter(pk=issued.pk).delete()
+    assert IssuedNumber.objects.filter(pk=issued.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "number = 'X9'",
+        "value = 99",
+        "document_id = 'other'",
+        "reference = 'changed'",
+        "issued_by = 'mallory'",
+    ],
+)
+def test_issued_numbers_cannot_be_rewritten(issued, change):
+    refused(
+        f"UPDATE numbering_issuednumber SET {change} WHERE id = %s", [issued.pk], match="only change allowed"
+    )
+
+
+def test_the_only_update_is_voiding_and_it_happens_once(issued):
+    void = (
+        "UPDATE numbering_issuednumber SET status = 'voided', void_reason = 'r', voided_at = now() "
+        "WHERE id = %s"
+    )
+    sql(void, [issued.pk])
+    refused(void, [issued.pk], match="only change allowed")
+    refused(
+        "UPDATE numbering_issuednumber SET status = 'issued', voided_at = NULL WHERE id = %s",
+        [issued.pk],
+        match="only change allowed",
+    )
+    assert IssuedNumber.objects.get(pk=issued.pk).status == "voided"
+
+
+def test_a_void_needs_its_reason_and_time(issued):
+    refused(
+        "UPDATE numbering_issuednumber SET status = 'voided' WHERE id = %s",
+        [issued.pk],
+        match="issued_number_void_fields_consistent",
+    )
+    refused(
+        "UPDATE numbering_issuednumber SET status = 'voided', voided_at = now(), void_reason = '' "
+        "WHERE id = %s",
+        [issued.pk],
+        match="issued_number_void_fields_consistent",
+    )
+
+
+def insert_issued(source, match, **overrides):
+    row = {
+        "entity_id": source.entity_id,
+        "sequence_id": source.sequence_id,
+        "period_id": source.period_id,
+        "value": 1000,
+        "number": "T1000",
+        **overrides,
+    }
+    refused(
+        "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, status, "
+        "document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
+        "VALUES (gen_random_uuid(), %(entity_id)s, %(sequence_id)s, %(period_id)s, %(value)s, %(number)s, "
+        "'issued', '', '', '', now(), '', '', '')",
+        row,
+        match=match,
+    )
+
+
+def test_a_value_cannot_be_issued_twice_in_a_period(issued):
+    insert_issued(issued, "issued_number_unique_value", value=issued.value)
+
+
+def test_a_rendered_number_cannot_repeat_in_a_sequence(issued):
+    insert_issued(issued, "issued_number_unique_number", number=issued.number)
+
+
+def test_an_issued_number_must_match_its_periods_sequence_and_entity(issued, other_entity):
+    other_sequence = Sequence.objects.filter(entity=issued.entity_id).exclude(pk=issued.sequence_id).first()
+    insert_issued(issued, "issued_number_period_fk", sequence_id=other_sequence.pk)
+    insert_issued(issued, "issued_number_period_fk", entity_id=other_entity.pk)
+    insert_issued(issued, "issued_number_period_fk", period_id=issued.period_id + 10_000)
+
+
+def test_a_periods_start_is_unique_per_sequence(issued):
+    period = NumberingPeriod.objects.get(pk=issued.period_id)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NumberingPeriod.objects.create(
+            sequence=period.sequence,
+            entity=period.entity,
+            start=period.start,
+            end=period.end,
+            label="again",
+            start_value=1,
+            last_value=0,
+        )
+
+
+def test_counter_types_are_unique_per_entity_in_the_database(entity):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Sequence.objects.create(entity=entity, name="Second invoice sequence", counter_type="invoice")
+    Sequence.objects.create(entity=entity, name="Untyped 1")
+    Sequence.objects.create(entity=entity, name="Untyped 2")  # NULL counter types do not collide
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"fixed_length": 17},
+        {"fixed_length": 0},
+        {"starting_number": -1},
+        {"starting_number": 5, "ending_number": 4},
+        {"reset": "custom"},
+        {"type": "alpha", "starting_number": 0},
+    ],
+)
+def test_sequence_ranges_are_checked_in_the_database(entity, fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Sequence.objects.create(entity=entity, name="Raw", **fields)
+
+
+def test_counter_events_need_a_reason_and_never_go_backwards(issued):
+    base = {"entity_id": issued.entity_id, "sequence_id": issued.sequence_id, "period_id": issued.period_id}
+    for fields in (
+        {"value_before": 5, "value_after": 4, "reason": "r"},
+        {"value_before": 4, "value_after": 5, "reason": ""},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CounterEvent.objects.create(kind="advance", **base, **fields)

@@ -1,0 +1,187 @@
+"""Counters move forward only, every move is recorded; the Arcus migration advance, row by row."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from erp.exceptions import InvalidInput, RuleViolation
+from numbering.models import CounterEvent, NumberingPeriod, Sequence
+from numbering.services import (
+    counter_advance,
+    migration_counters_advance,
+    sequence_create,
+    sequence_issue_next,
+)
+from tests.numbering.factories import SequenceFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def test_an_advance_skips_numbers_and_records_why(entity):
+    sequence = SequenceFactory(entity=entity)
+    sequence_issue_next(sequence=sequence)
+    event = counter_advance(sequence=sequence, advance_to=100, reason="legacy numbers", actor="user:alice")
+    assert (event.kind, event.value_before, event.value_after) == ("advance", 1, 100)
+    assert (event.reason, event.actor) == ("legacy numbers", "user:alice")
+    assert sequence.version == 2
+    assert Sequence.objects.get(pk=sequence.pk).version == 2
+    assert sequence_issue_next(sequence=sequence).value == 101
+
+
+def test_an_advance_to_or_below_the_counter_changes_nothing(entity):
+    sequence = SequenceFactory(entity=entity)
+    counter_advance(sequence=sequence, advance_to=50, reason="r", actor="a")
+    assert counter_advance(sequence=sequence, advance_to=50, reason="r", actor="a") is None
+    assert counter_advance(sequence=sequence, advance_to=10, reason="r", actor="a") is None
+    assert NumberingPeriod.objects.get(sequence=sequence).last_value == 50
+    assert CounterEvent.objects.filter(sequence=sequence).count() == 1
+    assert Sequence.objects.get(pk=sequence.pk).version == 2
+
+
+def test_a_no_op_advance_does_not_create_the_period(entity):
+    sequence = SequenceFactory(entity=entity)
+    assert counter_advance(sequence=sequence, advance_to=0, reason="r", actor="a") is None
+    assert not NumberingPeriod.objects.filter(sequence=sequence).exists()
+
+
+def test_an_advance_moves_the_period_of_its_date(entity):
+    sequence = sequence_create(entity=entity, name="Monthly", format="M{yyyy}{MM}-{n}", reset="month")
+    counter_advance(sequence=sequence, advance_to=7, reason="r", actor="a", date=D(2026, 2, 10))
+    assert sequence_issue_next(sequence=sequence, date=D(2026, 2, 1)).value == 8
+    assert sequence_issue_next(sequence=sequence, date=D(2026, 3, 1)).value == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, code, param",
+    [
+        ({"advance_to": -1}, InvalidInput, "invalid_advance_to", "advance_to"),
+        ({"advance_to": "7"}, InvalidInput, "invalid_advance_to", "advance_to"),
+        ({"advance_to": 5, "reason": " "}, InvalidInput, "reason_required", "reason"),
+        ({"advance_to": 11}, RuleViolation, "advance_beyond_end", "advance_to"),
+    ],
+)
+def test_bad_advances_are_refused(entity, kwargs, error, code, param):
+    sequence = SequenceFactory(entity=entity, ending_number=10)
+    with pytest.raises(error) as raised:
+        counter_advance(sequence=sequence, **{"reason": "r", "actor": "a", **kwargs})
+    assert (raised.value.code, raised.value.param) == (code, param)
+
+
+def advance(entity, *rows):
+    return migration_counters_advance(entity=entity, rows=list(rows), actor="api_key:ark_test_ent_X")
+
+
+def test_the_arcus_sample_advances_an_existing_counter(entity):
+    result = advance(entity, {"counter_type": "invoice", "advance_to": 342665})
+    assert result == {
+        "object": "migration_counter_advance_result",
+        "total": 1,
+        "succeeded": 1,
+        "failed": 0,
+        "results": [
+            {
+                "counter_type": "invoice",
+                "previous_value": 0,
+                "current_value": 342665,
+                "prefix": "INV",
+                "padding": 7,
+                "version": 2,
+                "advanced": True,
+                "next_issued_preview": "INV0342666",
+            }
+        ],
+    }
+    event = CounterEvent.objects.get(sequence__entity=entity, sequence__counter_type="invoice")
+    assert (event.reason, event.actor, event.value_after) == (
+        "migration advance",
+        "api_key:ark_test_ent_X",
+        342665,
+    )
+    invoice = Sequence.objects.get(entity=entity, counter_type="invoice")
+    assert sequence_issue_next(sequence=invoice).number == "INV0342666"
+
+
+def test_advancing_to_the_current_value_or_below_is_a_no_op_row(entity):
+    advance(entity, {"counter_type": "invoice", "advance_to": 500})
+    result = advance(entity, {"counter_type": "invoice", "advance_to": 400})
+    (row,) = result["results"]
+    assert (row["advanced"], row["previous_value"], row["current_value"]) == (False, 500, 500)
+    assert (result["succeeded"], result["failed"]) == (1, 0)
+    assert row["version"] == 2
+
+
+def test_a_missing_counter_is_created_with_its_prefix_and_padding(entity):
+    (row,) = advance(entity, {"counter_type": "rma", "advance_to": 41, "prefix": "RMA-", "padding": 5})[
+        "results"
+    ]
+    assert row == {
+        "counter_type": "rma",
+        "previous_value": 0,
+        "current_value": 41,
+        "prefix": "RMA-",
+        "padding": 5,
+        "version": 2,
+        "advanced": True,
+        "next_issued_preview": "RMA-00042",
+    }
+    sequence = Sequence.objects.get(entity=entity, counter_type="rma")
+    assert (sequence.name, sequence.fixed_prefix, sequence.fixed_length) == ("rma", "RMA-", 5)
+
+
+def test_padding_defaults_to_7_and_existing_rows_keep_their_layout(entity):
+    (created,) = advance(entity, {"counter_type": "quote", "advance_to": 1, "prefix": "Q"})["results"]
+    assert (created["padding"], created["next_issued_preview"]) == (7, "Q0000002")
+    (kept,) = advance(entity, {"counter_type": "quote", "advance_to": 2, "prefix": "ZZ", "padding": 3})[
+        "results"
+    ]
+    assert (kept["prefix"], kept["padding"], kept["next_issued_preview"]) == ("Q", 7, "Q0000003")
+
+
+@pytest.mark.parametrize(
+    "row, code",
+    [
+        ({"counter_type": "widget", "advance_to": 5}, "invalid_counter_type"),
+        ({"counter_type": "rma", "advance_to": 5}, "prefix_required"),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": "R" * 21}, "prefix_too_long"),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 13}, "invalid_padding"),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 0}, "invalid_padding"),
+        ({"counter_type": "invoice", "advance_to": -3}, "invalid_advance_to"),
+        ({"counter_type": "invoice"}, "invalid_advance_to"),
+        ("invoice", "invalid_row"),
+    ],
+)
+def test_a_bad_row_reports_its_error_and_code(entity, row, code):
+    result = advance(entity, row)
+    (reported,) = result["results"]
+    assert (result["succeeded"], result["failed"]) == (0, 1)
+    assert reported["code"] == code and reported["error"]
+    assert reported["advanced"] is False
+    assert not Sequence.objects.filter(entity=entity, counter_type="rma").exists()
+
+
+def test_one_failing_row_does_not_roll_back_the_others(entity):
+    result = advance(
+        entity,
+        {"counter_type": "invoice", "advance_to": 1000},
+        {"counter_type": "po", "advance_to": 10},  # missing counter without a prefix
+        {"counter_type": "journal", "advance_to": 77},
+        {"counter_type": "check", "advance_to": 9, "prefix": "CHK", "padding": 6},
+    )
+    assert (result["total"], result["succeeded"], result["failed"]) == (4, 3, 1)
+    assert [row.get("code") for row in result["results"]] == [None, "prefix_required", None, None]
+    assert [row["advanced"] for row in result["results"]] == [True, False, True, True]
+    periods = NumberingPeriod.objects.filter(sequence__entity=entity)
+    assert {p.sequence.counter_type: p.last_value for p in periods} == {
+        "invoice": 1000,
+        "journal": 77,
+        "check": 9,
+    }
+
+
+def test_a_migration_advance_counts_in_todays_period(entity):
+    sequence = Sequence.objects.get(entity=entity, counter_type="journal")
+    advance(entity, {"counter_type": "journal", "advance_to": 12})
+    assert sequence_issue_next(sequence=sequence, date=timezone.localdate()).value == 13

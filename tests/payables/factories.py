@@ -1,0 +1,63 @@
+"""Factories for payables rows, built through the services like production data."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+
+from payables.models import Vendor, VendorBill, VendorCredit
+from payables.services import vendor_bill_create, vendor_create, vendor_credit_issue
+from tests.erp.factories import EntityFactory
+
+BILL_DATE = datetime.date(2026, 3, 2)
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    """A vendor created by vendor_create."""
+
+    class Meta:
+        model = Vendor
+
+    entity = factory.SubFactory(EntityFactory)
+    name = factory.Sequence(lambda n: f"Vendor {n}")
+    email = factory.Sequence(lambda n: f"ap{n}@vendor.example")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return vendor_create(**kwargs)
+
+
+class VendorBillFactory(factory.django.DjangoModelFactory):
+    """A one-line bill of `total` created by vendor_bill_create (posted and numbered)."""
+
+    class Meta:
+        model = VendorBill
+
+    vendor = factory.SubFactory(VendorFactory)
+    bill_date = BILL_DATE
+    total = Decimal("100.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, vendor, total, **kwargs):
+        return vendor_bill_create(
+            entity=vendor.entity,
+            vendor_id=vendor.pk,
+            lines=[{"description": "Goods", "quantity": 1, "unit_price": total}],
+            **kwargs,
+        )
+
+
+class VendorCreditFactory(factory.django.DjangoModelFactory):
+    """A vendor credit issued by vendor_credit_issue (posted and numbered), never expiring by default."""
+
+    class Meta:
+        model = VendorCredit
+
+    vendor = factory.SubFactory(VendorFactory)
+    amount = Decimal("50.00")
+    expires_at = None
+
+    @classmethod
+    def _create(cls, model_class, *args, vendor, **kwargs):
+        credit, _ = vendor_credit_issue(entity=vendor.entity, vendor_id=vendor.pk, **kwargs)
+        return credit
