@@ -12,10 +12,10 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = request_id_from_header(request.headers.get("X-Request-Id"))
         request.request_id = request_id
-        token = current_request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request_id.reset(token)
+        # Not reset on the way out: Django logs the response ("Forbidden: …") after the
+        # middleware chain returns, and that line must still carry this id. The next request
+        # on the thread sets its own.
+        current_request_id.set(request_id)
+        response = self.get_response(request)
         response["X-Request-Id"] = request_id
         return response

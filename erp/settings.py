@@ -106,6 +106,8 @@ else:
     from erp.localdb import embedded_database_url
 
     DATABASES = {"default": dj_database_url.parse(embedded_database_url(BASE_DIR))}
+    # The embedded server listens on a Unix socket only; Django takes its folder as HOST.
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FOLIO_TEST_DATABASE", "test_folio")}
 
@@ -237,3 +239,6 @@ LOGGING = {
 IDEMPOTENCY_TTL = timedelta(hours=24)
 # How long an issuer waits for a sequence's counter row before answering 409 sequence_busy.
 NUMBERING_LOCK_TIMEOUT_MS = int(os.environ.get("NUMBERING_LOCK_TIMEOUT_MS", "5000"))
+# The issuing statement is prepared once per connection (planning it costs more than running it).
+# Turn off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
+NUMBERING_PREPARED_STATEMENTS = env_bool("NUMBERING_PREPARED_STATEMENTS", True)

@@ -68,6 +68,11 @@ class InvoiceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "customer" in self.fields:
+            self.fields["customer"].queryset = Customer.objects.select_related("entity").order_by("name")
+            self.fields["customer"].label_from_instance = lambda customer: (
+                f"{customer.name} ({customer.entity.code})"
+            )
         if "due_date" in self.fields:
             self.fields["due_date"].required = False
             self.fields["due_date"].help_text = "Empty: due on receipt (the invoice date)."

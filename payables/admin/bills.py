@@ -195,7 +195,10 @@ class VendorBillAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         # Lines were written by vendor_bill_create with the bill; saving the formset would repeat them.
-        return None
+        # The admin's history message still lists them, as if the formset had saved them.
+        for formset in formsets:
+            formset.new_objects = list(form.instance.lines.all())
+            formset.changed_objects, formset.deleted_objects = [], []
 
     def has_change_permission(self, request, obj=None):
         # Posted bills never change: only "void" (an action) alters them.

@@ -98,8 +98,10 @@ class VendorAdmin(admin.ModelAdmin):
         adopt(obj, form.result)
 
     def save_related(self, request, form, formsets, change):
-        # The credit history inline is read-only; there is nothing to save beside the vendor.
-        return None
+        # The credit history inline is read-only (no form can change a credit); saving it only records
+        # "nothing changed" for the admin's history. No m2m fields: no save_m2m().
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -35,6 +35,9 @@ def text_checked(value, *, param: str, max_length: int, code: str | None = None)
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{param} must be a string.", code="parameter_invalid", param=param)
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+        raise InvalidInput(f"{param} contains a NUL character.", code="parameter_invalid", param=param)
     value = value.strip()
     if len(value) > max_length:
         raise InvalidInput(

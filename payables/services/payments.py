@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
-from erp.money import money_parse
+from erp.money import MAX_AMOUNT, money_parse
 from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from erp.transactions import run_in_transaction
 from numbering.services import counter_type_issue_next
@@ -87,6 +87,10 @@ def ap_payment_create(
     external_reference = text_checked(external_reference, param="external_reference", max_length=200)
     notes = text_checked(notes, param="notes", max_length=5000)
     total = sum((application.amount for application in wanted), ZERO)
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"The applications total more than {MAX_AMOUNT}.", code="amount_too_large", param="applications"
+        )
     if amount > total:
         raise RuleViolation(
             f"amount ({amount}) is more than the {total} applied to bills.",

@@ -32,6 +32,21 @@ from receivables.services import (
 )
 
 UUID_PATH = "[0-9a-fA-F-]{36}"
+MULTI_INVOICE_APPLY_ERRORS = """\
+One payment applied to 1–50 open invoices of one customer, atomically: any error writes nothing.
+
+| status | code | param |
+|---|---|---|
+| 400 | `parameter_missing`, `parameter_invalid`, `invalid_choice` | the field |
+| 400 | `invalid_application_count` | `applications` |
+| 400 | `amount_not_positive`, `amount_too_large` | `amount`, `applications[i].amount_applied` |
+| 400 | `too_many_decimal_places` | `applications[i].amount_applied` |
+| 400 | `check_fields_not_allowed` (only with `payment_method=check`) | `check_number`, `check_date` |
+| 404 | `resource_missing` | `account_id`, `applications[i].order_id` |
+| 422 | `duplicate_invoice`, `invoice_not_open` | `applications[i].order_id` |
+| 422 | `amount_mismatch` (Σ amount_applied differs from amount by more than $0.005) | `amount` |
+| 422 | `amount_exceeds_balance` | `applications[i].amount_applied` |
+"""
 
 
 def actor_of(request) -> str:
@@ -174,6 +189,7 @@ class MultiInvoiceApplyView(FolioAPIView):
         request=MultiInvoiceApplyInputSerializer,
         responses={201: MultiInvoiceApplyResponseSerializer},
         operation_id="payments_multi_invoice_apply",
+        description=MULTI_INVOICE_APPLY_ERRORS,
     )
     def post(self, request):
         body = MultiInvoiceApplyInputSerializer(data=request.data)

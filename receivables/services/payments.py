@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
-from erp.money import money_parse
+from erp.money import MAX_AMOUNT, money_parse
 from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from erp.transactions import run_in_transaction
 from receivables.lock_objects import invoices_for_update, payment_for_update
@@ -156,6 +156,8 @@ def _plan(*, entity, customer_id, method, amount, applications, payment_date, **
         applied.append((invoice_id, value))
     amount = money_parse(amount, param="amount", exact_cents=False)
     applied_total = sum((value for _, value in applied), Decimal("0.00"))
+    if applied_total > MAX_AMOUNT:
+        raise InvalidInput(f"amount must be at most {MAX_AMOUNT}.", code="amount_too_large", param="amount")
     if abs(amount - applied_total) > AMOUNT_TOLERANCE:
         raise RuleViolation(
             f"amount ({amount}) must equal the sum of amount_applied ({applied_total}) within $0.005.",

@@ -205,3 +205,26 @@ def test_counter_events_need_a_reason_and_never_go_backwards(issued):
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             CounterEvent.objects.create(kind="advance", **base, **fields)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_guards_migration_is_reversible():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def guards() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname IN "
+                "('numbering_period_monotonic', 'numbering_issued_number_append_only')"
+            )
+            return cursor.fetchone()[0]
+
+    executor = MigrationExecutor(connection)
+    back = [("numbering", "0001_initial")]
+    # Never unapply another app's migrations from the shared test database.
+    assert {migration.app_label for migration, _ in executor.migration_plan(back)} == {"numbering"}
+    executor.migrate(back)
+    assert guards() == 0
+    executor.loader.build_graph()
+    executor.migrate([("numbering", "0002_database_guards")])
+    assert guards() == 2

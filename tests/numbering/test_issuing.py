@@ -60,6 +60,21 @@ def test_taking_a_number_is_one_statement(entity, django_assert_num_queries):
         assert (issued.period.label, issued.sequence.name) == ("all", sequence.name)
 
 
+def test_the_statement_is_prepared_once_per_connection(entity):
+    sequence = SequenceFactory(entity=entity)
+    for _ in range(3):
+        sequence_issue_next(sequence=sequence)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'numbering_take_numeric'")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_prepared_statements_can_be_turned_off_for_poolers(entity, settings):
+    settings.NUMBERING_PREPARED_STATEMENTS = False
+    sequence = sequence_create(entity=entity, name="Plain alpha", type="alpha", fixed_length=2)
+    assert [sequence_issue_next(sequence=sequence).number for _ in range(2)] == ["aa", "ab"]
+
+
 def test_the_lock_wait_is_bounded_by_the_setting(entity, settings):
     settings.NUMBERING_LOCK_TIMEOUT_MS = 1234
     sequence = SequenceFactory(entity=entity)

@@ -1,11 +1,15 @@
 """Payables admin: every write goes through the services; errors appear next to their field."""
 
-import datetime
+import io
+import json
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
+from erp import selectors
+from erp.models import Entity
 from payables.models import APPayment, Vendor, VendorBill, VendorCredit
 from payables.services import ap_payment_create
 from tests.payables.conftest import entries_for
@@ -44,6 +48,27 @@ def test_a_bad_vendor_email_is_shown_next_to_the_field(admin_client, entity):
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert not Vendor.objects.exists()
+
+
+def test_editing_a_vendor_goes_through_the_service(admin_client, vendor):
+    credit = VendorCreditFactory(vendor=vendor)
+    response = admin_client.post(
+        f"/admin/payables/vendor/{vendor.pk}/change/",
+        {
+            "name": "Northwind Traders",
+            "email": "",
+            "external_reference": "NW",
+            # What the browser sends for the read-only credit history.
+            "credits-TOTAL_FORMS": 1,
+            "credits-INITIAL_FORMS": 1,
+            "credits-0-id": credit.pk,
+            "credits-0-vendor": vendor.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    vendor.refresh_from_db()
+    assert (vendor.name, vendor.email, vendor.external_reference) == ("Northwind Traders", "", "NW")
+    assert VendorCredit.objects.get(pk=credit.pk).amount == credit.amount
 
 
 def test_the_vendor_page_lists_its_credits_and_what_spent_them(admin_client, entity, vendor):
@@ -264,17 +289,46 @@ def test_nothing_is_deleted_or_edited_from_the_admin(admin_client, entity, vendo
 
 
 def test_the_demo_data_step_adds_vendors_bills_and_a_credit(db):
-    import io
-    import json
-
-    from django.core.management import call_command
-
     out = io.StringIO()
     call_command("load_demo", "--json", stdout=out)
-    entity_id = json.loads(out.getvalue())["entity_id"]
-    assert Vendor.objects.filter(entity_id=entity_id).count() == 2
-    assert VendorBill.objects.filter(entity_id=entity_id, status="open").count() == 3
-    credit = VendorCredit.objects.get(entity_id=entity_id)
+    entity = Entity.objects.get(pk=json.loads(out.getvalue())["entity_id"])
+    assert entity.vendors.count() == 2
+    assert entity.vendor_bills.filter(status="open").count() == 3
+    credit = entity.vendor_credits.get()
     assert (credit.source_type, credit.amount, credit.status) == ("vendor_return", D("120.00"), "open")
-    assert all(bill.due_date > bill.bill_date for bill in VendorBill.objects.all())
-    assert datetime.date.today() >= min(VendorBill.objects.values_list("bill_date", flat=True))
+    assert all(bill.due_date > bill.bill_date for bill in entity.vendor_bills.all())
+    assert selectors.trial_balance(entity=entity).balanced
+    call_command("load_demo", "--json", stdout=io.StringIO())  # a refresh adds nothing twice
+    assert entity.vendors.count() == 2
+
+
+def test_voiding_bills_and_credits_from_the_admin(admin_client, entity, vendor, open_bills):
+    credit = VendorCreditFactory(vendor=vendor)
+    paid = open_bills[1]
+    ap_payment_create(
+        entity=entity,
+        vendor_id=vendor.pk,
+        method="cash",
+        amount="40",
+        applications=[{"bill_id": paid.pk, "amount_applied": "40"}],
+    )
+    response = admin_client.post(
+        "/admin/payables/vendorbill/",
+        {"action": "void_selected", "_selected_action": [b.pk for b in open_bills], "reason": "typo"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Voided 1 document(s)." in page
+    assert f"{paid.number}: {paid.number} has payments applied" in page
+    assert VendorBill.objects.get(pk=open_bills[0].pk).status == "void"
+    assert VendorBill.objects.get(pk=paid.pk).status == "paid"
+    asked = admin_client.post(
+        "/admin/payables/vendorcredit/", {"action": "void_selected", "_selected_action": [credit.pk]}
+    )
+    assert "Give the reason auditors will read" in asked.content.decode()
+    admin_client.post(
+        "/admin/payables/vendorcredit/",
+        {"action": "void_selected", "_selected_action": [credit.pk], "reason": "issued in error"},
+    )
+    credit.refresh_from_db()
+    assert (credit.status, credit.void_reason) == ("voided", "issued in error")

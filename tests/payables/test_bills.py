@@ -76,6 +76,9 @@ def line(**fields):
         ({"lines": [line(), {"description": "No price"}]}, 400, "parameter_missing", "lines[1].unit_price"),
         ({"lines": [line(), "a line"]}, 400, "parameter_invalid", "lines[1]"),
         ({"lines": "many"}, 400, "not_a_list", "lines"),
+        ({"lines": [line(description="Nul\x00")]}, 400, "parameter_invalid", "lines[0].description"),
+        ({"lines": [line(description=7)]}, 400, "parameter_invalid", "lines[0].description"),
+        ({"lines": [line(quantity={"n": 1})]}, 400, "parameter_invalid", "lines[0].quantity"),
         ({"vendor_id": str(uuid.uuid4())}, 404, "vendor_not_found", "vendor_id"),
     ],
 )

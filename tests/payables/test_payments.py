@@ -467,3 +467,11 @@ def test_an_idempotency_key_pays_once(api, vendor, bill):
     assert again["Idempotent-Replayed"] == "true"
     assert APPayment.objects.count() == 1
     assert VendorBill.objects.get(pk=bill.pk).balance_due == D("90.00")
+
+
+def test_applications_summing_past_the_largest_amount_are_refused(api, vendor, bill):
+    bills = [
+        (VendorBillFactory(vendor=vendor, total=D("999999999999.99")), "999999999999.99") for _ in range(2)
+    ]
+    response = pay(api, vendor, bills, "1.00")
+    assert error_of(response) == (400, "amount_too_large", "applications")

@@ -214,6 +214,12 @@ def test_applications_must_list_1_to_50_invoices(api, customer, count):
     assert (found["code"], found["param"]) == ("invalid_application_count", "applications")
 
 
+def test_applications_summing_past_the_largest_amount_are_400(api, customer):
+    invoices = [InvoiceFactory(customer=customer, amount="999999999999.99") for _ in range(2)]
+    found = error(pay(api, customer, [(invoice, "999999999999.99") for invoice in invoices]), 400)
+    assert (found["code"], found["param"]) == ("amount_too_large", "amount")
+
+
 def test_fifty_applications_are_accepted(api, customer):
     invoices = [InvoiceFactory(customer=customer, amount="3.00") for _ in range(50)]
     response = pay(api, customer, [(invoice, "2.00") for invoice in invoices])
