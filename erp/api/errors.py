@@ -138,6 +138,8 @@ def first_validation_error(detail, path: str = "") -> tuple[str | None, str, str
         for key, value in detail.items():
             if key == "non_field_errors":
                 sub_path = path
+            elif isinstance(key, int):  # DRF keys a list serializer's item errors by index
+                sub_path = f"{path}[{key}]"
             else:
                 sub_path = f"{path}.{key}" if path else str(key)
             if _has_error(value):

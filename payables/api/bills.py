@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from erp.api.base import FolioViewSet
 from payables import selectors
 from payables.api.common import (
+    UUID_PATH,
     MoneyField,
     QuantityField,
     VoidInputSerializer,
@@ -90,6 +91,7 @@ class VendorBillFilter(django_filters.FilterSet):
 class VendorBillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """Vendor bills, numbered from the `vendor_bill` counter and posted DR expense / CR accounts_payable."""
 
+    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
     serializer_class = VendorBillSerializer
     filterset_class = VendorBillFilter

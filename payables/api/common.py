@@ -6,6 +6,9 @@ from rest_framework import serializers
 from erp.exceptions import InvalidInput
 from erp.money import money_parse
 
+# Detail routes take only a UUID: anything else is "no such endpoint" before any query runs.
+UUID_PATH = "[0-9a-fA-F-]{36}"
+
 
 @extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "example": "125.50"}]})
 class MoneyField(serializers.Field):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet
 from payables import selectors
-from payables.api.common import MoneyField, VoidInputSerializer, actor_of, money_output
+from payables.api.common import UUID_PATH, MoneyField, VoidInputSerializer, actor_of, money_output
 from payables.models import VendorCredit
 from payables.services import vendor_credit_issue, vendor_credit_void
 
@@ -74,6 +74,7 @@ class VendorCreditFilter(django_filters.FilterSet):
 class VendorCreditViewSet(mixins.ListModelMixin, FolioViewSet):
     """Vendor credits: DR vendor_returns_receivable / CR vendor_credits, spent through /v1/ap-payments."""
 
+    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
     serializer_class = VendorCreditSerializer
     filterset_class = VendorCreditFilter

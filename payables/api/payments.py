@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from erp.api.base import FolioViewSet
 from payables import selectors
 from payables.api.common import (
+    UUID_PATH,
     MoneyField,
     VoidInputSerializer,
     actor_of,
@@ -115,6 +116,7 @@ class APPaymentFilter(django_filters.FilterSet):
 class APPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """AP payments: pay one vendor's open bills with cash and that vendor's credits."""
 
+    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
     serializer_class = APPaymentSerializer
     filterset_class = APPaymentFilter

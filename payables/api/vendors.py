@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet
 from payables import selectors
+from payables.api.common import UUID_PATH
 from payables.models import Vendor
 from payables.services import vendor_create, vendor_update
 
@@ -50,6 +51,7 @@ class VendorFilter(django_filters.FilterSet):
 class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """Vendors of the caller's entity."""
 
+    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "accounts:read", "write": "accounts:write"}
     serializer_class = VendorSerializer
     filterset_class = VendorFilter

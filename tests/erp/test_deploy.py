@@ -22,6 +22,8 @@ def production_env() -> dict:
         ALLOWED_HOSTS="folio.example.com",
     )
     env.pop("DEBUG", None)
+    # The browser tests allow sync ORM calls beside Playwright's loop; production never does.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 

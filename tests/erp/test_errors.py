@@ -61,6 +61,15 @@ def test_a_callers_request_id_is_echoed_and_a_hostile_one_replaced(api, entity):
     assert response["X-Request-Id"].startswith("req_")
 
 
+def test_list_serializer_errors_keyed_by_index_become_brackets():
+    from rest_framework.exceptions import ErrorDetail
+
+    from erp.api.errors import first_validation_error
+
+    detail = {"lines": {1: {"description": [ErrorDetail("This field is required.", code="required")]}}}
+    assert first_validation_error(detail)[0] == "lines[1].description"
+
+
 def test_validation_errors_point_at_nested_params():
     from rest_framework.exceptions import ErrorDetail
 

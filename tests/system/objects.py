@@ -1,5 +1,6 @@
 """One real object per API model, created through the services, for the isolation matrix."""
 
+import datetime
 from collections.abc import Callable
 
 from django.db import transaction
@@ -38,3 +39,44 @@ def _issued_number(entity):
 
     with transaction.atomic():
         return sequence_issue_next(sequence=_sequence(entity), document_type="matrix")
+
+
+@maker("payables.Vendor")
+def _vendor(entity):
+    from payables.services import vendor_create
+
+    return vendor_create(entity=entity, name="Matrix vendor")
+
+
+@maker("payables.VendorBill")
+def _vendor_bill(entity):
+    from payables.services import vendor_bill_create
+
+    return vendor_bill_create(
+        entity=entity,
+        vendor_id=_vendor(entity).pk,
+        bill_date=datetime.date(2026, 3, 2),
+        lines=[{"description": "Matrix", "quantity": 1, "unit_price": "10.00"}],
+    )
+
+
+@maker("payables.VendorCredit")
+def _vendor_credit(entity):
+    from payables.services import vendor_credit_issue
+
+    credit, _ = vendor_credit_issue(entity=entity, vendor_id=_vendor(entity).pk, amount="5.00", expires_at=None)
+    return credit
+
+
+@maker("payables.APPayment")
+def _ap_payment(entity):
+    from payables.services import ap_payment_create
+
+    bill = _vendor_bill(entity)
+    return ap_payment_create(
+        entity=entity,
+        vendor_id=bill.vendor_id,
+        method="ach",
+        amount="10.00",
+        applications=[{"bill_id": bill.pk, "amount_applied": "10.00"}],
+    )
