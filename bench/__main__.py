@@ -1,4 +1,4 @@
-"""python -m bench [issuance|http …]: run the benchmarks and print a table of figures and ratios."""
+"""python -m bench [issuance] [http]: run the benchmarks and print a table of figures and ratios."""
 
 import platform
 import sys
@@ -8,9 +8,9 @@ from bench.harness import DURATION_S, setup_django
 
 def main(argv: list[str]) -> int:
     setup_django()
-    from bench import issuance
+    from bench import issuance, payments_http
 
-    suites = {"issuance": issuance.run}
+    suites = {"issuance": issuance.run, "http": payments_http.run}
     chosen = argv or list(suites)
     unknown = [name for name in chosen if name not in suites]
     if unknown:

@@ -14,6 +14,11 @@ from erp.services.idempotency import request_fingerprint, run_idempotently, vali
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 
 
+def actor_of(request) -> str:
+    """Name an API caller for ledgers and audit trails: the key's visible prefix, never its secret."""
+    return f"api_key:{request.auth.prefix}"
+
+
 class FolioAPIMixin:
     """Tenancy helpers and Idempotency-Key support for POST/PATCH/DELETE."""
 

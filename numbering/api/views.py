@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from erp.api.base import EntityPathMixin, FolioAPIView, FolioViewSet
+from erp.api.base import EntityPathMixin, FolioAPIView, FolioViewSet, actor_of
 from erp.exceptions import Conflict, InvalidInput
 from numbering import selectors
 from numbering.api.serializers import (
@@ -39,11 +39,6 @@ from numbering.services import (
 )
 
 MAX_ADVANCE_ROWS = 50
-
-
-def actor_of(request) -> str:
-    """Name the caller for the ledger: the key's visible prefix, never its secret."""
-    return f"api_key:{request.auth.prefix}"
 
 
 class SequenceFilter(django_filters.FilterSet):

@@ -63,8 +63,3 @@ class VoidInputSerializer(serializers.Serializer):
 def money_output() -> serializers.DecimalField:
     """Return a read-only output field rendering an amount as a decimal string."""
     return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, coerce_to_string=True)
-
-
-def actor_of(request) -> str:
-    """Name the caller for the ledgers: the key's visible prefix, never its secret."""
-    return f"api_key:{request.auth.prefix}"

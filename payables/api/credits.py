@@ -9,9 +9,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from erp.api.base import FolioViewSet
+from erp.api.base import FolioViewSet, actor_of
 from payables import selectors
-from payables.api.common import UUID_PATH, MoneyField, VoidInputSerializer, actor_of, money_output
+from payables.api.common import UUID_PATH, MoneyField, VoidInputSerializer, money_output
 from payables.models import VendorCredit
 from payables.services import vendor_credit_issue, vendor_credit_void
 

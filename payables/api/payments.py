@@ -6,13 +6,12 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from erp.api.base import FolioViewSet
+from erp.api.base import FolioViewSet, actor_of
 from payables import selectors
 from payables.api.common import (
     UUID_PATH,
     MoneyField,
     VoidInputSerializer,
-    actor_of,
     money_output,
     service_checked_list,
 )

@@ -6,7 +6,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from erp.api.base import FolioAPIView, FolioViewSet
+from erp.api.base import FolioAPIView, FolioViewSet, actor_of
 from receivables import selectors
 from receivables.api.serializers import (
     CustomerInputSerializer,
@@ -47,11 +47,6 @@ One payment applied to 1–50 open invoices of one customer, atomically: any err
 | 422 | `amount_mismatch` (Σ amount_applied differs from amount by more than $0.005) | `amount` |
 | 422 | `amount_exceeds_balance` | `applications[i].amount_applied` |
 """
-
-
-def actor_of(request) -> str:
-    """Name the caller for the records: the key's visible prefix, never its secret."""
-    return f"api_key:{request.auth.prefix}"
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -64,7 +64,9 @@ def _vendor_bill(entity):
 def _vendor_credit(entity):
     from payables.services import vendor_credit_issue
 
-    credit, _ = vendor_credit_issue(entity=entity, vendor_id=_vendor(entity).pk, amount="5.00", expires_at=None)
+    credit, _ = vendor_credit_issue(
+        entity=entity, vendor_id=_vendor(entity).pk, amount="5.00", expires_at=None
+    )
     return credit
 
 
@@ -80,3 +82,48 @@ def _ap_payment(entity):
         amount="10.00",
         applications=[{"bill_id": bill.pk, "amount_applied": "10.00"}],
     )
+
+
+@maker("receivables.Customer")
+def _customer(entity):
+    from receivables.services import customer_create
+
+    return customer_create(entity=entity, name="Matrix customer")
+
+
+@maker("receivables.Invoice")
+def _invoice(entity):
+    from receivables.services import InvoiceLineInput, invoice_create
+
+    return invoice_create(
+        entity=entity,
+        customer_id=_customer(entity).pk,
+        invoice_date=datetime.date(2026, 3, 2),
+        lines=[InvoiceLineInput(description="Matrix", unit_price="40.00")],
+    )
+
+
+@maker("receivables.Payment")
+def _payment(entity):
+    from receivables.services import ApplicationInput, payment_apply_to_invoices
+
+    invoice = _invoice(entity)
+    return payment_apply_to_invoices(
+        entity=entity,
+        customer_id=invoice.customer_id,
+        payment_method="ach",
+        amount="40.00",
+        applications=[ApplicationInput(invoice_id=invoice.pk, amount_applied="40.00")],
+    )
+
+
+@maker("erp.Account")
+def _account(entity):
+    from erp.models import Account
+
+    return Account.objects.filter(entity=entity).first()
+
+
+@maker("erp.JournalEntry")
+def _journal_entry(entity):
+    return _invoice(entity).journal_entry

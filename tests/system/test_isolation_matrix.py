@@ -118,7 +118,9 @@ def test_the_matrix_found_the_api():
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
 def test_every_view_declares_its_scopes(endpoint):
-    assert getattr(endpoint.view_class, "required_scopes", None), f"{endpoint.view_class.__name__} has no scopes"
+    assert getattr(endpoint.view_class, "required_scopes", None), (
+        f"{endpoint.view_class.__name__} has no scopes"
+    )
     scope = required_scope(endpoint)
     assert scope == ANY_KEY or scope in SCOPES
 
