@@ -48,3 +48,15 @@ def api(entity, make_client):
 def client_for_token():
     """Build an API client for a raw token."""
     return client_for
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last, after pytest-django has ordered the rest.
+
+    Playwright's sync API keeps an asyncio loop registered on the main thread while a browser
+    is open; a test that forks worker processes after that point would hand them the parent's
+    open database connection. Running the browser tests at the end keeps that state away from
+    every other suite.
+    """
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
