@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, IntegrityError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -168,6 +169,9 @@ def _is_api_path(request) -> bool:
     return request.path.startswith("/v1/")
 
 
+# Exempt: the API authenticates with bearer keys, never cookies, so an unknown /v1/ path must answer
+# the 404 envelope to a POST as well, not Django's HTML CSRF page.
+@csrf_exempt
 def not_found_view(request, exception=None):
     """Django-level 404: the envelope for API paths, Django's page elsewhere."""
     if _is_api_path(request):

@@ -3,9 +3,11 @@
 import datetime
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -115,7 +117,15 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             )
         return Response(IssuedNumberSerializer(issued).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GenerateNextValuesSerializer, responses={201: IssuedNumberSerializer(many=True)})
+    @extend_schema(
+        request=GenerateNextValuesSerializer,
+        responses={
+            201: inline_serializer(
+                "IssuedNumberBlock",
+                {"object": serializers.CharField(), "data": IssuedNumberSerializer(many=True)},
+            )
+        },
+    )
     @action(detail=True, methods=["post"], url_path="generate-next-values")
     def generate_next_values(self, request, pk=None):
         sequence = self.get_object()
@@ -189,13 +199,28 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return datetime.date(start_year, start_month, 1)
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 datetime taken to UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return None if value is None else value.astimezone(datetime.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+05:00 falls before year 1 in UTC
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class IssuedNumberFilter(django_filters.FilterSet):
     sequence = django_filters.UUIDFilter(field_name="sequence_id")
     period = django_filters.NumberFilter(field_name="period_id")
     document = django_filters.CharFilter(field_name="document_id")
     document_type = django_filters.CharFilter()
-    issued_after = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="gte")
-    issued_before = django_filters.IsoDateTimeFilter(field_name="issued_at", lookup_expr="lt")
+    issued_after = UtcDateTimeFilter(field_name="issued_at", lookup_expr="gte")
+    issued_before = UtcDateTimeFilter(field_name="issued_at", lookup_expr="lt")
 
     class Meta:
         model = IssuedNumber
@@ -249,7 +274,18 @@ class MigrationCountersView(EntityPathMixin, FolioAPIView):
 
     required_scopes = {"read": "numbering:read"}
 
-    @extend_schema(responses=MigrationCounterSerializer(many=True), operation_id="migration_counters_list")
+    @extend_schema(
+        responses=inline_serializer(
+            "MigrationCounterList",
+            {
+                "object": serializers.CharField(),
+                "data": MigrationCounterSerializer(many=True),
+                "has_more": serializers.BooleanField(),
+                "next_cursor": serializers.CharField(allow_null=True),
+            },
+        ),
+        operation_id="migration_counters_list",
+    )
     def get(self, request, entity_id):
         counters = selectors.migration_counters(entity=self.entity)
         return Response({"object": "list", "data": counters, "has_more": False, "next_cursor": None})

@@ -1,0 +1,174 @@
+"""Helpers of the API fuzz suite: aiming generated ids at real objects, and reading input as DRF reads it."""
+
+import datetime
+import re
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.dateparse import parse_date, parse_datetime
+from schemathesis.core.parameters import ParameterLocation
+
+
+@dataclass
+class World:
+    """A fuzzing entity, its all-scopes key and the ids of its real objects, in creation order."""
+
+    entity_id: str
+    token: str
+    ids: dict[str, list[str]] = field(default_factory=dict)
+
+
+def digest(value) -> int:
+    """Return a stable hash of a generated value (the same on every run, unlike hash())."""
+    return zlib.crc32(repr(value).encode())
+
+
+def is_uuid(value) -> bool:
+    """Return whether `value` is a uuid written as text."""
+    try:
+        return isinstance(value, str) and uuid.UUID(value) is not None
+    except ValueError:
+        return False
+
+
+def aimed(values: list[str], generated):
+    """Swap a generated uuid for one of `values` three times in four; leave anything else as it is."""
+    if not is_uuid(generated) or not values or digest(generated) % 4 == 0:
+        return generated
+    return values[digest(generated) % len(values)]
+
+
+BODY_REFERENCES = {"customer_id": "customers", "account_id": "customers", "vendor_id": "vendors"}
+APPLICATION_REFERENCES = {"order_id": "invoices", "invoice_id": "invoices", "bill_id": "vendor-bills"}
+
+
+def aim(case, world: World) -> None:
+    """Point a case's ids at the world's real objects and, half the time, payment amounts at cents.
+
+    Only well-formed uuids are replaced, so a value made invalid on purpose (negative mode) stays
+    invalid; schemathesis re-validates an edited case before judging it.
+    """
+    path = case.path_parameters or {}
+    if is_uuid(path.get("entity_id")):
+        path["entity_id"] = world.entity_id
+    if "id" in path:
+        path["id"] = aimed(world.ids.get(case.operation.path.split("/")[2], []), path["id"])
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    for name, resource in BODY_REFERENCES.items():
+        if name in body:
+            body[name] = aimed(world.ids[resource], body[name])
+    listed = body.get("applications")
+    applications = [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
+    for application in applications:
+        for name, resource in APPLICATION_REFERENCES.items():
+            if name in application:
+                application[name] = aimed(world.ids[resource], application[name])
+        if is_uuid(application.get("order_id")) and is_uuid(application.get("invoice_id")):
+            application["invoice_id"] = application["order_id"]
+    if isinstance(body.get("vendor_credit_ids"), list):
+        body["vendor_credit_ids"] = [aimed(world.ids["vendor-credits"], v) for v in body["vendor_credit_ids"]]
+    if case.meta.generation.mode.is_positive and applications and "amount" in body and digest(body) % 2:
+        # Small amounts that add up, so payments get past the arithmetic to the locks and postings.
+        total = Decimal("0.00")
+        for application in applications:
+            cents = Decimal(digest(application) % 5000 + 1) / 100
+            application["amount_applied"] = str(cents)
+            total += cents
+        body["amount"] = str(total)
+
+
+# DRF's IntegerField drops a trailing ".0…" and whitespace before int().
+_INTEGRAL_TEXT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
+_DRF_TRUE = {"true", "True", "TRUE", "1", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "t", "T", 1}
+_DRF_FALSE = {"false", "False", "FALSE", "0", "no", "No", "NO", "off", "Off", "OFF", "n", "N", "f", "F", 0}
+
+
+def read_as_drf(value, schema: dict, bundle: dict):
+    """Return `value` as DRF's fields read it, guided by the JSON schema that documents them.
+
+    DRF is lenient by design: a CharField takes a number and trims whitespace, an IntegerField
+    takes "12" or 12.0, a UUIDField takes an integer or any spelling uuid.UUID parses, a DateField
+    and a DateTimeField take ISO 8601 variants (no seconds, no offset), a BooleanField takes "yes".
+    """
+    while "$ref" in schema:
+        schema = bundle[schema["$ref"].rsplit("/", 1)[1]]
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        if combinator in schema:
+            branches = [b for b in schema[combinator] if b.get("type") != "null"]
+            if value is None or len(branches) != 1:
+                return value
+            return read_as_drf(value, branches[0], bundle)
+    kind = schema.get("type")
+    if kind == "object" and isinstance(value, dict):
+        properties = schema.get("properties", {})
+        return {key: read_as_drf(item, properties.get(key, {}), bundle) for key, item in value.items()}
+    if kind == "array" and isinstance(value, list):
+        return [read_as_drf(item, schema.get("items", {}), bundle) for item in value]
+    if kind == "string":
+        return _read_text(value, schema)
+    if kind == "integer":
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and _INTEGRAL_TEXT.match(value):
+            return int(Decimal(value.strip()))
+    if kind == "boolean" and not isinstance(value, bool | float):
+        if value in _DRF_TRUE:
+            return True
+        if value in _DRF_FALSE:
+            return False
+    return value
+
+
+def _read_text(value, schema: dict):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if schema.get("format") == "uuid" and isinstance(value, int) and 0 <= value < 2**128:
+            return str(uuid.UUID(int=value))
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    if schema.get("format") == "uuid":
+        return str(uuid.UUID(value)) if _parses(uuid.UUID, value) else value
+    if schema.get("format") == "date":
+        parsed = parse_date(value) if _parses(parse_date, value) else None
+        return value if parsed is None else parsed.isoformat()
+    if schema.get("format") == "date-time":
+        parsed = parse_datetime(value) if _parses(parse_datetime, value) else None
+        if parsed is None:
+            return value
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        return parsed.isoformat()
+    if "format" in schema or "enum" in schema:
+        return value
+    return value.strip()
+
+
+def _parses(parser, value) -> bool:
+    try:
+        parser(value)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def body_is_valid_as_drf_reads_it(case) -> bool:
+    """Return whether a case's body, read the way DRF reads it, satisfies the documented schema."""
+    if not isinstance(case.body, dict | list) or case.media_type is None:
+        return False
+    alternative = case.operation.get_body_for_media_type(case.media_type)
+    if alternative is None:
+        return False
+    schema = alternative.validation_schema
+    read = read_as_drf(case.body, schema, schema.get("x-bundled", {}))
+    validator = case.operation.schema.adapter.jsonschema_validator_cls
+    return case._validate_component(ParameterLocation.BODY, read, validator)
+
+
+def negative_only_in(case, *locations: ParameterLocation) -> bool:
+    """Return whether every component generated invalid lies in `locations`."""
+    negated = {location for location in case.meta.components if case.meta.is_negative_at(location)}
+    return bool(negated) and negated <= set(locations)

@@ -1,0 +1,102 @@
+"""Worker processes for the fault suites, as in tests/numbering/test_concurrency.py.
+
+Children are forked after the parent closed its connection, so each opens its own to the test
+database (whose name the parent passes on). The parent decides when things happen by watching
+pg_stat_activity, never by sleeping and hoping: every wait is a bounded poll for a fact.
+"""
+
+import multiprocessing
+import time
+import traceback
+from collections.abc import Callable
+
+from django.db import DatabaseError, connection, connections, transaction
+
+FORK = multiprocessing.get_context("fork")
+WAIT = 60  # seconds: a generous bound on each step, never a timing assumption
+
+
+def connect_child(db_name: str, lock_timeout_ms: int | None = None) -> int:
+    """Point a forked child at the test database on a connection of its own; return its backend pid."""
+    from django.conf import settings
+
+    connections["default"].settings_dict["NAME"] = db_name
+    if lock_timeout_ms is not None:
+        settings.NUMBERING_LOCK_TIMEOUT_MS = lock_timeout_ms
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _run_child(results, work: Callable, args: tuple) -> None:
+    try:
+        results.put(("ok", work(*args)))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+    finally:
+        connections.close_all()
+
+
+def start(work: Callable, *args):
+    """Fork a child running work(*args); return (process, results queue).
+
+    The parent's connection is closed first, so the child never inherits its socket; the parent
+    reconnects on its next query.
+    """
+    assert not connection.in_atomic_block, "fork outside a transaction: the child would share it"
+    connection.close()
+    results = FORK.Queue()
+    # Daemonic: a child left behind by a failed test ends with the test run.
+    process = FORK.Process(target=_run_child, args=(results, work, args), daemon=True)
+    process.start()
+    return process, results
+
+
+def outcome(process, results):
+    """Return what a child's work returned (its traceback fails the test)."""
+    status, value = results.get(timeout=WAIT)
+    process.join(WAIT)
+    assert status == "ok", value
+    return value
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll `condition` until it holds, for at most WAIT seconds."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        time.sleep(0.01)
+
+
+def backend_state(pid: int) -> tuple[str, str | None] | None:
+    """Return (state, wait_event_type) of a server backend, or None once it is gone."""
+    with connection.cursor() as cursor:
+        # Statistics views are a snapshot held for the rest of a transaction: take a fresh one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT state, wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()
+
+
+def waits_for_a_lock(pid: int) -> bool:
+    """Return whether the backend `pid` is blocked waiting for a lock."""
+    state = backend_state(pid)
+    return state is not None and state[1] == "Lock"
+
+
+def blocked_by(pid: int) -> list[int]:
+    """Return the backends waiting for a lock that the backend `pid` holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [pid])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def locked_by_another_transaction(model, ids) -> bool:
+    """Return whether rows `ids` of `model` are row-locked by another transaction (NOWAIT fails)."""
+    try:
+        with transaction.atomic():
+            list(model.objects.filter(pk__in=ids).select_for_update(nowait=True))
+    except DatabaseError:
+        return True
+    return False

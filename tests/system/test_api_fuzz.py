@@ -1,0 +1,223 @@
+"""Fuzz every /v1 operation from the API's own OpenAPI schema (schemathesis 4), in-process, as a real caller.
+
+The WSGI application (erp.wsgi.application) serves each generated request with an all-scopes key of
+a test entity that owns a few real objects of every kind; generated ids are mostly pointed at them
+(tests/system/fuzzing.py), so requests reach the services instead of stopping at a 404.
+
+- Positive data, every operation: never a 5xx; a 2xx the operation documents, with a body that
+  conforms to the schema; every 4xx in the error envelope of docs/api.md with the type its status
+  implies; X-Request-Id on every response.
+- Negative data, every operation: never a 5xx, every 4xx in the envelope, and schemathesis'
+  negative_data_rejection for invalid bodies and paths. Two documented leniencies are not failures:
+  a body that is valid once read the way DRF's fields read input (a number into a text field,
+  trimmed text, "12" for an integer…), and query strings (DRF ignores an invalid `limit`,
+  django-filter treats an empty filter as no filter).
+
+The schema documents only each operation's 2xx responses, so status_code_conformance is applied
+to 2xx responses and 4xx bodies are checked against the envelope here.
+
+Budget: FOLIO_FUZZ_EXAMPLES examples per operation and mode (default 15), derandomized, so every
+run sends the same requests. Raise it for a deeper local search.
+"""
+
+import datetime
+import logging
+import os
+import re
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections, connection, transaction
+from hypothesis import HealthCheck, settings
+from psycopg.pq import TransactionStatus
+from schemathesis.core.parameters import ParameterLocation
+
+from erp.models import Account, JournalEntry
+from erp.scopes import SCOPES
+from erp.wsgi import application
+from numbering.services import sequence_create, sequence_issue_next
+from payables.services import ap_payment_create
+from receivables.services import ApplicationInput, payment_apply_to_invoices
+from tests.erp.factories import api_key_with_token
+from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
+from tests.system.fuzzing import World, aim, body_is_valid_as_drf_reads_it, negative_only_in
+
+EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "15"))
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    # The fixtures are per operation on purpose: each operation fuzzes its own entity, rolled back after.
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _schema(mode: str):
+    config = schemathesis.Config.from_dict(
+        {
+            "phases": {
+                "examples": {"enabled": False},
+                "coverage": {"enabled": False},
+                "stateful": {"enabled": False},
+                "fuzzing": {"enabled": True},
+            },
+            # The key is sent by the test; missing and bad keys are the isolation matrix's job.
+            "generation": {"mode": mode, "with-security-parameters": False},
+        }
+    )
+    return schemathesis.openapi.from_wsgi("/v1/openapi.json", application, config=config)
+
+
+positive = _schema("positive")
+negative = _schema("negative")
+
+ERROR_TYPES = {
+    400: "validation_error",
+    401: "permission_error",
+    403: "permission_error",
+    404: "not_found",
+    405: "validation_error",
+    409: "conflict",
+    415: "validation_error",
+    422: "validation_error",
+    429: "rate_limit",
+}
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ServerErrorLog(logging.Handler):
+    """Keep every error logged while requests are served, with its traceback, for the failure report."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        self.records: list[str] = []
+
+    def emit(self, record):
+        self.records.append(self.format(record))
+
+
+@pytest.fixture
+def served(db):
+    """Serve requests inside the test's transaction and collect the errors the server logs.
+
+    Django's WSGI handler closes "old" connections around every request; inside a test transaction
+    that would drop the test's connection, so those receivers are off while fuzzing (Django's own
+    test client does the same).
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    log = ServerErrorLog()
+    loggers = [logging.getLogger(name) for name in ("django.request", "folio.api")]
+    for logger in loggers:
+        logger.addHandler(log)
+    try:
+        yield log
+    finally:
+        for logger in loggers:
+            logger.removeHandler(log)
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(entity):
+    """An entity with a few objects of every kind, built through the services, and an all-scopes key."""
+    customer = CustomerFactory(entity=entity)
+    invoices = [InvoiceFactory(customer=customer, amount=amount) for amount in ("100.00", "250.50", "40.00")]
+    payment = payment_apply_to_invoices(
+        entity=entity,
+        customer_id=customer.pk,
+        payment_method="ach",
+        amount="40.00",
+        applications=[ApplicationInput(invoice_id=invoices[2].pk, amount_applied="40.00")],
+    )
+    vendor = VendorFactory(entity=entity)
+    bills = [VendorBillFactory(vendor=vendor, total=Decimal(total)) for total in ("100.00", "60.00", "30.00")]
+    credits = [VendorCreditFactory(vendor=vendor, amount=Decimal(amount)) for amount in ("50.00", "20.00")]
+    ap_payment = ap_payment_create(
+        entity=entity,
+        vendor_id=vendor.pk,
+        method="ach",
+        amount="30.00",
+        applications=[{"bill_id": bills[2].pk, "amount_applied": "30.00"}],
+    )
+    sequence = sequence_create(entity=entity, name="Fuzz", format="FZ-{yyyy}-{i4}", reset="calendar_year")
+    with transaction.atomic():
+        issued = sequence_issue_next(sequence=sequence, date=datetime.date(2026, 3, 2))
+    _, token = api_key_with_token(entity=entity, scopes=sorted(SCOPES))
+    ids = {
+        "customers": [customer.pk],
+        "invoices": [invoice.pk for invoice in invoices],
+        "payments": [payment.pk],
+        "vendors": [vendor.pk],
+        "vendor-bills": [bill.pk for bill in bills],
+        "vendor-credits": [credit.pk for credit in credits],
+        "ap-payments": [ap_payment.pk],
+        "document-sequences": [sequence.pk],
+        "issued-numbers": [issued.pk],
+        "accounts": list(Account.objects.filter(entity=entity).order_by("code").values_list("pk", flat=True)),
+        "journal-entries": list(
+            JournalEntry.objects.filter(entity=entity).order_by("number").values_list("pk", flat=True)
+        ),
+    }
+    return World(str(entity.pk), token, {name: [str(pk) for pk in pks] for name, pks in ids.items()})
+
+
+def call_in_savepoint(case, world: World):
+    """Send the request in a savepoint: a failed statement costs that request only, as in autocommit."""
+    savepoint = transaction.savepoint_create()
+    response = case.call(headers={"Authorization": f"Bearer {world.token}"})
+    if connection.connection.info.transaction_status == TransactionStatus.INERROR:
+        transaction.savepoint_rollback(savepoint)
+    else:
+        transaction.savepoint_commit(savepoint)
+    return response
+
+
+def assert_served(case, response, served: ServerErrorLog) -> None:
+    """No 5xx, an X-Request-Id, and a 4xx in the envelope of docs/api.md with the type its status implies."""
+    curl = case.as_curl_command(headers={"Authorization": "Bearer <key>"})
+    assert response.status_code < 500, (
+        f"{case.operation.label} answered {response.status_code}\n{curl}\n\n" + "\n".join(served.records)
+    )
+    assert "x-request-id" in response.headers, curl
+    if response.status_code < 400:
+        return
+    label = f"{response.status_code} {response.text[:300]}\n{curl}"
+    body = response.json()
+    assert set(body) == {"error", "request_id"}, label
+    error = body["error"]
+    assert error["type"] == ERROR_TYPES[response.status_code], label
+    assert SNAKE_CASE.match(error["code"]), label
+    assert isinstance(error["message"], str) and error["message"], label
+    assert body["request_id"] == response.headers["x-request-id"][0], label
+    assert isinstance(error.get("param", "-"), str) and error.get("param", "-"), label
+
+
+@positive.parametrize()
+@FUZZ_SETTINGS
+def test_positive_data_is_served_as_documented(case, served, world):
+    aim(case, world)
+    response = call_in_savepoint(case, world)
+    assert_served(case, response, served)
+    checks = [schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance]
+    if response.status_code < 400:
+        checks.append(schemathesis.checks.status_code_conformance)
+    case.validate_response(response, checks=checks)
+
+
+@negative.parametrize()
+@FUZZ_SETTINGS
+def test_negative_data_is_rejected(case, served, world):
+    aim(case, world)
+    response = call_in_savepoint(case, world)
+    assert_served(case, response, served)
+    checks = [schemathesis.checks.not_a_server_error]
+    judged = negative_only_in(case, ParameterLocation.BODY, ParameterLocation.PATH)
+    if judged and not (response.status_code < 400 and body_is_valid_as_drf_reads_it(case)):
+        checks.append(schemathesis.checks.negative_data_rejection)
+    case.validate_response(response, checks=checks)
