@@ -13,7 +13,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 @dataclass
 class World:
-    """A fuzzing entity, its all-scopes key and the ids of its real objects, in creation order."""
+    """A fuzzing entity, its all-scopes key and the ids of its real objects, in a fixed order."""
 
     entity_id: str
     token: str
@@ -33,9 +33,9 @@ def is_uuid(value) -> bool:
         return False
 
 
-def aimed(values: list[str], generated):
-    """Swap a generated uuid for one of `values` three times in four; leave anything else as it is."""
-    if not is_uuid(generated) or not values or digest(generated) % 4 == 0:
+def aimed(values: list[str], generated, *, negated: bool = False):
+    """Swap a generated id for one of `values` three times in four; never one generated invalid."""
+    if negated or not values or digest(generated) % 4 == 0:
         return generated
     return values[digest(generated) % len(values)]
 
@@ -45,40 +45,74 @@ APPLICATION_REFERENCES = {"order_id": "invoices", "invoice_id": "invoices", "bil
 
 
 def aim(case, world: World) -> None:
-    """Point a case's ids at the world's real objects and, half the time, payment amounts at cents.
+    """Point a case's ids at the world's real objects and, for half the bodies, its money at cents.
 
-    Only well-formed uuids are replaced, so a value made invalid on purpose (negative mode) stays
-    invalid; schemathesis re-validates an edited case before judging it.
+    Path ids are replaced only when the path was generated valid, body ids only when they are
+    uuids: a value made invalid on purpose (negative mode) stays invalid, and schemathesis
+    re-validates an edited case before judging it.
     """
     path = case.path_parameters or {}
-    if is_uuid(path.get("entity_id")):
+    path_negated = case.meta.is_negative_at(ParameterLocation.PATH)
+    if "entity_id" in path and not path_negated:
         path["entity_id"] = world.entity_id
     if "id" in path:
-        path["id"] = aimed(world.ids.get(case.operation.path.split("/")[2], []), path["id"])
+        resource = case.operation.path.split("/")[2]
+        path["id"] = aimed(world.ids.get(resource, []), path["id"], negated=path_negated)
     body = case.body
     if not isinstance(body, dict):
         return
     for name, resource in BODY_REFERENCES.items():
         if name in body:
-            body[name] = aimed(world.ids[resource], body[name])
+            body[name] = aimed(world.ids[resource], body[name], negated=not is_uuid(body[name]))
     listed = body.get("applications")
     applications = [item for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
     for application in applications:
         for name, resource in APPLICATION_REFERENCES.items():
             if name in application:
-                application[name] = aimed(world.ids[resource], application[name])
+                value = application[name]
+                application[name] = aimed(world.ids[resource], value, negated=not is_uuid(value))
         if is_uuid(application.get("order_id")) and is_uuid(application.get("invoice_id")):
             application["invoice_id"] = application["order_id"]
     if isinstance(body.get("vendor_credit_ids"), list):
-        body["vendor_credit_ids"] = [aimed(world.ids["vendor-credits"], v) for v in body["vendor_credit_ids"]]
-    if case.meta.generation.mode.is_positive and applications and "amount" in body and digest(body) % 2:
-        # Small amounts that add up, so payments get past the arithmetic to the locks and postings.
-        total = Decimal("0.00")
-        for application in applications:
-            cents = Decimal(digest(application) % 5000 + 1) / 100
-            application["amount_applied"] = str(cents)
-            total += cents
-        body["amount"] = str(total)
+        body["vendor_credit_ids"] = [
+            aimed(world.ids["vendor-credits"], value, negated=not is_uuid(value))
+            for value in body["vendor_credit_ids"]
+        ]
+    if case.meta.generation.mode.is_positive and digest(body) % 2:
+        _aim_money(case.operation.path, body, applications, world)
+
+
+def _aim_money(path: str, body: dict, applications: list[dict], world: World) -> None:
+    """Make a valid money body plausible: amounts in cents that add up, distinct documents, no stray fields.
+
+    Schema-valid money is mostly refused by the rules (a random amount exceeds any balance); this
+    lets half the cases get past them to the locks, postings and numbering, and their 201 bodies.
+    """
+    for line in body.get("lines") or []:
+        if isinstance(line, dict):
+            line["unit_price"] = f"{digest(line) % 50_000 / 100:.2f}"
+            line["quantity"] = digest(line) % 3 + 1
+    body.pop("due_date", None)  # random dates fall before the document's date half the time
+    if body.get("payment_method", body.get("method")) != "check":
+        body.pop("check_number", None)
+        body.pop("check_date", None)
+    if path.endswith("/migration/counters/advance"):
+        advance_to = digest(body) % 1000 + 10
+        body.clear()
+        body.update({"counter_type": "invoice", "advance_to": advance_to})
+    if applications:
+        # The world's first two invoices and bills are open (the third of each is paid).
+        invoices = path == "/v1/payments/multi-invoice-apply"
+        documents = world.ids["invoices" if invoices else "vendor-bills"][:2]
+        body["applications"] = applications = applications[: len(documents)]
+        for document, application in zip(documents, applications, strict=False):
+            application.pop("invoice_id", None)
+            application["order_id" if invoices else "bill_id"] = document
+            application["amount_applied"] = f"{digest(application) % 2_000 / 100 + 0.01:.2f}"
+        if "amount" in body:
+            body["amount"] = str(sum(Decimal(a["amount_applied"]) for a in applications))
+    elif "amount" in body:
+        body["amount"] = f"{digest(body) % 50_000 / 100 + 0.01:.2f}"
 
 
 # DRF's IntegerField drops a trailing ".0…" and whitespace before int().
@@ -164,6 +198,7 @@ def body_is_valid_as_drf_reads_it(case) -> bool:
         return False
     schema = alternative.validation_schema
     read = read_as_drf(case.body, schema, schema.get("x-bundled", {}))
+    # The validator schemathesis itself re-validates edited cases with (its API as pinned, 4.32).
     validator = case.operation.schema.adapter.jsonschema_validator_cls
     return case._validate_component(ParameterLocation.BODY, read, validator)
 

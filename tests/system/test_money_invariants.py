@@ -30,6 +30,7 @@ from erp.exceptions import FolioError
 from erp.models import JournalEntry, JournalLine
 from erp.selectors import account_balance
 from numbering.audit import entity_audit
+from numbering.models import IssuedNumber
 from payables.models import APPayment, VendorBill, VendorCredit, VendorCreditApplication
 from payables.services import (
     ap_payment_create,
@@ -40,7 +41,7 @@ from payables.services import (
     vendor_credit_issue,
     vendor_credit_void,
 )
-from receivables.models import Invoice, Payment
+from receivables.models import Invoice, Payment, PaymentApplication
 from receivables.services import (
     ApplicationInput,
     InvoiceLineInput,
@@ -63,6 +64,7 @@ MISTAKE = st.integers(0, 4).map(lambda n: n == 4)  # not 0: hypothesis favours s
 
 
 def money(cents: int) -> Decimal:
+    """Return an amount of `cents` cents."""
     return (Decimal(cents) * CENT).quantize(CENT)
 
 
@@ -109,13 +111,36 @@ class MoneyMachine(RuleBasedStateMachine):
 
     def attempt(self, what: str, call):
         """Run a service call; a refusal by the rules is fine and must leave nothing behind."""
+        before = self.footprint()
         try:
             result = call()
         except FolioError as refusal:
+            assert self.footprint() == before, f"{refusal.code} left something behind"
             self.seen[f"refused: {refusal.code}"] += 1
             return None
         self.seen[what] += 1
         return result
+
+    def footprint(self) -> tuple:
+        """Return what any money call changes: rows written, statuses, balances, credit left."""
+        mine = {"entity": self.entity}
+        voided = Count("pk", filter=Q(status__in=["void", "voided", "expired"]))
+        return (
+            JournalEntry.objects.filter(**mine).count(),
+            IssuedNumber.objects.filter(**mine).count(),
+            PaymentApplication.objects.filter(payment__entity=self.entity).count(),
+            VendorCreditApplication.objects.filter(payment__entity=self.entity).count(),
+            *(
+                model.objects.filter(**mine).aggregate(rows=Count("pk"), voided=voided, **sums)
+                for model, sums in (
+                    (Payment, {}),
+                    (APPayment, {}),
+                    (Invoice, {"due": Sum("balance_due")}),
+                    (VendorBill, {"due": Sum("balance_due")}),
+                    (VendorCredit, {"left": Sum("remaining_amount"), "expired": Sum("expired_amount")}),
+                )
+            ),
+        )
 
     def usable_now(self, objects: list, usable, *, mistake: bool) -> list:
         """Return `objects` fresh from the database: the usable ones, or all of them for a mistake."""
