@@ -1,18 +1,11 @@
 """Ledger guards: balanced and numbered at commit (deferred triggers), posted entries immutable."""
 
-from pathlib import Path
-
 from django.db import migrations
 
-HERE = Path(__file__).resolve().parent
+from erp.sql_migrations import run_sql_files
 
 
 class Migration(migrations.Migration):
     dependencies = [("erp", "0002_ledger")]
 
-    operations = [
-        migrations.RunSQL(
-            sql=(HERE / "0003_ledger_guards.sql").read_text(),
-            reverse_sql=(HERE / "0003_ledger_guards_reverse.sql").read_text(),
-        )
-    ]
+    operations = [run_sql_files(__file__)]

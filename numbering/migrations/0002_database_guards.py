@@ -1,18 +1,11 @@
 """Database guards: a counter that only grows, an append-only issuance ledger, alpha rendering in SQL."""
 
-from pathlib import Path
-
 from django.db import migrations
 
-HERE = Path(__file__).resolve().parent
+from erp.sql_migrations import run_sql_files
 
 
 class Migration(migrations.Migration):
     dependencies = [("numbering", "0001_initial")]
 
-    operations = [
-        migrations.RunSQL(
-            sql=(HERE / "0002_database_guards.sql").read_text(),
-            reverse_sql=(HERE / "0002_database_guards_reverse.sql").read_text(),
-        )
-    ]
+    operations = [run_sql_files(__file__)]

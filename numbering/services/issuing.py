@@ -10,6 +10,7 @@ import datetime
 import re
 import uuid
 import weakref
+from collections import abc
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,7 +37,8 @@ UNBOUNDED = 2**63 - 1
 # was built from and the range is not exhausted; zero rows says which is not the case (see _take).
 # Ids: one random UUIDv4 per statement with each row's offset in the block XORed into its last 48
 # bits, so a 10,000-number block asks the kernel for randomness once, not 10,000 times; a single
-# number's id is that UUIDv4 itself. Only the first returned row carries the period's columns.
+# number's id is that UUIDv4 itself. The statement returns only the period's row: each number's id
+# and text follow from its value (IssuedBlock), so a block is not sent back row by row.
 _TAKE_SQL = """
 WITH bump AS (
     UPDATE numbering_numberingperiod AS p
@@ -60,12 +62,10 @@ WITH bump AS (
            %(head)s || {number_sql} || %(tail)s, 'issued', %(document_type)s,
            %(document_id)s, %(reference)s, %(issued_at)s, %(issued_by)s, '', ''
       FROM bump, generate_series(bump.first_value, bump.last_value) AS v(value)
-    RETURNING id, value, number
 )
-SELECT issued.id, issued.value, issued.number, bump.id, bump.start, bump."end", bump.label,
-       bump.start_value, bump.last_value, bump.created_at
-  FROM issued LEFT JOIN bump ON bump.first_value = issued.value
- ORDER BY issued.value
+SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
+       bump.first_value
+  FROM bump
 """
 # lpad truncates, so widen to the digits' own length first: padding never cuts a number.
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
@@ -160,8 +160,11 @@ def sequence_issue_block(
     date: datetime.date | None = None,
     reference: str = "",
     issued_by: str = "",
-) -> list[IssuedNumber]:
-    """Take `count` contiguous numbers in one statement (imports, batch runs); call it last as well."""
+) -> "IssuedBlock":
+    """Take `count` contiguous numbers in one statement (imports, batch runs); call it last as well.
+
+    Returns them as an IssuedBlock: a sequence of IssuedNumber, built as they are read.
+    """
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BLOCK:
         raise InvalidInput(f"count must be 1–{MAX_BLOCK}.", code="invalid_count", param="count")
     return _issue(
@@ -223,7 +226,7 @@ def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: s
     return locked
 
 
-def _issue(sequence: Sequence, **options) -> list[IssuedNumber]:
+def _issue(sequence: Sequence, **options) -> "IssuedBlock":
     # savepoint=False joins the caller's transaction (or opens one). A refusal found with the
     # transaction intact (inactive, exhausted, date outside the periods) is raised only after
     # leaving the block, so it does not doom the caller's transaction; a failed statement (lock
@@ -247,7 +250,7 @@ def _take(
     document_type: str,
     document_id: str,
     issued_by: str,
-) -> list[IssuedNumber] | FolioError:
+) -> "IssuedBlock | FolioError":
     on = on or timezone.localdate()
     text = {
         "reference": reference,
@@ -267,11 +270,11 @@ def _take(
             sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
         )
         issued_at = timezone.now()
-        rows = _take_rows(
+        block = _take_block(
             sequence, bounds=bounds, template=template, count=count, issued_at=issued_at, **text
         )
-        if rows:
-            return _issued_from_rows(sequence, rows, issued_at=issued_at, **text)
+        if block is not None:
+            return block
         fresh = Sequence.objects.get(pk=sequence.pk)
         if fresh.version != sequence.version:
             if type(sequence).entity.is_cached(sequence):
@@ -308,14 +311,16 @@ def _ledger_text_check(**text) -> None:
             )
 
 
-def _take_rows(
+def _take_block(
     sequence, *, bounds: PeriodBounds, template: Template, count: int, issued_at, **text
-) -> list[tuple]:
+) -> "IssuedBlock | None":
+    """Run the issuing statement; return what it issued, or None if it changed nothing (see _take)."""
     id_base = uuid.uuid4().hex
+    id_head, id_tail = id_base[:20], int(id_base[20:], 16)
     params = {
         "lock_timeout": str(lock_timeout_ms()),
-        "id_head": id_base[:20],
-        "id_tail": int(id_base[20:], 16),
+        "id_head": id_head,
+        "id_tail": id_tail,
         "count": count,
         "sequence_id": sequence.pk,
         "start": bounds.start,
@@ -340,7 +345,19 @@ def _take_rows(
                     code="number_taken",
                 ) from error
             raise
-        return cursor.fetchall()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return IssuedBlock(
+        period=_period_from_row(sequence, row),
+        first_value=row[7],
+        count=count,
+        template=template,
+        id_head=id_head,
+        id_tail=id_tail,
+        issued_at=issued_at,
+        **text,
+    )
 
 
 def _execute_take(cursor, *, alpha: bool, params: dict) -> None:
@@ -372,54 +389,90 @@ def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:
     return max(0, limit - last)
 
 
-def _issued_from_rows(
-    sequence, rows, *, issued_at, reference, document_type, document_id, issued_by
-) -> list[IssuedNumber]:
-    # Built from RETURNING, the period included, with no re-read. Model.__init__ would cost more
-    # than the statement for a 10,000-number block, so the saved rows are assembled directly.
-    first = rows[0]
-    alias = connection.alias
-    period = _saved(
+def _period_from_row(sequence, row) -> NumberingPeriod:
+    """Return the period the issuing statement bumped, from its returned row (no re-read)."""
+    return _saved(
         NumberingPeriod,
-        alias,
+        connection.alias,
         {"sequence": sequence},
-        id=first[3],
+        id=row[0],
         sequence_id=sequence.pk,
         entity_id=sequence.entity_id,
-        start=first[4],
-        end=first[5],
-        label=first[6],
-        start_value=first[7],
-        last_value=first[8],
-        created_at=first[9],
+        start=row[1],
+        end=row[2],
+        label=row[3],
+        start_value=row[4],
+        last_value=row[5],
+        created_at=row[6],
     )
-    related = {"sequence": sequence, "period": period}
-    if type(sequence).entity.is_cached(sequence):
-        related["entity"] = sequence.entity
-    entity_id, sequence_id, period_id = sequence.entity_id, sequence.pk, period.pk
-    return [
-        _saved(
-            IssuedNumber,
-            alias,
-            related,
-            id=row[0],
-            entity_id=entity_id,
-            sequence_id=sequence_id,
-            period_id=period_id,
-            value=row[1],
-            number=row[2],
-            status=IssuedNumber.Status.ISSUED,
-            document_type=document_type,
-            document_id=document_id,
-            reference=reference,
-            issued_at=issued_at,
-            issued_by=issued_by,
-            void_reason="",
-            voided_at=None,
-            voided_by="",
-        )
-        for row in rows
-    ]
+
+
+class IssuedBlock(abc.Sequence):
+    """The numbers one statement issued, in order, each an IssuedNumber built the first time it is read.
+
+    A number's id and text follow from its value exactly as the statement computed them in SQL
+    (id_head plus id_tail XOR the offset; the template around the value), so the rows are not sent
+    back, and a 10,000-number block costs no instance the caller does not read.
+    """
+
+    def __init__(
+        self,
+        *,
+        period: NumberingPeriod,
+        first_value: int,
+        count: int,
+        template: Template,
+        id_head: str,
+        id_tail: int,
+        **fields,
+    ):
+        sequence = period.sequence
+        self.period = period
+        self.first_value = first_value
+        self.last_value = first_value + count - 1
+        self._template = template
+        self._id_head = id_head
+        self._id_tail = id_tail
+        self._related = {"sequence": sequence, "period": period}
+        if type(sequence).entity.is_cached(sequence):
+            self._related["entity"] = sequence.entity
+        self._fields = {
+            "entity_id": sequence.entity_id,
+            "sequence_id": sequence.pk,
+            "period_id": period.pk,
+            "status": IssuedNumber.Status.ISSUED,
+            "void_reason": "",
+            "voided_at": None,
+            "voided_by": "",
+            **fields,
+        }
+        self._built: list[IssuedNumber | None] = [None] * count
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        offset = index + len(self) if index < 0 else index
+        if not 0 <= offset < len(self):
+            raise IndexError("issued block index out of range")
+        built = self._built[offset]
+        if built is None:
+            value = self.first_value + offset
+            built = self._built[offset] = _saved(
+                IssuedNumber,
+                connection.alias,
+                self._related,
+                id=uuid.UUID(self._id_head + format(self._id_tail ^ offset, "012x")),
+                value=value,
+                number=self._template.render(value),
+                **self._fields,
+            )
+        return built
+
+    def __repr__(self) -> str:
+        return f"<IssuedBlock {self.first_value}–{self.last_value} of period {self.period.pk}>"
 
 
 def _saved(model, alias: str, related: dict, **values):

@@ -100,14 +100,18 @@ def test_a_value_both_issued_and_skipped_is_reported(entity):
 
 
 def test_an_issued_value_beyond_the_counter_is_reported(entity):
+    # The database refuses such a row now (test_constraints.py); the audit still reports one, e.g.
+    # in data written before that guard, which is what replica mode (no triggers) stands for here.
     sequence = SequenceFactory(entity=entity)
     issued = sequence_issue_next(sequence=sequence)
+    sql("SET LOCAL session_replication_role = replica")
     sql(
         "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, status, "
         "document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
         "VALUES (gen_random_uuid(), %s, %s, %s, 7, 'forged', 'issued', '', '', '', now(), '', '', '')",
         [entity.pk, sequence.pk, issued.period_id],
     )
+    sql("SET LOCAL session_replication_role = origin")
     period = sequence_audit(sequence=sequence)["periods"][0]
     assert (period["last"], period["out_of_range"], period["gaps"]) == (1, [[7, 7]], [])
 

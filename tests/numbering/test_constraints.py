@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from numbering.models import CounterEvent, IssuedNumber, NumberingPeriod, Sequence
-from numbering.services import sequence_issue_block, sequence_issue_next
+from numbering.services import counter_advance, sequence_delete, sequence_issue_block, sequence_issue_next
 from tests.numbering.factories import SequenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,54 @@ def test_an_issued_number_must_match_its_periods_sequence_and_entity(issued, oth
     insert_issued(issued, "issued_number_period_fk", period_id=issued.period_id + 10_000)
 
 
+def test_an_issued_value_must_have_been_counted_by_its_period(issued):
+    period = NumberingPeriod.objects.get(pk=issued.period_id)
+    beyond = "values 5 to 5 are outside what period"
+    insert_issued(issued, beyond, value=period.last_value + 1, number="T0005")
+    insert_issued(issued, "values 0 to 0 are outside", value=period.start_value - 1, number="T0000")
+
+
+def test_a_block_with_one_foreign_row_is_refused_whole(issued, other_entity):
+    sql("UPDATE numbering_numberingperiod SET last_value = last_value + 5 WHERE id = %s", [issued.period_id])
+    refused(
+        "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, status, "
+        "document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
+        "SELECT gen_random_uuid(), e, %(sequence_id)s, %(period_id)s, v, 'X' || v, 'issued', '', '', '', "
+        "now(), '', '', '' FROM (VALUES (%(entity_id)s::uuid, 5), (%(other)s::uuid, 6)) AS rows(e, v)",
+        {
+            "entity_id": issued.entity_id,
+            "other": other_entity.pk,
+            "sequence_id": issued.sequence_id,
+            "period_id": issued.period_id,
+        },
+        match="issued_number_period_fk: no numbering period",
+    )
+    assert not IssuedNumber.objects.filter(period_id=issued.period_id, value__gte=5).exists()
+
+
+def test_a_period_with_issued_numbers_cannot_be_deleted_or_rekeyed(issued, other_entity):
+    refused(
+        "DELETE FROM numbering_numberingperiod WHERE id = %s", [issued.period_id], match="has issued numbers"
+    )
+    refused(
+        "UPDATE numbering_numberingperiod SET id = id + 10000 WHERE id = %s",
+        [issued.period_id],
+        match="has issued numbers",
+    )
+    refused(
+        "UPDATE numbering_numberingperiod SET entity_id = %s WHERE id = %s",
+        [other_entity.pk, issued.period_id],
+        match="has issued numbers",
+    )
+
+
+def test_a_period_without_issued_numbers_can_go_with_its_sequence(entity):
+    sequence = SequenceFactory(entity=entity)
+    counter_advance(sequence=sequence, advance_to=10, reason="migrated from the old system", actor="test")
+    sequence_delete(sequence=sequence)
+    assert not NumberingPeriod.objects.filter(sequence_id=sequence.pk).exists()
+
+
 def test_a_periods_start_is_unique_per_sequence(issued):
     period = NumberingPeriod.objects.get(pk=issued.period_id)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -208,23 +256,37 @@ def test_counter_events_need_a_reason_and_never_go_backwards(issued):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_guards_migration_is_reversible():
+def test_the_guards_migrations_are_reversible():
     from django.db.migrations.executor import MigrationExecutor
 
-    def guards() -> int:
+    def guards() -> set[str]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_trigger WHERE tgname IN "
-                "('numbering_period_monotonic', 'numbering_issued_number_append_only')"
+                "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'numbering%%' AND NOT tgisinternal "
+                "UNION SELECT conname FROM pg_constraint WHERE conname = 'issued_number_period_fk'"
             )
-            return cursor.fetchone()[0]
+            return {row[0] for row in cursor.fetchall()}
 
     executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("numbering")
     back = [("numbering", "0001_initial")]
     # Never unapply another app's migrations from the shared test database.
     assert {migration.app_label for migration, _ in executor.migration_plan(back)} == {"numbering"}
     executor.migrate(back)
-    assert guards() == 0
+    assert guards() == set()
     executor.loader.build_graph()
     executor.migrate([("numbering", "0002_database_guards")])
-    assert guards() == 2
+    assert guards() == {
+        "numbering_period_monotonic",
+        "numbering_issued_number_append_only",
+        "issued_number_period_fk",
+    }
+    executor.loader.build_graph()
+    executor.migrate(latest)
+    assert guards() == {
+        "numbering_period_monotonic",
+        "numbering_issued_number_append_only",
+        "numbering_issued_number_period_check",
+        "numbering_period_keep_issued_on_delete",
+        "numbering_period_keep_issued_on_rekey",
+    }

@@ -51,6 +51,31 @@ def test_the_returned_row_is_exactly_what_was_saved(entity):
         assert getattr(issued.period, field.attname) == getattr(period, field.attname), field.name
 
 
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"format": "B-{yyyy}-{i5}/x", "reset": "calendar_year"},
+        {"type": "alpha", "fixed_prefix": "R", "fixed_length": 3},
+    ],
+    ids=["numeric", "alpha"],
+)
+def test_a_block_returns_exactly_the_rows_it_saved(entity, options):
+    # The block's numbers are built from the statement's one returned row, not read back.
+    sequence = sequence_create(entity=entity, name="Block", **options)
+    block = sequence_issue_block(sequence=sequence, count=700, date=D(2026, 1, 2), reference="import 7")
+    saved = IssuedNumber.objects.filter(sequence=sequence).order_by("value")
+    fields = [field.attname for field in IssuedNumber._meta.concrete_fields]
+
+    def rows(numbers):
+        return [[getattr(number, field) for field in fields] for number in numbers]
+
+    assert rows(block) == rows(saved)
+    assert len({n.id for n in block}) == 700
+    assert (len(block), block[-1].value, block[1:3][0].value, block[0] is block[0]) == (700, 700, 2, True)
+    with pytest.raises(IndexError):
+        block[700]
+
+
 def test_taking_a_number_is_one_statement(entity, django_assert_num_queries):
     sequence = SequenceFactory(entity=entity)
     sequence_issue_next(sequence=sequence, date=D(2026, 1, 2))  # first use creates the period
