@@ -1,4 +1,4 @@
-"""Platform admin: entities and API keys through the services; login throttling."""
+"""Platform admin: entities and API keys through the services."""
 
 import re
 
@@ -68,14 +68,3 @@ def test_the_revoke_action_revokes(admin_client, entity):
     )
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
-
-
-def test_admin_login_is_throttled_after_repeated_failures(client, settings):
-    get_user_model().objects.create_superuser("target", "t@example.com", "the-right-password-1")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/admin/login/?next=/admin/", {"username": "target", "password": "wrong"})
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "target", "password": "the-right-password-1"}
-    )
-    assert response.status_code == 429
-    assert "_auth_user_id" not in client.session

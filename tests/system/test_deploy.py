@@ -1,4 +1,4 @@
-"""Production settings pass Django's deployment checks and harden the responses."""
+"""Deploy: production settings pass the deployment checks and harden responses; admin login is throttled."""
 
 import os
 import secrets
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,3 +62,15 @@ def test_responses_carry_csp_and_frame_protection(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_admin_login_is_throttled_after_repeated_failures(client, settings):
+    get_user_model().objects.create_superuser("target", "t@example.com", "the-right-password-1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/?next=/admin/", {"username": "target", "password": "wrong"})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "target", "password": "the-right-password-1"}
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
