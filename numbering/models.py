@@ -200,7 +200,8 @@ class NumberingPeriod(models.Model):
         ordering = ["sequence_id", "start"]  # index order; "sequence" would join for its name
         constraints = [
             models.UniqueConstraint(fields=["sequence", "start"], name="numbering_period_unique_start"),
-            # The target of issued numbers' composite foreign key.
+            # What issued numbers refer to (numbering/0003's period check). Keep it: it also makes
+            # entity_id a key column, so the check's KEY SHARE lock blocks a concurrent re-key.
             models.UniqueConstraint(
                 fields=["id", "sequence", "entity"], name="numbering_period_unique_identity"
             ),
@@ -228,9 +229,10 @@ class IssuedNumber(models.Model):
         VOIDED = "voided"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # One composite foreign key (period_id, sequence_id, entity_id) -> the period's identity, added
-    # by migration 0002, replaces three single ones: the insert checks one key instead of three,
-    # and the database also refuses a number whose sequence or entity is not its period's.
+    # No foreign keys of their own: the statement-level trigger of migration 0003 checks
+    # (period_id, sequence_id, entity_id) against the period's identity once per statement, so the
+    # database refuses a number whose sequence or entity is not its period's, or a value its
+    # period's counter never passed (a row-level key checked it 10,000 times per block).
     entity = models.ForeignKey(
         Entity, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )

@@ -6,7 +6,8 @@
 --   * its value lies between the period's start value and its counter (a number the counter
 --     never passed cannot be in the ledger);
 --   * a period that has issued numbers cannot be deleted, nor its id or entity changed (its
---     sequence, dates and start value are already fixed by numbering_period_monotonic).
+--     sequence, dates and start value are already fixed by numbering_period_monotonic), nor
+--     truncated unless the ledger is truncated in the same statement (as a foreign key demands).
 -- Errors carry SQLSTATE 23503 (foreign_key_violation) and name the old constraint.
 ALTER TABLE numbering_issuednumber DROP CONSTRAINT issued_number_period_fk;
 
@@ -22,7 +23,10 @@ BEGIN
          GROUP BY period_id, sequence_id, entity_id
     LOOP
         -- Locked as a foreign key's check locks it: the period can be neither deleted nor re-keyed
-        -- until this transaction ends, so what is checked here stays true to commit.
+        -- until this transaction ends, so what is checked here stays true to commit. KEY SHARE
+        -- conflicts with a change of entity_id only because the unique constraint
+        -- numbering_period_unique_identity (id, sequence_id, entity_id) makes it a key column:
+        -- that constraint must stay.
         SELECT start_value, last_value INTO period
           FROM numbering_numberingperiod
          WHERE id = inserted.period_id
@@ -73,3 +77,22 @@ CREATE TRIGGER numbering_period_keep_issued_on_rekey
     FOR EACH ROW
     WHEN (NEW.id <> OLD.id OR NEW.entity_id <> OLD.entity_id)
     EXECUTE FUNCTION numbering_period_keep_issued();
+
+-- TRUNCATE fires no row trigger. After a TRUNCATE of the periods (alone, or by CASCADE from the
+-- sequences) the ledger must be empty too, i.e. truncated in the same statement, as Django's test
+-- flush does; checked AFTER, once every table of the statement is truncated.
+CREATE FUNCTION numbering_period_keep_issued_on_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM numbering_issuednumber) THEN
+        RAISE EXCEPTION 'issued_number_period_fk: numbering periods cannot be truncated while issued numbers refer to them'
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'issued_number_period_fk';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER numbering_period_keep_issued_on_truncate
+    AFTER TRUNCATE ON numbering_numberingperiod
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION numbering_period_keep_issued_on_truncate();

@@ -1,8 +1,9 @@
 """Every row lock numbering takes, in one place, with one bounded wait and one error for it.
 
-Lock order is always sequence → period. Issuing locks only the period row (its UPDATE), and its
-insert takes a KEY SHARE lock on the sequence through the foreign key, which the FOR NO KEY UPDATE
-lock used here on sequences never conflicts with: configuring a sequence never stalls issuance.
+Lock order is always sequence → period. Issuing locks only the period row (its UPDATE; the
+ledger's period check then takes KEY SHARE on that same row) and reads the sequence without a lock,
+so the FOR NO KEY UPDATE lock used here on sequences never conflicts with it: configuring a
+sequence never stalls issuance.
 """
 
 from contextlib import contextmanager

@@ -155,9 +155,13 @@ def test_a_rendered_number_cannot_repeat_in_a_sequence(issued):
 
 def test_an_issued_number_must_match_its_periods_sequence_and_entity(issued, other_entity):
     other_sequence = Sequence.objects.filter(entity=issued.entity_id).exclude(pk=issued.sequence_id).first()
-    insert_issued(issued, "issued_number_period_fk", sequence_id=other_sequence.pk)
-    insert_issued(issued, "issued_number_period_fk", entity_id=other_entity.pk)
-    insert_issued(issued, "issued_number_period_fk", period_id=issued.period_id + 10_000)
+    # Value 6 is one the counter passed and nobody took: only the identity can be what is refused.
+    sql("UPDATE numbering_numberingperiod SET last_value = last_value + 5 WHERE id = %s", [issued.period_id])
+    missing = "issued_number_period_fk: no numbering period"
+    insert_issued(issued, missing, sequence_id=other_sequence.pk, value=6, number="X6")
+    insert_issued(issued, missing, entity_id=other_entity.pk, value=6, number="X6")
+    insert_issued(issued, missing, period_id=issued.period_id + 10_000, value=6, number="X6")
+    insert_issued(issued, "issued_number_period_fk: values 10 to 10 are outside", value=10, number="X10")
 
 
 def test_an_issued_value_must_have_been_counted_by_its_period(issued):
@@ -199,6 +203,15 @@ def test_a_period_with_issued_numbers_cannot_be_deleted_or_rekeyed(issued, other
         [other_entity.pk, issued.period_id],
         match="has issued numbers",
     )
+
+
+@pytest.mark.django_db(transaction=True)  # TRUNCATE refuses to run beside pending deferred triggers
+def test_periods_cannot_be_truncated_away_from_their_issued_numbers(issued):
+    refused("TRUNCATE numbering_numberingperiod CASCADE", match="cannot be truncated")
+    refused("TRUNCATE numbering_sequence CASCADE", match="cannot be truncated")
+    # Truncated together (as Django's test flush does), nothing is left to refer to anything.
+    sql("TRUNCATE numbering_numberingperiod, numbering_issuednumber CASCADE")
+    assert not IssuedNumber.objects.exists()
 
 
 def test_a_period_without_issued_numbers_can_go_with_its_sequence(entity):
@@ -289,4 +302,5 @@ def test_the_guards_migrations_are_reversible():
         "numbering_issued_number_period_check",
         "numbering_period_keep_issued_on_delete",
         "numbering_period_keep_issued_on_rekey",
+        "numbering_period_keep_issued_on_truncate",
     }

@@ -1,6 +1,7 @@
 """Issuing: the document date picks the period, exhaustion, inactivity, blocks, voids, the SQL path."""
 
 import datetime
+import gc
 
 import pytest
 from django.db import connection, transaction
@@ -63,6 +64,7 @@ def test_a_block_returns_exactly_the_rows_it_saved(entity, options):
     # The block's numbers are built from the statement's one returned row, not read back.
     sequence = sequence_create(entity=entity, name="Block", **options)
     block = sequence_issue_block(sequence=sequence, count=700, date=D(2026, 1, 2), reference="import 7")
+    fifth = block[5]  # built on its own first; iterating builds the rest around it
     saved = IssuedNumber.objects.filter(sequence=sequence).order_by("value")
     fields = [field.attname for field in IssuedNumber._meta.concrete_fields]
 
@@ -71,6 +73,7 @@ def test_a_block_returns_exactly_the_rows_it_saved(entity, options):
 
     assert rows(block) == rows(saved)
     assert len({n.id for n in block}) == 700
+    assert list(block)[5] is fifth and gc.isenabled()
     assert (len(block), block[-1].value, block[1:3][0].value, block[0] is block[0]) == (700, 700, 2, True)
     with pytest.raises(IndexError):
         block[700]

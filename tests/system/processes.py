@@ -37,6 +37,9 @@ def _run_child(results, work: Callable, args: tuple) -> None:
         connections.close_all()
 
 
+STARTED: list = []  # every child forked by start(), for kill_leftovers()
+
+
 def start(work: Callable, *args):
     """Fork a child running work(*args); return (process, results queue).
 
@@ -46,10 +49,20 @@ def start(work: Callable, *args):
     assert not connection.in_atomic_block, "fork outside a transaction: the child would share it"
     connection.close()
     results = FORK.Queue()
-    # Daemonic: a child left behind by a failed test ends with the test run.
+    # Daemonic as a last resort: a child left behind ends with the test run at the latest.
     process = FORK.Process(target=_run_child, args=(results, work, args), daemon=True)
     process.start()
+    STARTED.append(process)
     return process, results
+
+
+def kill_leftovers() -> None:
+    """Kill every child still running (a failed test's): its server backend then rolls back and ends."""
+    while STARTED:
+        process = STARTED.pop()
+        if process.is_alive():
+            process.kill()
+            process.join(WAIT)
 
 
 def outcome(process, results):
@@ -92,11 +105,27 @@ def blocked_by(pid: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+LOCK_NOT_AVAILABLE = "55P03"
+
+
 def locked_by_another_transaction(model, ids) -> bool:
     """Return whether rows `ids` of `model` are row-locked by another transaction (NOWAIT fails)."""
     try:
         with transaction.atomic():
             list(model.objects.filter(pk__in=ids).select_for_update(nowait=True))
-    except DatabaseError:
-        return True
+    except DatabaseError as error:
+        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            return True
+        raise
     return False
+
+
+def tables_written_by(pid: int) -> set[str]:
+    """Return the tables the backend `pid` has inserted into, updated or deleted from in its transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+            "WHERE l.pid = %s AND l.mode = 'RowExclusiveLock' AND l.granted AND c.relkind = 'r'",
+            [pid],
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -13,12 +13,12 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from erp.models import JournalEntry
+from erp.models import JournalEntry, JournalLine
 from erp.selectors import trial_balance
 from numbering.audit import entity_audit
 from numbering.models import IssuedNumber, NumberingPeriod
 from numbering.services.locks import period_lock
-from payables.models import APPayment, VendorBill, VendorCredit, VendorCreditApplication
+from payables.models import APPayment, APPaymentApplication, VendorBill, VendorCredit, VendorCreditApplication
 from payables.services import ap_payment_create
 from receivables.models import Invoice, InvoiceLine, Payment, PaymentApplication
 from receivables.services import ApplicationInput, payment_apply_to_invoices
@@ -30,14 +30,24 @@ from tests.system.processes import (
     backend_state,
     blocked_by,
     connect_child,
+    kill_leftovers,
     locked_by_another_transaction,
     outcome,
     start,
+    tables_written_by,
     wait_until,
     waits_for_a_lock,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def no_worker_outlives_its_test():
+    """After a failure, kill the workers still running before the database is flushed."""
+    yield
+    kill_leftovers()
+
 
 INVOICE_DATE = datetime.date(2026, 3, 2)
 ADMIN_SHUTDOWN = "57P01"  # what a backend ended by pg_terminate_backend reports to its client
@@ -81,7 +91,9 @@ def invoice_then_hang(db_name: str, customer_id, holding, never):
     with transaction.atomic():
         invoice = _invoice(customer, "Killed before commit")
         holding.put({"backend": backend, **_described(invoice)})
-        never.wait(WAIT)  # nobody sets it: the parent kills this process while it holds both counters
+        # Nobody sets it: the parent kills this process while it holds both counters. The bound is
+        # far beyond the parent's steps (each ≤ WAIT), so the worker never gives up first.
+        never.wait(10 * WAIT)
     raise AssertionError("the worker was meant to be killed before committing")
 
 
@@ -192,14 +204,17 @@ def pay_when_told(db_name: str, entity_id, pay, ids, started, go):
 def receivables_world(entity):
     customer = CustomerFactory(entity=entity)
     first, second = (InvoiceFactory(customer=customer, amount=a) for a in ("100.00", "50.00"))
-    return pay_customer, (customer.pk, first.pk, second.pk), Invoice, [first.pk, second.pk]
+    written = {Payment, PaymentApplication, Invoice, JournalEntry, JournalLine}
+    return pay_customer, (customer.pk, first.pk, second.pk), Invoice, [first.pk, second.pk], written
 
 
 def payables_world(entity):
     vendor = VendorFactory(entity=entity)
     first, second = (VendorBillFactory(vendor=vendor, total=Decimal(t)) for t in ("100.00", "50.00"))
     credit = VendorCreditFactory(vendor=vendor, amount=Decimal("40.00"))
-    return pay_vendor, (vendor.pk, first.pk, second.pk, credit.pk), VendorBill, [first.pk, second.pk]
+    written = {APPayment, APPaymentApplication, VendorCreditApplication, VendorBill, VendorCredit}
+    written |= {JournalEntry, JournalLine}
+    return pay_vendor, (vendor.pk, first.pk, second.pk, credit.pk), VendorBill, [first.pk, second.pk], written
 
 
 def money_state(entity) -> dict:
@@ -222,7 +237,7 @@ def money_state(entity) -> dict:
 @pytest.mark.parametrize("world", [receivables_world, payables_world], ids=["customer-payment", "ap-payment"])
 def test_a_connection_dropped_mid_payment_writes_nothing(entity, db_name, world):
     # Given a payment about to run over two open documents …
-    pay, ids, document_model, document_ids = world(entity)
+    pay, ids, document_model, document_ids, written = world(entity)
     journal = NumberingPeriod.objects.get(sequence__entity=entity, sequence__counter_type="journal")
     before = money_state(entity)
     connection.close()
@@ -241,6 +256,8 @@ def test_a_connection_dropped_mid_payment_writes_nothing(entity, db_name, world)
         wait_until(lambda: blocked_by(parent_backend), "a backend waits for the journal counter")
         assert blocked_by(parent_backend) == [payer_backend], "the payment's own transaction must wait"
         assert locked_by_another_transaction(document_model, document_ids), "its documents are locked"
+        # … and it has written its payment, applications, balances and journal entry.
+        assert tables_written_by(payer_backend) >= {model._meta.db_table for model in written}
 
         # When its connection is dropped there …
         with connection.cursor() as cursor:
