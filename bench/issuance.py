@@ -183,6 +183,27 @@ def block_step(index: int, sequence, size: int, read: bool = False):
     return step
 
 
+def select_one_step(index: int):
+    """A transaction doing nothing but SELECT 1: the Django + psycopg floor of any transaction."""
+    from django.db import connection, transaction
+
+    def step() -> int:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return 1
+
+    return step
+
+
+def per_client_cpu_second(step, count: int = 2_000) -> float:
+    """Return how many steps one process completes per second of its own CPU (waits excluded)."""
+    step()
+    started = time.process_time()
+    for _ in range(count):
+        step()
+    return count / (time.process_time() - started)
+
+
 def late_or_early_step(index: int, sequence, late: bool):
     from django.db import transaction
 
@@ -243,6 +264,16 @@ def run() -> list[tuple[str, str, float, str]]:
                 f"{ours / ceiling:.2f} of ceiling, {ours / djseq:.2f}× django-sequences",
             )
         )
+
+    # The client's own CPU per number, one process: on two cores shared with the server, this is
+    # what a Python client spends that pgbench's C client does not.
+    floor = per_client_cpu_second(select_one_step(0))
+    djseq_cpu = per_client_cpu_second(django_sequences_step(0, djs_row))
+    ours_cpu = per_client_cpu_second(ours_step(0, hot))
+    rows.append(("client CPU: transaction with SELECT 1 only", "1", floor, "per CPU-second of the client"))
+    rows.append(("client CPU: django-sequences, same row", "1", djseq_cpu, f"{djseq_cpu / floor:.2f}× floor"))
+    ours_note = f"{ours_cpu / djseq_cpu:.2f}× django-sequences"
+    rows.append(("client CPU: Folio sequence_issue_next", "1", ours_cpu, ours_note))
 
     one = None
     for count in (1, 4, 16):
