@@ -50,6 +50,23 @@ def client_for_token():
     return client_for
 
 
+@pytest.fixture
+def db_name():
+    """The test database's name for forked workers (tests/processes.py), the parent disconnected.
+
+    The parent's connection is closed so children never share it; any worker a failed test left
+    running is killed before the database is flushed.
+    """
+    from django.db import connection
+
+    from tests.processes import kill_leftovers
+
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    yield name
+    kill_leftovers()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run the browser tests last, after pytest-django has ordered the rest.

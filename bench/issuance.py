@@ -109,12 +109,17 @@ def period_of_first_number(sequence) -> tuple:
     return str(sequence.entity_id), str(sequence.pk), issued.period_id
 
 
-def counted_ahead(period_id: int) -> None:
-    """Move a period's counter far ahead, so values another counter hands out are legal in it."""
-    from django.db import connection
+def counted_ahead(sequence) -> None:
+    """Advance a sequence's counter far ahead, so values another counter hands out are legal in it."""
+    from numbering.services import counter_advance
 
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE numbering_numberingperiod SET last_value = 2^62 WHERE id = %s", [period_id])
+    counter_advance(
+        sequence=sequence,
+        advance_to=2**62,
+        reason="bench: django-sequences hands out the values of this period",
+        actor="bench",
+        date=TODAY,
+    )
 
 
 # --- (b) django-sequences ------------------------------------------------------------------------
@@ -231,8 +236,9 @@ def run() -> list[tuple[str, str, float, str]]:
     hot = make_sequences(entity, 1, "HOT")
 
     pgb_row = period_of_first_number(make_sequences(entity, 1, "PGB")[0])
-    djs_row = period_of_first_number(make_sequences(entity, 1, "DJS")[0])
-    counted_ahead(djs_row[2])
+    djs_sequence = make_sequences(entity, 1, "DJS")[0]
+    djs_row = period_of_first_number(djs_sequence)
+    counted_ahead(djs_sequence)
     same_work_script = PGBENCH_SAME_WORK.format(
         entity_id=pgb_row[0], sequence_id=pgb_row[1], period_id=pgb_row[2]
     )

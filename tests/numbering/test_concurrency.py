@@ -1,31 +1,27 @@
 """Real processes, real transactions: no duplicates, no gaps, and sequences never block each other.
 
 Children are forked after the parent closed its connection, so each opens its own to the test
-database (whose name the parent passes on). Interleavings are made deterministic with events and
-by watching pg_stat_activity, never by sleeping and hoping.
+database (whose name the parent passes on; tests/processes.py). Interleavings are made
+deterministic with events and by watching pg_stat_activity, never by sleeping and hoping.
 """
 
-import multiprocessing
 import random
-import time
-import traceback
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from numbering.audit import sequence_audit
 from numbering.models import IssuedNumber, NumberingPeriod
 from numbering.services import sequence_issue_next
 from tests.erp.factories import EntityFactory
 from tests.numbering.factories import SequenceFactory
+from tests.processes import FORK, WAIT, connect_child, outcome, start, wait_until, waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FORK = multiprocessing.get_context("fork")
 WORKERS = 16
 NUMBERS_PER_WORKER = 250
 ROLLBACK_SHARE = 0.10
-WAIT = 120  # seconds: a generous bound on each step, never a timing assumption
 
 
 class DocumentFailed(Exception):
@@ -34,25 +30,6 @@ class DocumentFailed(Exception):
     def __init__(self, value: int):
         super().__init__(value)
         self.value = value
-
-
-def connect_child(db_name: str, lock_timeout_ms: int | None = None) -> None:
-    """Point a forked child at the test database on a connection of its own."""
-    from django.conf import settings
-
-    connections["default"].settings_dict["NAME"] = db_name
-    if lock_timeout_ms is not None:
-        settings.NUMBERING_LOCK_TIMEOUT_MS = lock_timeout_ms
-
-
-def run_child(results, work, *args) -> None:
-    """Run a child's work and report its result, or its traceback, to the parent."""
-    try:
-        results.put(("ok", work(*args)))
-    except BaseException:
-        results.put(("error", traceback.format_exc()))
-    finally:
-        connections.close_all()
 
 
 def issue_many(db_name: str, sequence_id, count: int, seed: int):
@@ -112,11 +89,8 @@ def issue_one(db_name: str, sequence_id, lock_timeout_ms: int, started=None):
     from numbering.models import Sequence
     from numbering.services import sequence_issue_next
 
-    connect_child(db_name, lock_timeout_ms)
+    pid = connect_child(db_name, lock_timeout_ms)
     sequence = Sequence.objects.get(pk=sequence_id)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
     if started is not None:
         started.put(pid)
     try:
@@ -124,28 +98,6 @@ def issue_one(db_name: str, sequence_id, lock_timeout_ms: int, started=None):
             return "issued", sequence_issue_next(sequence=sequence).value
     except Conflict as conflict:
         return "refused", conflict.code
-
-
-def start(work, *args):
-    results = FORK.Queue()
-    process = FORK.Process(target=run_child, args=(results, work, *args))
-    process.start()
-    return process, results
-
-
-def outcome(process, results):
-    status, value = results.get(timeout=WAIT)
-    process.join(WAIT)
-    assert status == "ok", value
-    return value
-
-
-@pytest.fixture
-def db_name():
-    """The test database's name; the parent's connection is closed so children never share it."""
-    name = connection.settings_dict["NAME"]
-    connection.close()
-    return name
 
 
 def test_sixteen_processes_on_one_sequence_leave_no_duplicate_and_no_gap(entity, db_name):
@@ -227,21 +179,8 @@ def test_a_waiter_waits_for_the_holder_then_takes_the_next_number(entity, db_nam
     waiter = start(issue_one, db_name, sequence.pk, 60_000, started)
     waiter_pid = started.get(timeout=WAIT)
     try:
-        assert waits_on_a_lock(waiter_pid), "the waiter should be blocked behind the holder"
+        wait_until(lambda: waits_for_a_lock(waiter_pid), "the waiter is blocked behind the holder")
     finally:
         release.set()
     held = outcome(*holder)
     assert outcome(*waiter) == ("issued", held + 1)
-
-
-def waits_on_a_lock(pid: int) -> bool:
-    """Return once the backend `pid` is seen waiting for a lock (False if it never is)."""
-    deadline = time.monotonic() + WAIT
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-            row = cursor.fetchone()
-            if row and row[0] == "Lock":
-                return True
-            time.sleep(0.01)
-    return False

@@ -1,6 +1,6 @@
 """Workers that die mid-transaction: a process killed holding a number, a connection dropped mid-payment.
 
-Real processes on the real PostgreSQL (tests/system/processes.py). In both cases the server rolls
+Real processes on the real PostgreSQL (tests/processes.py). In both cases the server rolls
 the dead transaction back, and that is the whole recovery: no gap, no duplicate, no partial
 document, balanced books, and the next writer proceeds at once with the values the dead one held.
 """
@@ -23,14 +23,12 @@ from payables.services import ap_payment_create
 from receivables.models import Invoice, InvoiceLine, Payment, PaymentApplication
 from receivables.services import ApplicationInput, payment_apply_to_invoices
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
-from tests.receivables.factories import CustomerFactory, InvoiceFactory
-from tests.system.processes import (
+from tests.processes import (
     FORK,
     WAIT,
     backend_state,
     blocked_by,
     connect_child,
-    kill_leftovers,
     locked_by_another_transaction,
     outcome,
     start,
@@ -38,27 +36,13 @@ from tests.system.processes import (
     wait_until,
     waits_for_a_lock,
 )
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def no_worker_outlives_its_test():
-    """After a failure, kill the workers still running before the database is flushed."""
-    yield
-    kill_leftovers()
-
-
 INVOICE_DATE = datetime.date(2026, 3, 2)
 ADMIN_SHUTDOWN = "57P01"  # what a backend ended by pg_terminate_backend reports to its client
-
-
-@pytest.fixture
-def db_name():
-    """The test database's name; the parent's connection is closed so children never share it."""
-    name = connection.settings_dict["NAME"]
-    connection.close()
-    return name
 
 
 def _invoice(customer, description: str):

@@ -161,6 +161,21 @@ class MoneyMachine(RuleBasedStateMachine):
             st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=not mistake), label=label
         )
 
+    def draw_a_payment(self, data, parties: list, documents: list, *, party_field: str, label: str):
+        """Draw (mistake, method, party, 1–3 of its open documents or None) for a payment to make."""
+        mistake = data.draw(MISTAKE, label="mistake")
+        method = data.draw(st.sampled_from(["ach", "check", "cash", "wire"]), label="method")
+        party = data.draw(st.sampled_from(parties), label="party")
+        chosen = self.pick(
+            data,
+            documents,
+            lambda d: getattr(d, party_field) == party.pk and d.status in ("open", "partially_paid"),
+            mistake=mistake,
+            label=label,
+            many=True,
+        )
+        return mistake, method, party, chosen
+
     @initialize(data=st.data())
     def open_the_books(self, data):
         # A few open documents from the first step, so payments are possible at once.
@@ -205,16 +220,8 @@ class MoneyMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.invoices)
     @rule(data=st.data())
     def pay_invoices(self, data):
-        mistake = data.draw(MISTAKE, label="mistake")
-        method = data.draw(st.sampled_from(["ach", "check", "cash", "wire"]), label="method")
-        customer = data.draw(st.sampled_from(self.customers), label="customer")
-        chosen = self.pick(
-            data,
-            self.invoices,
-            lambda i: i.customer_id == customer.pk and i.status in ("open", "partially_paid"),
-            mistake=mistake,
-            label="invoices",
-            many=True,
+        mistake, method, customer, chosen = self.draw_a_payment(
+            data, self.customers, self.invoices, party_field="customer_id", label="invoices"
         )
         if chosen is None:
             return
@@ -246,16 +253,8 @@ class MoneyMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.bills)
     @rule(data=st.data())
     def pay_bills(self, data):
-        mistake = data.draw(MISTAKE, label="mistake")
-        method = data.draw(st.sampled_from(["ach", "check", "wire", "cash"]), label="method")
-        vendor = data.draw(st.sampled_from(self.vendors), label="vendor")
-        bills = self.pick(
-            data,
-            self.bills,
-            lambda b: b.vendor_id == vendor.pk and b.status in ("open", "partially_paid"),
-            mistake=mistake,
-            label="bills",
-            many=True,
+        mistake, method, vendor, bills = self.draw_a_payment(
+            data, self.vendors, self.bills, party_field="vendor_id", label="bills"
         )
         if bills is None:
             return

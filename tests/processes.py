@@ -1,8 +1,10 @@
-"""Worker processes for the fault suites, as in tests/numbering/test_concurrency.py.
+"""Worker processes for the suites that need real separate connections and transactions.
 
-Children are forked after the parent closed its connection, so each opens its own to the test
-database (whose name the parent passes on). The parent decides when things happen by watching
-pg_stat_activity, never by sleeping and hoping: every wait is a bounded poll for a fact.
+Used by tests/numbering/test_concurrency.py and tests/system/test_faults.py, with the `db_name`
+fixture of the root conftest.py. Children are forked after the parent closed its connection, so
+each opens its own to the test database (whose name the parent passes on). The parent decides
+when things happen by watching pg_stat_activity, never by sleeping and hoping: every wait is a
+bounded poll for a fact.
 """
 
 import multiprocessing
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from django.db import DatabaseError, connection, connections, transaction
 
 FORK = multiprocessing.get_context("fork")
-WAIT = 60  # seconds: a generous bound on each step, never a timing assumption
+WAIT = 120  # seconds: a generous bound on each step, never a timing assumption
 
 
 def connect_child(db_name: str, lock_timeout_ms: int | None = None) -> int:
