@@ -109,6 +109,10 @@ else:
     # The embedded server listens on a Unix socket only; Django takes its folder as HOST.
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"].setdefault("OPTIONS", {})
+# Django turns psycopg's statement preparing off (None), for poolers. Its client-side-binding cursors
+# never prepare anyway, so a threshold only reaches cursors that bind server-side: the issuing
+# statement, which asks for it (numbering/services/issuing.py, NUMBERING_PREPARED_STATEMENTS below).
+DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FOLIO_TEST_DATABASE", "test_folio")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

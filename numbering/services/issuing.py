@@ -8,11 +8,12 @@ window is the throughput of the whole sequence.
 
 import datetime
 import gc
-import re
+import functools
+import time
 import uuid
-import weakref
 from collections import abc
-from dataclasses import dataclass
+
+import psycopg
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -72,62 +73,6 @@ SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
 _TAKE_SQLS = {False: _TAKE_SQL.format(number_sql=_NUMERIC_SQL), True: _TAKE_SQL.format(number_sql=_ALPHA_SQL)}
-_PARAM_TYPES = {
-    "count": "bigint",
-    "sequence_id": "uuid",
-    "start": "date",
-    "limit": "bigint",
-    "version": "integer",
-    "lock_timeout": "text",
-    "id_head": "text",
-    "id_tail": "bigint",
-    "entity_id": "uuid",
-    "head": "text",
-    "width": "integer",
-    "tail": "text",
-    "document_type": "text",
-    "document_id": "text",
-    "reference": "text",
-    "issued_at": "timestamptz",
-    "issued_by": "text",
-}
-
-
-@dataclass(frozen=True)
-class PreparedStatement:
-    """A named statement: how to PREPARE it, how to EXECUTE it, and its parameters in order."""
-
-    name: str
-    prepare_sql: str
-    execute_sql: str
-    params: tuple[str, ...]
-
-    @classmethod
-    def from_named(cls, name: str, sql: str) -> "PreparedStatement":
-        """Turn SQL with %(name)s parameters into PREPARE/EXECUTE with typed positional ones."""
-        params: list[str] = []
-
-        def position(match: re.Match) -> str:
-            if match.group(1) not in params:
-                params.append(match.group(1))
-            return f"${params.index(match.group(1)) + 1}"
-
-        body = re.sub(r"%\((\w+)\)s", position, sql)
-        types = ", ".join(_PARAM_TYPES[param] for param in params)
-        placeholders = ", ".join(["%s"] * len(params))
-        return cls(
-            name, f"PREPARE {name} ({types}) AS {body}", f"EXECUTE {name} ({placeholders})", tuple(params)
-        )
-
-
-_TAKE_PREPARED = {
-    False: PreparedStatement.from_named("numbering_take_numeric", _TAKE_SQLS[False]),
-    True: PreparedStatement.from_named("numbering_take_alpha", _TAKE_SQLS[True]),
-}
-# Which statements each open psycopg connection has prepared; a new connection starts empty.
-_PREPARED_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def sequence_issue_next(
     *,
     sequence: Sequence,
@@ -334,9 +279,9 @@ def _take_block(
         "issued_at": issued_at,
         **text,
     }
-    with sequence_busy_on_lock_timeout(), connection.cursor() as cursor:
+    with sequence_busy_on_lock_timeout():
         try:
-            _execute_take(cursor, alpha=template.alpha, params=params)
+            row = _run_take(alpha=template.alpha, params=params)
         except IntegrityError as error:
             constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
             if constraint == "issued_number_unique_number":
@@ -346,7 +291,6 @@ def _take_block(
                     code="number_taken",
                 ) from error
             raise
-        row = cursor.fetchone()
     if row is None:
         return None
     return IssuedBlock(
@@ -361,25 +305,37 @@ def _take_block(
     )
 
 
-def _execute_take(cursor, *, alpha: bool, params: dict) -> None:
-    """Run the issuing statement, parsed and planned once per connection.
+def _run_take(*, alpha: bool, params: dict) -> tuple | None:
+    """Run the issuing statement in the caller's transaction; return its one row, or None.
 
-    Django binds parameters client-side and keeps psycopg from preparing statements (for
-    connection poolers), so PostgreSQL would parse and plan this statement on every call, which
-    costs more than running it. A named PREPARE per connection makes each issue an EXECUTE.
-    NUMBERING_PREPARED_STATEMENTS = False turns this off for a pooler that cannot keep prepared
-    statements (PgBouncer before 1.21 in transaction mode).
+    Django binds parameters client-side, which never lets psycopg prepare a statement and spends
+    client CPU quoting each parameter into the text; PostgreSQL would then parse and plan this
+    statement on every call, which costs more than running it. So this one statement goes with
+    server-side binding through a plain psycopg cursor on Django's connection, prepared once per
+    connection (see prepare_threshold in erp/settings.py). Client CPU matters here: on a hot
+    sequence the other workers wait for it. Errors surface as Django's, the statement is logged
+    in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
-    if not getattr(settings, "NUMBERING_PREPARED_STATEMENTS", True):
-        cursor.execute(_TAKE_SQLS[alpha], params)
-        return
-    statement = _TAKE_PREPARED[alpha]
-    prepared = _PREPARED_ON.setdefault(connection.connection, set())
-    if statement.name not in prepared:
-        # Prepared statements belong to the session and survive a rollback of this transaction.
-        cursor.execute(statement.prepare_sql)
-        prepared.add(statement.name)
-    cursor.execute(statement.execute_sql, [params[name] for name in statement.params])
+    sql = _TAKE_SQLS[alpha]
+    cursor = psycopg.Cursor(connection.connection)
+
+    def execute(sql, params, many, context):
+        # NUMBERING_PREPARED_STATEMENTS = False: a pooler that cannot keep prepared statements.
+        cursor.execute(sql, params, prepare=getattr(settings, "NUMBERING_PREPARED_STATEMENTS", True))
+
+    executor = execute
+    for wrapper in reversed(connection.execute_wrappers):
+        executor = functools.partial(wrapper, executor)
+    started = time.monotonic()
+    try:
+        with connection.wrap_database_errors:
+            executor(sql, params, False, {"connection": connection, "cursor": cursor})
+            row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"})
+    return row
 
 
 def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:

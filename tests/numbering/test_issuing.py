@@ -5,6 +5,7 @@ import gc
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,19 +89,44 @@ def test_taking_a_number_is_one_statement(entity, django_assert_num_queries):
         assert (issued.period.label, issued.sequence.name) == ("all", sequence.name)
 
 
+def _prepared_issuing_statements() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO numbering_issuednumber%'"
+        )
+        return cursor.fetchone()[0]
+
+
 def test_the_statement_is_prepared_once_per_connection(entity):
     sequence = SequenceFactory(entity=entity)
     for _ in range(3):
         sequence_issue_next(sequence=sequence)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'numbering_take_numeric'")
-        assert cursor.fetchone()[0] == 1
+    assert _prepared_issuing_statements() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # closes the connection: a fresh session has nothing prepared
 def test_prepared_statements_can_be_turned_off_for_poolers(entity, settings):
     settings.NUMBERING_PREPARED_STATEMENTS = False
+    connection.close()
     sequence = sequence_create(entity=entity, name="Plain alpha", type="alpha", fixed_length=2)
     assert [sequence_issue_next(sequence=sequence).number for _ in range(2)] == ["aa", "ab"]
+    assert _prepared_issuing_statements() == 0
+
+
+def test_the_statement_goes_through_execute_wrappers_and_the_query_log(entity):
+    sequence = SequenceFactory(entity=entity)
+    sequence_issue_next(sequence=sequence)  # first use creates the period, with queries of its own
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        seen.append((params["count"], context["connection"] is connection))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy), CaptureQueriesContext(connection) as queries:
+        issued = sequence_issue_next(sequence=sequence, reference="spied on")
+    assert seen == [(1, True)]
+    assert len(queries) == 1 and queries[0]["sql"].count("'spied on'") == 1
+    assert issued.reference == "spied on"
 
 
 def test_the_lock_wait_is_bounded_by_the_setting(entity, settings):
