@@ -7,14 +7,13 @@ window is the throughput of the whole sequence.
 """
 
 import datetime
-import gc
 import functools
+import gc
 import time
 import uuid
 from collections import abc
 
 import psycopg
-
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models.base import ModelState
@@ -73,6 +72,8 @@ SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
 _TAKE_SQLS = {False: _TAKE_SQL.format(number_sql=_NUMERIC_SQL), True: _TAKE_SQL.format(number_sql=_ALPHA_SQL)}
+
+
 def sequence_issue_next(
     *,
     sequence: Sequence,
@@ -334,7 +335,9 @@ def _run_take(*, alpha: bool, params: dict) -> tuple | None:
     finally:
         cursor.close()
     if connection.queries_logged:
-        connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"})
+        connection.queries_log.append(
+            {"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+        )
     return row
 
 

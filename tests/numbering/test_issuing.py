@@ -92,7 +92,8 @@ def test_taking_a_number_is_one_statement(entity, django_assert_num_queries):
 def _prepared_issuing_statements() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO numbering_issuednumber%'"
+            "SELECT count(*) FROM pg_prepared_statements"
+            " WHERE statement LIKE '%INSERT INTO numbering_issuednumber%'"
         )
         return cursor.fetchone()[0]
 
