@@ -11,11 +11,12 @@ import functools
 import gc
 import time
 import uuid
+import weakref
 from collections import abc
 
 import psycopg
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -174,21 +175,32 @@ def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: s
 
 
 def _issue(sequence: Sequence, **options) -> "IssuedBlock":
-    # savepoint=False joins the caller's transaction (or opens one). A refusal found with the
-    # transaction intact (inactive, exhausted, date outside the periods) is raised only after
-    # leaving the block, so it does not doom the caller's transaction; a failed statement (lock
-    # timeout, unique violation) raises inside it and does, as it must.
+    # Joins the caller's transaction, or opens one. A refusal found with the transaction intact
+    # (inactive, exhausted, date outside the periods) is returned by _take and raised here, so it
+    # does not doom the caller's transaction; anything raised inside _take (a lock timeout, a unique
+    # violation) does, as it must.
     _ledger_text_check(
         **{name: options[name] for name in ("reference", "document_type", "document_id", "issued_by")}
     )
-    with transaction.atomic(savepoint=False):
-        outcome = _take(sequence, **options)
+    db = transaction.get_connection()  # one lookup of this thread's connection, passed down
+    if db.in_atomic_block:
+        # What atomic(savepoint=False) does inside a caller's block, without entering one: on this
+        # hot path every microsecond of client CPU is one the other workers wait for.
+        try:
+            outcome = _take(db, sequence, **options)
+        except BaseException:
+            db.needs_rollback = True
+            raise
+    else:
+        with transaction.atomic(using=db.alias):
+            outcome = _take(db, sequence, **options)
     if isinstance(outcome, FolioError):
         raise outcome
     return outcome
 
 
 def _take(
+    db,
     sequence: Sequence,
     *,
     count: int,
@@ -218,7 +230,7 @@ def _take(
         )
         issued_at = timezone.now()
         block = _take_block(
-            sequence, bounds=bounds, template=template, count=count, issued_at=issued_at, **text
+            db, sequence, bounds=bounds, template=template, count=count, issued_at=issued_at, **text
         )
         if block is not None:
             return block
@@ -259,7 +271,7 @@ def _ledger_text_check(**text) -> None:
 
 
 def _take_block(
-    sequence, *, bounds: PeriodBounds, template: Template, count: int, issued_at, **text
+    db, sequence, *, bounds: PeriodBounds, template: Template, count: int, issued_at, **text
 ) -> "IssuedBlock | None":
     """Run the issuing statement; return what it issued, or None if it changed nothing (see _take)."""
     id_base = uuid.uuid4().hex
@@ -282,7 +294,7 @@ def _take_block(
     }
     with sequence_busy_on_lock_timeout():
         try:
-            row = _run_take(alpha=template.alpha, params=params)
+            row = _run_take(db, alpha=template.alpha, params=params)
         except IntegrityError as error:
             constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
             if constraint == "issued_number_unique_number":
@@ -295,7 +307,7 @@ def _take_block(
     if row is None:
         return None
     return IssuedBlock(
-        period=_period_from_row(sequence, row),
+        period=_period_from_row(db.alias, sequence, row),
         first_value=row[7],
         count=count,
         template=template,
@@ -306,7 +318,11 @@ def _take_block(
     )
 
 
-def _run_take(*, alpha: bool, params: dict) -> tuple | None:
+# The cursor each open psycopg connection issues numbers with; a new connection starts without one.
+_ISSUING_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
     """Run the issuing statement in the caller's transaction; return its one row, or None.
 
     Django binds parameters client-side, which never lets psycopg prepare a statement and spends
@@ -318,25 +334,25 @@ def _run_take(*, alpha: bool, params: dict) -> tuple | None:
     in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
     sql = _TAKE_SQLS[alpha]
-    cursor = psycopg.Cursor(connection.connection)
+    cursor = _ISSUING_CURSORS.get(db.connection)
+    if cursor is None or cursor.closed:
+        # One cursor per connection, kept: executing the same query again keeps its adapters.
+        cursor = _ISSUING_CURSORS[db.connection] = psycopg.Cursor(db.connection)
 
     def execute(sql, params, many, context):
         # NUMBERING_PREPARED_STATEMENTS = False: a pooler that cannot keep prepared statements.
         cursor.execute(sql, params, prepare=getattr(settings, "NUMBERING_PREPARED_STATEMENTS", True))
 
     executor = execute
-    for wrapper in reversed(connection.execute_wrappers):
+    for wrapper in reversed(db.execute_wrappers):
         executor = functools.partial(wrapper, executor)
     started = time.monotonic()
-    try:
-        with connection.wrap_database_errors:
-            executor(sql, params, False, {"connection": connection, "cursor": cursor})
-            row = cursor.fetchone()
-    finally:
-        cursor.close()
-    if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": connection.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+    with db.wrap_database_errors:
+        executor(sql, params, False, {"connection": db, "cursor": cursor})
+        row = cursor.fetchone()
+    if db.queries_logged:
+        db.queries_log.append(
+            {"sql": db.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
         )
     return row
 
@@ -349,11 +365,11 @@ def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:
     return max(0, limit - last)
 
 
-def _period_from_row(sequence, row) -> NumberingPeriod:
+def _period_from_row(alias: str, sequence, row) -> NumberingPeriod:
     """Return the period the issuing statement bumped, from its returned row (no re-read)."""
     return _saved(
         NumberingPeriod,
-        connection.alias,
+        alias,
         {"sequence": sequence},
         id=row[0],
         sequence_id=sequence.pk,
@@ -394,7 +410,7 @@ class IssuedBlock(abc.Sequence):
         self._render = template.render
         self._id_base = int(id_head, 16) << 48  # the 80 bits the statement's ids share
         self._id_tail = id_tail
-        self._alias = connection.alias
+        self._alias = period._state.db
         self._related = {"sequence": sequence, "period": period}
         if type(sequence).entity.is_cached(sequence):
             self._related["entity"] = sequence.entity

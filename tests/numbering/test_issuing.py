@@ -120,7 +120,7 @@ def test_the_statement_goes_through_execute_wrappers_and_the_query_log(entity):
     seen = []
 
     def spy(execute, sql, params, many, context):
-        seen.append((params["count"], context["connection"] is connection))
+        seen.append((params["count"], context["connection"] is transaction.get_connection()))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(spy), CaptureQueriesContext(connection) as queries:
@@ -345,3 +345,21 @@ def test_voiding_needs_a_reason_and_happens_once(entity):
     with pytest.raises(Conflict) as raised:
         issued_number_void(issued_number=issued, reason="again", voided_by="user:bob")
     assert raised.value.code == "already_voided"
+
+
+def test_a_failed_statement_dooms_the_callers_block_and_a_refusal_does_not(entity):
+    sequence = sequence_create(entity=entity, name="Plain", format="1{n}")
+    sequence_issue_next(sequence=sequence)
+    sequence_update(sequence=sequence, actor="user:alice", format="{n}")
+    sequence_issue_block(sequence=sequence, count=9)
+    with transaction.atomic():
+        with pytest.raises(Conflict):  # the unique violation aborted the transaction in PostgreSQL
+            sequence_issue_next(sequence=sequence)
+        assert transaction.get_rollback()  # leaving the block rolls it back
+    inactive = sequence_create(entity=entity, name="Off", format="X{n}")
+    sequence_update(sequence=inactive, actor="user:alice", status="inactive")
+    with transaction.atomic():
+        with pytest.raises(Conflict) as refused:
+            sequence_issue_next(sequence=inactive)
+        assert refused.value.code == "sequence_inactive" and not transaction.get_rollback()
+        assert Sequence.objects.filter(pk=inactive.pk).exists()  # the transaction is still usable
