@@ -318,7 +318,9 @@ def _take_block(
     )
 
 
-# The cursor each open psycopg connection issues numbers with; a new connection starts without one.
+# The cursor each Django connection issues numbers with, on its current psycopg connection. Keyed by
+# the Django connection, not the psycopg one: the cursor holds the psycopg connection, and a value
+# that holds its own weak key is never released.
 _ISSUING_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -334,10 +336,10 @@ def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
     in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
     sql = _TAKE_SQLS[alpha]
-    cursor = _ISSUING_CURSORS.get(db.connection)
-    if cursor is None or cursor.closed:
+    cursor = _ISSUING_CURSORS.get(db)
+    if cursor is None or cursor.closed or cursor.connection is not db.connection:
         # One cursor per connection, kept: executing the same query again keeps its adapters.
-        cursor = _ISSUING_CURSORS[db.connection] = psycopg.Cursor(db.connection)
+        cursor = _ISSUING_CURSORS[db] = psycopg.Cursor(db.connection)
 
     def execute(sql, params, many, context):
         # NUMBERING_PREPARED_STATEMENTS = False: a pooler that cannot keep prepared statements.
@@ -347,14 +349,15 @@ def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
     for wrapper in reversed(db.execute_wrappers):
         executor = functools.partial(wrapper, executor)
     started = time.monotonic()
-    with db.wrap_database_errors:
-        executor(sql, params, False, {"connection": db, "cursor": cursor})
-        row = cursor.fetchone()
-    if db.queries_logged:
-        db.queries_log.append(
-            {"sql": db.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
-        )
-    return row
+    try:
+        with db.wrap_database_errors:
+            executor(sql, params, False, {"connection": db, "cursor": cursor})
+            return cursor.fetchone()
+    finally:
+        if db.queries_logged:  # as Django's debug cursor does, failed statements included
+            db.queries_log.append(
+                {"sql": db.ops.compose_sql(sql, params), "time": f"{time.monotonic() - started:.3f}"}
+            )
 
 
 def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:

@@ -363,3 +363,18 @@ def test_a_failed_statement_dooms_the_callers_block_and_a_refusal_does_not(entit
             sequence_issue_next(sequence=inactive)
         assert refused.value.code == "sequence_inactive" and not transaction.get_rollback()
         assert Sequence.objects.filter(pk=inactive.pk).exists()  # the transaction is still usable
+
+
+@pytest.mark.django_db(transaction=True)  # reconnects
+def test_a_new_connection_gets_a_new_issuing_cursor_and_lets_the_old_one_go(entity):
+    import weakref
+
+    from numbering.services import issuing
+
+    sequence = SequenceFactory(entity=entity)
+    sequence_issue_next(sequence=sequence)
+    old = weakref.ref(issuing._ISSUING_CURSORS[transaction.get_connection()])
+    connection.close()
+    assert sequence_issue_next(sequence=sequence).value == 2
+    gc.collect()
+    assert old() is None and not issuing._ISSUING_CURSORS[transaction.get_connection()].closed
