@@ -2,6 +2,7 @@
 
 import datetime
 import gc
+import weakref
 
 import pytest
 from django.db import connection, transaction
@@ -15,6 +16,7 @@ from numbering.rendering import value_text
 from numbering.services import (
     counter_type_issue_next,
     issued_number_void,
+    issuing,
     sequence_create,
     sequence_issue_block,
     sequence_issue_next,
@@ -321,8 +323,11 @@ def test_a_layout_change_that_would_repeat_a_number_is_refused(entity):
     assert sequence_issue_next(sequence=sequence).number == "11"
     sequence_update(sequence=sequence, actor="user:alice", format="{n}")
     sequence_issue_block(sequence=sequence, count=9)  # values 2..10
-    with pytest.raises(Conflict) as raised, transaction.atomic():
-        sequence_issue_next(sequence=sequence)
+    with transaction.atomic():
+        with pytest.raises(Conflict) as raised:
+            sequence_issue_next(sequence=sequence)
+        # The unique violation aborted the transaction in PostgreSQL: the caller's block is doomed.
+        assert transaction.get_rollback()
     assert raised.value.code == "number_taken"
     assert IssuedNumber.objects.filter(sequence=sequence).count() == 10
 
@@ -347,15 +352,7 @@ def test_voiding_needs_a_reason_and_happens_once(entity):
     assert raised.value.code == "already_voided"
 
 
-def test_a_failed_statement_dooms_the_callers_block_and_a_refusal_does_not(entity):
-    sequence = sequence_create(entity=entity, name="Plain", format="1{n}")
-    sequence_issue_next(sequence=sequence)
-    sequence_update(sequence=sequence, actor="user:alice", format="{n}")
-    sequence_issue_block(sequence=sequence, count=9)
-    with transaction.atomic():
-        with pytest.raises(Conflict):  # the unique violation aborted the transaction in PostgreSQL
-            sequence_issue_next(sequence=sequence)
-        assert transaction.get_rollback()  # leaving the block rolls it back
+def test_a_refusal_leaves_the_callers_block_usable(entity):
     inactive = sequence_create(entity=entity, name="Off", format="X{n}")
     sequence_update(sequence=inactive, actor="user:alice", status="inactive")
     with transaction.atomic():
@@ -367,10 +364,6 @@ def test_a_failed_statement_dooms_the_callers_block_and_a_refusal_does_not(entit
 
 @pytest.mark.django_db(transaction=True)  # reconnects
 def test_a_new_connection_gets_a_new_issuing_cursor_and_lets_the_old_one_go(entity):
-    import weakref
-
-    from numbering.services import issuing
-
     sequence = SequenceFactory(entity=entity)
     sequence_issue_next(sequence=sequence)
     old = weakref.ref(issuing._ISSUING_CURSORS[transaction.get_connection()])
