@@ -65,7 +65,9 @@ def test_expires_open_and_partially_applied_credits_past_their_date(entity, vend
     (entry,) = entries_for("vendor_credit_expiry", spent_some.pk)
     assert spent_some.expiry_journal_entry == entry
     assert entry.number.startswith("JE")
-    assert entry.date == timezone.localdate(spent_some.expires_at)
+    # Dated on the expiry day, but never before the credit's own posting (which is today, while
+    # the expiry two hours ago may fall on yesterday when the test runs just after midnight).
+    assert entry.date == max(timezone.localdate(spent_some.expires_at), spent_some.journal_entry.date)
     assert posted_lines(entry) == [
         ("vendor_credits", Decimal("25.00"), Decimal("0.00")),
         ("vendor_returns_receivable", Decimal("0.00"), Decimal("25.00")),
@@ -109,3 +111,12 @@ def test_text_output(vendor):
 def test_bad_as_of_fails_cleanly(as_of, message):
     with pytest.raises(CommandError, match=message):
         call_command("expire_vendor_credits", "--as-of", as_of)
+
+
+def test_write_off_is_never_dated_before_the_credit_was_posted(vendor):
+    credit = expiring_credit(vendor, ago=datetime.timedelta(days=3))
+    posted_on = credit.journal_entry.date  # today: the credit was recorded just now
+    assert run()["expired"] == 1
+    (entry,) = entries_for("vendor_credit_expiry", credit.pk)
+    assert timezone.localdate(VendorCredit.objects.get(pk=credit.pk).expires_at) < posted_on
+    assert entry.date == posted_on
