@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from erp.adminkit import ServiceFormMixin, actor_of, adopt
-from erp.exceptions import FolioError
+from erp.exceptions import Conflict, FolioError
 from numbering import selectors
 from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, IssuedNumber, NumberingPeriod, Sequence
@@ -20,6 +21,9 @@ from numbering.rendering import render
 from numbering.services import counter_advance, issued_number_void, sequence_create, sequence_update
 
 PREVIEW_COUNT = 3
+STALE_FORM = (
+    "Someone else changed this sequence since you opened it; reload the page and make your change again."
+)
 LAYOUT_FIELDS = [
     "name",
     "print_title",
@@ -49,6 +53,10 @@ LAYOUT_FIELDS = [
 class SequenceForm(ServiceFormMixin, forms.ModelForm):
     """Create or edit a sequence through sequence_create / sequence_update."""
 
+    # The version the accountant opened: the admin reloads the row on POST, so only the form
+    # itself can tell the service which version the edit was based on.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Sequence
         fields = ["entity", *LAYOUT_FIELDS]
@@ -56,6 +64,17 @@ class SequenceForm(ServiceFormMixin, forms.ModelForm):
     def __init__(self, *args, actor: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        if not self.instance._state.adding:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Without the version it was opened at, an edit could silently overwrite someone else's.
+        if not self.instance._state.adding and cleaned_data.get("loaded_version") is None:
+            raise forms.ValidationError(
+                "This form does not say which version of the sequence it was opened at; reload the page."
+            )
+        return cleaned_data
 
     def validate_constraints(self, exclude=None):
         # The service validates with precise messages (and the database enforces); skip the
@@ -69,9 +88,17 @@ class SequenceForm(ServiceFormMixin, forms.ModelForm):
         if self.instance._state.adding:
             return sequence_create(entity=self.cleaned_data["entity"], **data)
         changed = {name: data[name] for name in self.changed_data if name in data}
-        return sequence_update(
-            sequence=self.instance, expected_version=self.instance.version, actor=self.actor, **changed
-        )
+        try:
+            return sequence_update(
+                sequence=self.instance,
+                expected_version=self.cleaned_data["loaded_version"],
+                actor=self.actor,
+                **changed,
+            )
+        except Conflict as error:
+            if error.code != "version_mismatch":
+                raise
+            raise Conflict(STALE_FORM, code=error.code) from error
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -120,7 +147,16 @@ class AdvanceCounterForm(forms.Form):
 @admin.register(Sequence)
 class SequenceAdmin(admin.ModelAdmin):
     form = SequenceForm
-    list_display = ["name", "entity", "counter_type", "status", "effective_format", "reset", "version"]
+    list_display = [
+        "name",
+        "entity",
+        "counter_type",
+        "status",
+        "effective_format",
+        "reset",
+        "remaining",
+        "version",
+    ]
     list_filter = ["entity", "status", "type", "reset", "counter_type"]
     search_fields = ["name", "print_title", "counter_type"]
     readonly_fields = ["version", "created_at", "updated_at"]
@@ -153,8 +189,33 @@ class SequenceAdmin(admin.ModelAdmin):
             },
         ),
         ("Reset", {"fields": ["reset", ("period_unit", "period_amount"), "rollover_enabled_date"]}),
-        ("Record", {"fields": ["version", "created_at", "updated_at"]}),
+        ("Record", {"fields": ["version", "created_at", "updated_at", "loaded_version"]}),
     ]
+
+    @admin.display(description="remaining")
+    def remaining(self, sequence):
+        """Numbers left in the current period, marked when at or below the warning threshold."""
+        if sequence.ending_number is None:
+            return "unbounded"
+        left = _remaining_today(sequence)
+        if _running_low(sequence, left):
+            return format_html(
+                '<strong class="remaining-low" title="At or below the warning threshold ({})">⚠ {}</strong>',
+                sequence.warning_threshold,
+                left,
+            )
+        return left
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            left = _remaining_today(obj)
+            if _running_low(obj, left):
+                messages.warning(
+                    request,
+                    f"Only {left} number(s) left in the current period "
+                    f"(warning threshold {obj.warning_threshold}): extend the range or plan a new sequence.",
+                )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -283,6 +344,19 @@ class SequenceAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/numbering/sequence/audit.html", context)
 
 
+def _remaining_today(sequence: Sequence) -> int | None:
+    """Return the numbers left in today's period (None when unbounded or no period holds today)."""
+    try:
+        return selectors.sequence_remaining(sequence=sequence)
+    except FolioError:  # numbering by period starts later: there is no current period to run out
+        return None
+
+
+def _running_low(sequence: Sequence, left: int | None) -> bool:
+    """Tell whether a bounded sequence is at or below its warning threshold."""
+    return left is not None and sequence.warning_threshold is not None and left <= sequence.warning_threshold
+
+
 def _draft_from_query(query) -> Sequence:
     """Build an unsaved sequence from the change form's current values (for the live preview)."""
     from erp.models import Entity
@@ -346,12 +420,19 @@ class IssuedNumberAdmin(admin.ModelAdmin):
         form = VoidForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             voided = 0
-            for issued in queryset.filter(status=IssuedNumber.Status.ISSUED):
-                issued_number_void(
-                    issued_number=issued, reason=form.cleaned_data["reason"], voided_by=actor_of(request)
-                )
-                voided += 1
-            self.message_user(request, f"Voided {voided} number(s).", messages.SUCCESS)
+            # The service is the judge (e.g. a number voided meanwhile by someone else): each
+            # refusal is reported and the other numbers are still voided.
+            for issued in queryset.order_by("pk"):
+                try:
+                    issued_number_void(
+                        issued_number=issued, reason=form.cleaned_data["reason"], voided_by=actor_of(request)
+                    )
+                except FolioError as error:
+                    self.message_user(request, error.message, messages.ERROR)
+                else:
+                    voided += 1
+            if voided:
+                self.message_user(request, f"Voided {voided} number(s).", messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),

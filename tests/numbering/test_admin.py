@@ -1,10 +1,21 @@
 """Numbering admin: sequences through the services, live preview, advance with reason, audit, void."""
 
+import datetime
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
 
 from numbering.models import CounterEvent, IssuedNumber, Sequence
-from numbering.services import sequence_create, sequence_issue_next
+from numbering.services import (
+    counter_advance,
+    issued_number_void,
+    sequence_create,
+    sequence_issue_next,
+    sequence_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,14 +79,83 @@ def test_a_bad_format_is_shown_next_to_the_field(admin_client, entity):
     assert not Sequence.objects.filter(name="Admin sequence").exists()
 
 
+def open_change_form(admin_client, sequence) -> int:
+    """GET the change page as a browser would and return the version its form will submit back."""
+    page = admin_client.get(f"/admin/numbering/sequence/{sequence.pk}/change/").content.decode()
+    return int(re.search(r'name="loaded_version" value="(\d+)"', page).group(1))
+
+
+def change_data(entity, loaded_version, **overrides):
+    data = form_data(entity, name="Receipts", format="RC-{yyyy}-{i4}", loaded_version=loaded_version)
+    data.pop("entity")  # read-only once the sequence exists
+    data.update(overrides)
+    return data
+
+
 def test_editing_bumps_the_version(admin_client, entity, sequence):
-    data = form_data(entity, name="Receipts", format="RC-{yyyy}-{i6}")
-    data.pop("entity")
+    loaded = open_change_form(admin_client, sequence)
+    assert loaded == 1
+    data = change_data(entity, loaded, format="RC-{yyyy}-{i6}")
     response = admin_client.post(f"/admin/numbering/sequence/{sequence.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     sequence.refresh_from_db()
     assert sequence.format == "RC-{yyyy}-{i6}"
     assert sequence.version == 2
+
+
+def test_a_stale_change_form_is_refused_and_the_other_change_survives(admin_client, entity, sequence):
+    # Given an accountant opened the change form at version 1
+    loaded = open_change_form(admin_client, sequence)
+    # and meanwhile an integration renamed the print title (version 2)
+    sequence_update(sequence=sequence, expected_version=1, actor="api", print_title="Receipts (API)")
+    # When the accountant submits the form they loaded (still showing an empty print title)
+    data = change_data(entity, loaded, format="RC-{yyyy}-{i6}", print_title="")
+    response = admin_client.post(f"/admin/numbering/sequence/{sequence.pk}/change/", data)
+    # Then nothing of theirs is saved, they are told to reload, and the other change stays
+    assert response.status_code == 200
+    assert "Someone else changed this sequence since you opened it" in response.content.decode()
+    sequence.refresh_from_db()
+    assert (sequence.format, sequence.print_title, sequence.version) == (
+        "RC-{yyyy}-{i4}",
+        "Receipts (API)",
+        2,
+    )
+
+
+def test_a_change_form_without_its_loaded_version_is_refused(admin_client, entity, sequence):
+    data = change_data(entity, "", format="RC-{yyyy}-{i6}")
+    response = admin_client.post(f"/admin/numbering/sequence/{sequence.pk}/change/", data)
+    assert response.status_code == 200
+    assert "reload the page" in response.content.decode()
+    sequence.refresh_from_db()
+    assert (sequence.format, sequence.version) == ("RC-{yyyy}-{i4}", 1)
+
+
+@pytest.fixture
+def cheques(entity):
+    """A bounded sequence of 10 numbers that warns when 3 or fewer are left."""
+    return sequence_create(
+        entity=entity, name="Cheques", format="CH-{i4}", ending_number=10, warning_threshold=3
+    )
+
+
+def test_a_sequence_at_its_warning_threshold_is_flagged_on_its_page_and_in_the_list(admin_client, cheques):
+    counter_advance(sequence=cheques, advance_to=7, reason="cheque book started elsewhere", actor="test")
+    page = admin_client.get(f"/admin/numbering/sequence/{cheques.pk}/change/").content.decode()
+    assert "Only 3 number(s) left in the current period (warning threshold 3)" in page
+    changelist = admin_client.get("/admin/numbering/sequence/").content.decode()
+    assert 'class="remaining-low"' in changelist
+    assert "⚠ 3" in changelist
+
+
+def test_a_sequence_above_its_warning_threshold_is_not_flagged(admin_client, cheques, sequence):
+    counter_advance(sequence=cheques, advance_to=6, reason="cheque book started elsewhere", actor="test")
+    page = admin_client.get(f"/admin/numbering/sequence/{cheques.pk}/change/").content.decode()
+    assert "left in the current period" not in page
+    changelist = admin_client.get("/admin/numbering/sequence/").content.decode()
+    assert "remaining-low" not in changelist
+    assert '<td class="field-remaining">4</td>' in changelist
+    assert '<td class="field-remaining">unbounded</td>' in changelist  # `sequence` has no end
 
 
 def test_live_preview_renders_the_typed_layout_for_a_date_and_reserves_nothing(
@@ -109,8 +189,6 @@ def test_advance_requires_a_reason_and_records_the_skip(admin_client, sequence):
 
 
 def test_audit_page_shows_the_report(admin_client, sequence):
-    from django.db import transaction
-
     with transaction.atomic():
         sequence_issue_next(sequence=sequence, document_type="test")
     page = admin_client.get(f"/admin/numbering/sequence/{sequence.pk}/audit/").content.decode()
@@ -118,8 +196,6 @@ def test_audit_page_shows_the_report(admin_client, sequence):
 
 
 def test_void_action_asks_for_a_reason_then_voids(admin_client, sequence):
-    from django.db import transaction
-
     with transaction.atomic():
         issued = sequence_issue_next(sequence=sequence, document_type="test")
     changelist = "/admin/numbering/issuednumber/"
@@ -136,8 +212,83 @@ def test_void_action_asks_for_a_reason_then_voids(admin_client, sequence):
 
 def test_issued_numbers_cannot_be_added_changed_or_deleted(admin_client, sequence):
     assert admin_client.get("/admin/numbering/issuednumber/add/").status_code == 403
-    from django.db import transaction
-
     with transaction.atomic():
         issued = sequence_issue_next(sequence=sequence, document_type="test")
     assert admin_client.get(f"/admin/numbering/issuednumber/{issued.pk}/delete/").status_code == 403
+
+
+def test_a_bounded_sequence_whose_periods_start_later_lists_and_opens_without_a_warning(admin_client, entity):
+    future = sequence_create(
+        entity=entity,
+        name="Next year's orders",
+        format="NO-{yyyy}{MM}-{i3}",
+        reset="month",
+        rollover_enabled_date=timezone.localdate().replace(day=1) + datetime.timedelta(days=400),
+        ending_number=999,
+        warning_threshold=1000,
+    )
+    changelist = admin_client.get("/admin/numbering/sequence/")
+    assert changelist.status_code == 200
+    assert "remaining-low" not in changelist.content.decode()
+    page = admin_client.get(f"/admin/numbering/sequence/{future.pk}/change/")
+    assert page.status_code == 200
+    assert "left in the current period" not in page.content.decode()
+
+
+def test_voiding_a_number_voided_meanwhile_reports_it_and_voids_the_rest(admin_client, sequence):
+    with transaction.atomic():
+        first = sequence_issue_next(sequence=sequence, document_type="test")
+        second = sequence_issue_next(sequence=sequence, document_type="test")
+    # Given another accountant voided the first number after this one selected both
+    issued_number_void(issued_number=first, reason="typo", voided_by="user:other")
+    # When this accountant confirms the void
+    response = admin_client.post(
+        "/admin/numbering/issuednumber/",
+        {
+            "action": "void_selected",
+            "_selected_action": [str(first.pk), str(second.pk)],
+            "reason": "duplicate",
+        },
+        follow=True,
+    )
+    # Then they read why the first was refused, the second is voided, the first keeps its reason
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{first.number} is already voided." in page
+    assert "Voided 1 number(s)." in page
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.void_reason, first.voided_by) == ("typo", "user:other")
+    assert (second.status, second.void_reason) == ("voided", "duplicate")
+
+
+def test_the_change_page_shows_periods_and_counter_events_inline(admin_client, sequence):
+    today = timezone.localdate()
+    counter_advance(
+        sequence=sequence, advance_to=40, reason="paper invoices until March", actor="user:acc", date=today
+    )
+    with transaction.atomic():
+        issued = sequence_issue_next(sequence=sequence, date=today, document_type="test")
+    page = admin_client.get(f"/admin/numbering/sequence/{sequence.pk}/change/").content.decode()
+    page = re.sub(r">\s+<", "><", page)  # the inline cells are indented across lines
+    periods = page[page.index('id="periods-group"') : page.index('id="counter_events-group"')]
+    assert f'<td class="field-label"><p>{issued.period.label}</p></td>' in periods
+    assert '<td class="field-last_value"><p>41</p></td>' in periods
+    events = page[page.index('id="counter_events-group"') :]
+    assert "paper invoices until March" in events
+    assert '<td class="field-value_after"><p>40</p></td>' in events
+
+
+def test_a_sequence_that_issued_numbers_cannot_be_deleted(admin_client, sequence):
+    with transaction.atomic():
+        sequence_issue_next(sequence=sequence, document_type="test")
+    url = f"/admin/numbering/sequence/{sequence.pk}/delete/"
+    assert admin_client.get(url).status_code == 403
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert Sequence.objects.filter(pk=sequence.pk).exists()
+
+
+def test_a_sequence_that_never_issued_a_number_can_be_deleted(admin_client, sequence):
+    response = admin_client.post(f"/admin/numbering/sequence/{sequence.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Sequence.objects.filter(pk=sequence.pk).exists()
