@@ -5,7 +5,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from erp.exceptions import Conflict
+from erp.exceptions import Conflict, RuleViolation
 from erp.models import Entity
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import fiscal_year_start_month_of, period_bounds, period_rule
@@ -26,7 +26,9 @@ def sequence_preview(*, sequence: Sequence, date: datetime.date | None = None) -
     value = sequence.starting_number if last is None else last + 1
     if sequence.ending_number is not None and value > sequence.ending_number:
         raise Conflict(
-            f"Sequence {sequence.name!r} is exhausted for {bounds.label}.", code="sequence_exhausted"
+            f"Sequence {sequence.name!r} is exhausted for {bounds.label}.",
+            code="sequence_exhausted",
+            param="ending_number",
         )
     template = format_template(
         sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
@@ -78,6 +80,8 @@ def migration_counters(*, entity: Entity, date: datetime.date | None = None) -> 
             current, next_number = preview["value"] - 1, preview["number"]
         except Conflict:  # exhausted: nothing will be issued next
             current, next_number = sequence.ending_number, None
+        except RuleViolation:  # the date is before the first period: no counter runs yet
+            current, next_number = None, None
         rows.append(
             {
                 "counter_type": sequence.counter_type,

@@ -2,8 +2,11 @@
 
 from rest_framework import serializers
 
-from numbering.models import COUNTER_TYPES, IssuedNumber, NumberingPeriod, Sequence
+from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, IssuedNumber, NumberingPeriod, Sequence
 from numbering.rendering import alpha_from_value
+from numbering.services.counters import MAX_PADDING
+
+MAX_ADVANCE_ROWS = 50
 
 
 class RolloverSerializer(serializers.Serializer):
@@ -253,6 +256,13 @@ class AuditPeriodSerializer(serializers.Serializer):
     voided = serializers.IntegerField()
     skipped = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
     gaps = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    overlaps = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()), help_text="Values issued and skipped."
+    )
+    out_of_range = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Issued values outside first…last.",
+    )
 
 
 class AuditSerializer(serializers.Serializer):
@@ -262,16 +272,38 @@ class AuditSerializer(serializers.Serializer):
 
 
 class CounterAdvanceRowSerializer(serializers.Serializer):
-    """One Arcus counter advance; rows are validated one by one by the service (per-row results)."""
+    """One Arcus counter advance: the single form, or a row of `counters`."""
 
-    counter_type = serializers.CharField()
-    advance_to = serializers.IntegerField()
-    prefix = serializers.CharField(required=False, allow_blank=True)
-    padding = serializers.IntegerField(required=False)
+    # Documents the request only: the service checks each row and reports a bad one as a failed row.
+    # A string, as the seed documents it; an unknown type is a failed row (invalid_counter_type).
+    counter_type = serializers.CharField(help_text=f"One of: {', '.join(COUNTER_TYPES)}.")
+    advance_to = serializers.IntegerField(
+        min_value=0, help_text="The new current_value (next issued = advance_to + 1); never a decrement."
+    )
+    prefix = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_PREFIX_LENGTH,
+        help_text="Required only to create a missing counter; existing counters keep theirs.",
+    )
+    padding = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PADDING,
+        help_text="Minimum digits, used only when creating a counter (default 7).",
+    )
+
+
+class CounterAdvanceBatchSerializer(serializers.Serializer):
+    """Several advances at once, each reported on its own."""
+
+    counters = serializers.ListField(
+        child=CounterAdvanceRowSerializer(), min_length=1, max_length=MAX_ADVANCE_ROWS
+    )
 
 
 class CounterAdvanceResultRowSerializer(serializers.Serializer):
-    counter_type = serializers.CharField()
+    counter_type = serializers.CharField(allow_null=True)
     previous_value = serializers.IntegerField(allow_null=True)
     current_value = serializers.IntegerField(allow_null=True)
     prefix = serializers.CharField(allow_null=True)
@@ -279,8 +311,11 @@ class CounterAdvanceResultRowSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True)
     advanced = serializers.BooleanField()
     next_issued_preview = serializers.CharField(allow_null=True)
-    error = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+    error = serializers.CharField(required=False, help_text="Failed rows only: what went wrong.")
+    code = serializers.CharField(required=False, help_text="Failed rows only: a stable error code.")
+    param = serializers.CharField(
+        required=False, help_text="Failed rows only: the row's field at fault (counter_type, advance_to, …)."
+    )
 
 
 class CounterAdvanceResultSerializer(serializers.Serializer):

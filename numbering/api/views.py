@@ -7,7 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,8 +22,11 @@ from erp.api.base import EntityPathMixin, FolioAPIView, FolioViewSet, actor_of
 from erp.exceptions import Conflict, InvalidInput
 from numbering import selectors
 from numbering.api.serializers import (
+    MAX_ADVANCE_ROWS,
     AuditSerializer,
+    CounterAdvanceBatchSerializer,
     CounterAdvanceResultSerializer,
+    CounterAdvanceRowSerializer,
     GenerateNextValueSerializer,
     GenerateNextValuesSerializer,
     IssuedNumberSerializer,
@@ -39,8 +48,6 @@ from numbering.services import (
     sequence_issue_next,
     sequence_update,
 )
-
-MAX_ADVANCE_ROWS = 50
 
 
 class SequenceFilter(django_filters.FilterSet):
@@ -74,7 +81,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def create(self, request):
         body = SequenceInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        sequence = sequence_create(entity=self.entity, **body.to_service_fields())
+        sequence = sequence_create(entity=self.entity, actor=actor_of(request), **body.to_service_fields())
         return Response(self._fresh(sequence), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -297,7 +304,33 @@ class MigrationCountersAdvanceView(EntityPathMixin, FolioAPIView):
     required_scopes = {"write": "migration:write"}
 
     @extend_schema(
-        request=dict, responses=CounterAdvanceResultSerializer, operation_id="migration_counters_advance"
+        request=PolymorphicProxySerializer(
+            component_name="MigrationCounterAdvance",
+            serializers=[CounterAdvanceRowSerializer, CounterAdvanceBatchSerializer],
+            resource_type_field_name=None,
+        ),
+        responses=CounterAdvanceResultSerializer,
+        operation_id="migration_counters_advance",
+        description=(
+            "Advance one counter, or up to 50 as `counters`. Each row reports on its own: a bad row "
+            "comes back failed, with `error`, `code` and `param` (the row's field), and the others "
+            "still apply."
+        ),
+        examples=[
+            OpenApiExample(
+                "Single counter", value={"counter_type": "invoice", "advance_to": 342665}, request_only=True
+            ),
+            OpenApiExample(
+                "Batch",
+                value={
+                    "counters": [
+                        {"counter_type": "invoice", "advance_to": 342665},
+                        {"counter_type": "rma", "advance_to": 41, "prefix": "RMA-", "padding": 5},
+                    ]
+                },
+                request_only=True,
+            ),
+        ],
     )
     def post(self, request, entity_id):
         rows = self._rows(request.data)

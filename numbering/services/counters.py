@@ -16,6 +16,9 @@ from numbering.services.sequences import DEFAULT_PADDING, sequence_create, seque
 
 MIGRATION_REASON = "migration advance"
 MAX_PADDING = 12
+ROW_FIELDS = ("counter_type", "advance_to", "prefix", "padding")
+# A row's prefix and padding become the sequence's fixed_prefix and fixed_length.
+_ROW_FIELD_OF = {"fixed_prefix": "prefix", "fixed_length": "padding"}
 
 
 @transaction.atomic
@@ -88,6 +91,8 @@ def migration_counters_advance(*, entity: Entity, rows: list[dict], actor: str) 
 
 def _migration_row(entity: Entity, row, actor: str) -> dict:
     counter_type = row.get("counter_type") if isinstance(row, dict) else None
+    if not isinstance(counter_type, str):
+        counter_type = None  # echo only what the result row documents
     try:
         # A savepoint per row: a failing row rolls back only itself.
         with transaction.atomic():
@@ -104,7 +109,16 @@ def _migration_row(entity: Entity, row, actor: str) -> dict:
             "next_issued_preview": None,
             "error": error.message,
             "code": error.code,
+            "param": _row_param(error),
         }
+
+
+def _row_param(error: FolioError) -> str:
+    """Name the row's field an error is about, the same in the single and the batch form."""
+    # An error about the row or its counter as a whole (not an object, a sequence name taken, today
+    # outside the counter's periods, a busy counter) names counter_type, the row's key.
+    param = _ROW_FIELD_OF.get(error.param, error.param)
+    return param if param in ROW_FIELDS else "counter_type"
 
 
 def _migration_row_apply(entity: Entity, row, actor: str) -> dict:

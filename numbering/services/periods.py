@@ -9,7 +9,12 @@ from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, period_bounds, period_rule
 from numbering.services.configuration import next_value_from
-from numbering.services.locks import lock_timeout_sql, period_lock, sequence_busy_on_lock_timeout
+from numbering.services.locks import (
+    lock_timeout_sql,
+    period_lock,
+    sequence_busy_on_lock_timeout,
+    sequence_lock,
+)
 
 _ENSURE_SQL = """
 INSERT INTO numbering_numberingperiod
@@ -186,7 +191,9 @@ def period_create(
     *, sequence: Sequence, start: datetime.date, next_number: int | None = None, actor: str = ""
 ) -> NumberingPeriod:
     """Create the period of a sequence beginning on `start`, optionally with its next number."""
-    rule = period_rule(sequence)
+    # Locked and versioned like sequence_update: a configured period is a change of the sequence.
+    locked = sequence_lock(sequence)
+    rule = period_rule(locked)
     bounds = _bounds_for(rule, start, "start")
     if bounds.start != start:
         raise InvalidInput(
@@ -196,16 +203,16 @@ def period_create(
             param="start",
         )
     value = (
-        sequence.starting_number
+        locked.starting_number
         if next_number is None
-        else next_value_from({"next_number": next_number}, sequence)
+        else next_value_from({"next_number": next_number}, locked)
     )
-    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=value)
+    period_id, created = period_ensure(sequence=locked, bounds=bounds, start_value=value)
     if not created:
         raise Conflict(f"Period {bounds.label} already exists.", code="period_exists", param="start")
     CounterEvent.objects.create(
-        entity_id=sequence.entity_id,
-        sequence=sequence,
+        entity_id=locked.entity_id,
+        sequence=locked,
         period_id=period_id,
         kind=CounterEvent.Kind.CREATE,
         value_before=value - 1,
@@ -213,6 +220,9 @@ def period_create(
         reason=f"period {bounds.label} configured to start at {value}",
         actor=actor,
     )
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    sequence.version = locked.version
     return NumberingPeriod.objects.get(pk=period_id)
 
 

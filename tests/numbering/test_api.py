@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from numbering.models import CounterEvent, IssuedNumber, Sequence
+from tests.erp.factories import api_key_with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,36 @@ def test_create_shows_the_intacct_and_portos_shapes(api):
     assert "{fy}" in body["effective_format"] and "{i5}" in body["effective_format"]
     assert body["version"] == 1
     assert body["audit"]["created_at"]
+
+
+def test_periods_configured_at_creation_record_the_api_key_as_actor(entity, client_for_token):
+    key, token = api_key_with_token(entity=entity, scopes=["numbering:write"])
+    client = client_for_token(token)
+    by_fiscal_year = client.post(
+        BASE,
+        {
+            "name": "FY",
+            "format": "{fy}-{i4}",
+            "reset": "fiscal_year",
+            "fiscal_years": [{"fiscal_year": 2027, "next_number": 10}],
+        },
+        format="json",
+    )
+    by_numbering = client.post(
+        BASE,
+        {
+            "name": "Monthly",
+            "format": "M{yyyy}{MM}-{i4}",
+            "reset": "month",
+            "numberings": [{"start": "2026-04-01", "next_number": 5}],
+        },
+        format="json",
+    )
+    assert (by_fiscal_year.status_code, by_numbering.status_code) == (201, 201)
+    events = CounterEvent.objects.filter(
+        sequence_id__in=[by_fiscal_year.json()["id"], by_numbering.json()["id"]]
+    )
+    assert [(event.kind, event.actor) for event in events] == [("create", f"api_key:{key.prefix}")] * 2
 
 
 def test_structured_rollover_without_reset_turns_on_fiscal_year_reset(api):
@@ -121,15 +152,37 @@ def test_patch_changes_only_the_given_fields_and_checks_the_version(api):
     assert response["ETag"] == '"2"'
     stale = api.patch(f"{BASE}/{seq['id']}", {"status": "active"}, format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 409
-    assert stale.json()["error"]["code"] == "version_mismatch"
+    assert (stale.json()["error"]["code"], stale.json()["error"]["param"]) == ("version_mismatch", "version")
     assert Sequence.objects.get(pk=seq["id"]).status == "inactive"
+
+
+@pytest.mark.parametrize(
+    "body, headers",
+    [
+        ({"print_title": "B", "version": 1}, {}),  # a stale version in the body
+        ({"print_title": "B", "version": 2}, {"HTTP_IF_MATCH": '"1"'}),  # body and If-Match disagree
+    ],
+)
+def test_a_version_mismatch_names_the_version(api, body, headers):
+    seq = create(api)
+    api.patch(f"{BASE}/{seq['id']}", {"print_title": "A"}, format="json")
+    response = api.patch(f"{BASE}/{seq['id']}", body, format="json", **headers)
+    assert response.status_code == 409
+    assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (
+        "version_mismatch",
+        "version",
+    )
+    assert Sequence.objects.get(pk=seq["id"]).print_title == "A"
 
 
 def test_an_inactive_sequence_issues_nothing(api):
     seq = create(api, status="inactive")
     response = api.post(f"{BASE}/{seq['id']}/generate-next-value", {}, format="json")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "sequence_inactive"
+    assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (
+        "sequence_inactive",
+        "status",
+    )
 
 
 def test_an_exhausted_sequence_is_409(api):
@@ -139,8 +192,32 @@ def test_an_exhausted_sequence_is_409(api):
     assert api.post(url, {}, format="json").status_code == 201
     response = api.post(url, {}, format="json")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "sequence_exhausted"
+    assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (
+        "sequence_exhausted",
+        "ending_number",
+    )
     assert IssuedNumber.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "taken, count, param",
+    [
+        (1, 5, "count"),  # 4 left: a smaller block would fit
+        (5, 1, "ending_number"),  # none left, whatever the count
+        (5, 3, "ending_number"),
+    ],
+)
+def test_an_exhausted_block_names_what_to_change(api, taken, count, param):
+    seq = create(api, reset="never", format="X{i2}", ending_number=5)
+    url = f"{BASE}/{seq['id']}/generate-next-values"
+    assert api.post(url, {"count": taken}, format="json").status_code == 201
+    response = api.post(url, {"count": count}, format="json")
+    assert response.status_code == 409
+    assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (
+        "sequence_exhausted",
+        param,
+    )
+    assert IssuedNumber.objects.count() == taken
 
 
 @pytest.mark.parametrize(
@@ -214,7 +291,7 @@ def test_audit_reports_skips_from_counter_events(api, entity):
     assert (period["first"], period["last"], period["issued"]) == (1, 11, 2)
     event = CounterEvent.objects.get(sequence_id=seq["id"])
     assert period["skipped"] == [[2, 10, event.id]]
-    assert period["gaps"] == []
+    assert (period["gaps"], period["overlaps"], period["out_of_range"]) == ([], [], [])
 
 
 def test_another_entitys_sequence_and_numbers_are_404(api, other_entity, make_client):
@@ -289,10 +366,37 @@ class TestArcusMigrationCounters:
         assert (body["total"], body["succeeded"], body["failed"]) == (3, 2, 1)
         invoice, rma, po = body["results"]
         assert invoice["advanced"] is True
-        assert rma["code"] == "prefix_required" and rma["error"]
+        assert (rma["code"], rma["param"]) == ("prefix_required", "prefix") and rma["error"]
+        assert "param" not in invoice and "param" not in po
         assert po["next_issued_preview"] == "PO-000078"
         assert Sequence.objects.filter(entity=entity, counter_type="po").exists()
         assert not Sequence.objects.filter(entity=entity, counter_type="rma").exists()
+
+    @pytest.mark.parametrize(
+        "row, code, param",
+        [
+            ({"counter_type": "rma", "advance_to": 5, "prefix": "R" * 21}, "prefix_too_long", "prefix"),
+            (
+                {"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 13},
+                "invalid_padding",
+                "padding",
+            ),
+            ({"counter_type": "invoice", "advance_to": -1}, "invalid_advance_to", "advance_to"),
+            ({"counter_type": "invoice", "advance_to": "ten"}, "invalid_advance_to", "advance_to"),
+            ({"counter_type": "widget", "advance_to": 5}, "invalid_counter_type", "counter_type"),
+        ],
+    )
+    def test_a_bad_row_gets_a_code_and_the_rows_field_in_both_forms(self, api, entity, row, code, param):
+        single = api.post(self.url(entity), row, format="json")
+        batch = api.post(
+            self.url(entity), {"counters": [{"counter_type": "journal", "advance_to": 3}, row]}, format="json"
+        )
+        assert (single.status_code, batch.status_code) == (200, 200)
+        (failed,) = single.json()["results"]
+        assert (failed["code"], failed["param"], failed["advanced"]) == (code, param, False)
+        journal, failed = batch.json()["results"]
+        assert (failed["code"], failed["param"]) == (code, param)
+        assert (journal["advanced"], batch.json()["succeeded"], batch.json()["failed"]) == (True, 1, 1)
 
     def test_it_needs_the_migration_scope_and_the_own_entity(self, entity, other_entity, make_client):
         reader = make_client(entity, scopes=["numbering:read", "numbering:write"])
@@ -317,6 +421,22 @@ class TestArcusMigrationCounters:
         types = {row["counter_type"] for row in body["data"]}
         assert {"invoice", "vendor_bill", "vendor_credit", "ap_payment", "journal"} <= types
 
+    def test_the_counters_list_answers_for_a_counter_that_starts_in_the_future(self, api, entity):
+        next_year = datetime.date.today().year + 1
+        create(
+            api,
+            name="Orders",
+            counter_type="order",
+            format="{fy}-{i4}",
+            reset="fiscal_year",
+            rollover={"is_enabled": True, "enabled_date": f"{next_year}-01-01"},
+        )
+        response = api.get(f"/v1/entities/{entity.id}/migration/counters")
+        assert response.status_code == 200, response.json()
+        rows = {row["counter_type"]: row for row in response.json()["data"]}
+        assert (rows["order"]["current_value"], rows["order"]["next_issued_preview"]) == (None, None)
+        assert rows["invoice"]["next_issued_preview"] == "INV0000001"
+
     def test_idempotency_key_replays_an_advance(self, api, entity):
         body = {"counter_type": "invoice", "advance_to": 1000}
         first = api.post(self.url(entity), body, format="json", HTTP_IDEMPOTENCY_KEY="adv-1")
@@ -333,3 +453,27 @@ def test_today_default_for_generate(api):
     seq = create(api, format="T{yyyy}{MM}{dd}-{i2}", reset="never")
     issued = api.post(f"{BASE}/{seq['id']}/generate-next-value", {}, format="json").json()
     assert issued["number"].startswith("T" + datetime.date.today().strftime("%Y%m%d"))
+
+
+def test_the_schema_documents_the_advance_forms_and_the_full_audit(client):
+    schema = client.get("/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    advance = schema["paths"]["/v1/entities/{entity_id}/migration/counters/advance"]["post"]
+    request = advance["requestBody"]["content"]["application/json"]
+    assert request["schema"] == {"$ref": "#/components/schemas/MigrationCounterAdvanceRequest"}
+    single, batch = (
+        ref["$ref"].rsplit("/", 1)[1] for ref in components["MigrationCounterAdvanceRequest"]["oneOf"]
+    )
+    assert set(components[single]["required"]) == {"counter_type", "advance_to"}
+    assert components[single]["properties"]["prefix"]["maxLength"] == 20
+    padding = components[single]["properties"]["padding"]
+    assert (padding["minimum"], padding["maximum"]) == (1, 12)
+    assert components[single]["properties"]["advance_to"]["minimum"] == 0
+    counters = components[batch]["properties"]["counters"]
+    assert (counters["minItems"], counters["maxItems"], counters["items"]) == (
+        1,
+        50,
+        {"$ref": f"#/components/schemas/{single}"},
+    )
+    assert {"error", "code", "param"} <= set(components["CounterAdvanceResultRow"]["properties"])
+    assert {"gaps", "overlaps", "out_of_range"} <= set(components["AuditPeriod"]["required"])

@@ -85,8 +85,11 @@ def test_advance_counters_dry_run_changes_nothing(entity, tmp_path):
 
 def test_advance_counters_exits_non_zero_when_a_row_fails_but_keeps_the_others(entity, tmp_path):
     path = write_csv(tmp_path, "counter_type,advance_to\ninvoice,10\nwidget,5\n")
+    out = StringIO()
     with pytest.raises(CommandError, match="1 of 2"):
-        run("advance_counters", "--entity", entity.code, "--file", path)
+        call_command("advance_counters", "--entity", entity.code, "--file", path, stdout=out)
+    assert "widget: FAILED" in out.getvalue()
+    assert "(counter_type) [invalid_counter_type]" in out.getvalue()
     assert (
         NumberingPeriod.objects.get(sequence__entity=entity, sequence__counter_type="invoice").last_value
         == 10

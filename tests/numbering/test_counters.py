@@ -12,6 +12,7 @@ from numbering.services import (
     migration_counters_advance,
     sequence_create,
     sequence_issue_next,
+    sequence_update,
 )
 from tests.numbering.factories import SequenceFactory
 
@@ -141,25 +142,73 @@ def test_padding_defaults_to_7_and_existing_rows_keep_their_layout(entity):
 
 
 @pytest.mark.parametrize(
-    "row, code",
+    "row, code, param",
     [
-        ({"counter_type": "widget", "advance_to": 5}, "invalid_counter_type"),
-        ({"counter_type": "rma", "advance_to": 5}, "prefix_required"),
-        ({"counter_type": "rma", "advance_to": 5, "prefix": "R" * 21}, "prefix_too_long"),
-        ({"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 13}, "invalid_padding"),
-        ({"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 0}, "invalid_padding"),
-        ({"counter_type": "invoice", "advance_to": -3}, "invalid_advance_to"),
-        ({"counter_type": "invoice"}, "invalid_advance_to"),
-        ("invoice", "invalid_row"),
+        ({"counter_type": "widget", "advance_to": 5}, "invalid_counter_type", "counter_type"),
+        ({"counter_type": 7, "advance_to": 5}, "invalid_counter_type", "counter_type"),
+        ({"counter_type": "rma", "advance_to": 5}, "prefix_required", "prefix"),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": "R" * 21}, "prefix_too_long", "prefix"),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": 12}, "invalid_prefix", "prefix"),
+        (
+            {"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 13},
+            "invalid_padding",
+            "padding",
+        ),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": 0}, "invalid_padding", "padding"),
+        (
+            {"counter_type": "rma", "advance_to": 5, "prefix": "R", "padding": "x"},
+            "invalid_padding",
+            "padding",
+        ),
+        ({"counter_type": "invoice", "advance_to": -3}, "invalid_advance_to", "advance_to"),
+        ({"counter_type": "invoice", "advance_to": 2.5}, "invalid_advance_to", "advance_to"),
+        ({"counter_type": "invoice", "advance_to": "seven"}, "invalid_advance_to", "advance_to"),
+        ({"counter_type": "invoice"}, "invalid_advance_to", "advance_to"),
+        ("invoice", "invalid_row", "counter_type"),
     ],
 )
-def test_a_bad_row_reports_its_error_and_code(entity, row, code):
+def test_a_bad_row_reports_its_error_code_and_param(entity, row, code, param):
     result = advance(entity, row)
     (reported,) = result["results"]
     assert (result["succeeded"], result["failed"]) == (0, 1)
-    assert reported["code"] == code and reported["error"]
-    assert reported["advanced"] is False
+    assert (reported["code"], reported["param"]) == (code, param)
+    assert reported["error"] and reported["advanced"] is False
     assert not Sequence.objects.filter(entity=entity, counter_type="rma").exists()
+
+
+def test_a_failed_row_echoes_its_counter_type_only_when_it_is_text(entity):
+    (row,) = advance(entity, {"counter_type": ["invoice"], "advance_to": 5})["results"]
+    assert (row["counter_type"], row["code"], row["param"]) == (None, "invalid_counter_type", "counter_type")
+
+
+def test_a_row_the_counter_refuses_names_the_rows_field(entity):
+    # Given an invoice counter ending at 100, a sequence already named "rma", and an order counter
+    # whose numbering starts next year (no period holds today)
+    invoice = Sequence.objects.get(entity=entity, counter_type="invoice")
+    sequence_update(sequence=invoice, actor="user:alice", ending_number=100)
+    sequence_create(entity=entity, name="rma", format="R{n}")
+    next_year = D(timezone.localdate().year + 1, 1, 1)
+    sequence_create(
+        entity=entity,
+        name="Orders",
+        counter_type="order",
+        format="{fy}-{i4}",
+        reset="fiscal_year",
+        rollover_enabled_date=next_year,
+    )
+    # When each is advanced
+    result = advance(
+        entity,
+        {"counter_type": "invoice", "advance_to": 101},
+        {"counter_type": "rma", "advance_to": 5, "prefix": "R"},
+        {"counter_type": "order", "advance_to": 5},
+    )
+    # Then each row names a field of the row, never a sequence field the row does not have
+    assert [(row["code"], row["param"]) for row in result["results"]] == [
+        ("advance_beyond_end", "advance_to"),
+        ("sequence_name_taken", "counter_type"),
+        ("date_outside_periods", "counter_type"),
+    ]
 
 
 def test_one_failing_row_does_not_roll_back_the_others(entity):
@@ -172,6 +221,7 @@ def test_one_failing_row_does_not_roll_back_the_others(entity):
     )
     assert (result["total"], result["succeeded"], result["failed"]) == (4, 3, 1)
     assert [row.get("code") for row in result["results"]] == [None, "prefix_required", None, None]
+    assert [row.get("param") for row in result["results"]] == [None, "prefix", None, None]
     assert [row["advanced"] for row in result["results"]] == [True, False, True, True]
     periods = NumberingPeriod.objects.filter(sequence__entity=entity)
     assert {p.sequence.counter_type: p.last_value for p in periods} == {

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
 from numbering.models import NumberingPeriod
@@ -52,7 +53,7 @@ def test_the_preview_of_an_exhausted_sequence_says_so(entity):
     assert sequence_remaining(sequence=sequence) == 0
     with pytest.raises(Conflict) as raised:
         sequence_preview(sequence=sequence)
-    assert raised.value.code == "sequence_exhausted"
+    assert (raised.value.code, raised.value.param) == ("sequence_exhausted", "ending_number")
 
 
 def test_the_preview_refuses_dates_outside_the_periods(entity):
@@ -83,3 +84,19 @@ def test_migration_counters_show_each_bound_sequence(entity):
     assert set(rows) == {"invoice", "vendor_bill", "vendor_credit", "ap_payment", "journal"}
     assert (rows["invoice"]["current_value"], rows["invoice"]["next_issued_preview"]) == (41, "INV0000042")
     assert (rows["journal"]["current_value"], rows["journal"]["version"]) == (0, 1)
+
+
+def test_migration_counters_show_a_counter_that_starts_later_without_a_preview(entity):
+    # Given an order counter whose numbering by fiscal year starts next year
+    sequence_create(
+        entity=entity,
+        name="Orders",
+        counter_type="order",
+        format="{fy}-{i4}",
+        reset="fiscal_year",
+        rollover_enabled_date=D(timezone.localdate().year + 1, 1, 1),
+    )
+    # When the counters are listed today, then it is listed with nothing to preview, and the rest as usual
+    rows = {row["counter_type"]: row for row in migration_counters(entity=entity)}
+    assert (rows["order"]["current_value"], rows["order"]["next_issued_preview"]) == (None, None)
+    assert rows["invoice"]["next_issued_preview"] == "INV0000001"

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
@@ -142,7 +144,7 @@ def test_a_stale_version_is_a_conflict(entity):
     sequence_update(sequence=sequence, expected_version=1, actor="user:alice", print_title="A")
     with pytest.raises(Conflict) as raised:
         sequence_update(sequence=sequence, expected_version=1, actor="user:bob", print_title="B")
-    assert raised.value.code == "version_mismatch"
+    assert (raised.value.code, raised.value.param) == ("version_mismatch", "version")
     sequence.refresh_from_db()
     assert sequence.print_title == "A"
 
@@ -268,6 +270,24 @@ def test_period_create_configures_one_period_ahead(entity):
     with pytest.raises(Conflict) as raised:
         period_create(sequence=sequence, start=D(2026, 4, 1))
     assert raised.value.code == "period_exists"
+
+
+def test_period_create_locks_the_sequence_and_bumps_its_version(entity):
+    sequence = sequence_create(entity=entity, name="Monthly", format="M{yyyy}{MM}-{n}", reset="month")
+    with CaptureQueriesContext(connection) as queries:
+        period_create(sequence=sequence, start=D(2026, 4, 1), next_number=500, actor="user:alice")
+    locks = [
+        q["sql"] for q in queries if "FOR NO KEY UPDATE" in q["sql"] and "numbering_sequence" in q["sql"]
+    ]
+    assert len(locks) == 1
+    assert sequence.version == Sequence.objects.get(pk=sequence.pk).version == 2
+    with pytest.raises(Conflict):
+        period_create(sequence=sequence, start=D(2026, 4, 1))
+    assert Sequence.objects.get(pk=sequence.pk).version == 2  # a refused period changes nothing
+    # A version read before the period was added is stale now, as after any other change
+    with pytest.raises(Conflict) as raised:
+        sequence_update(sequence=sequence, expected_version=1, actor="user:bob", print_title="B")
+    assert (raised.value.code, raised.value.param) == ("version_mismatch", "version")
 
 
 def test_a_sequence_that_never_issued_can_be_deleted(entity):

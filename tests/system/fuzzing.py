@@ -128,11 +128,16 @@ def read_as_drf(value, schema: dict, bundle: dict):
     takes "12" or 12.0, a UUIDField takes an integer or any spelling uuid.UUID parses, a DateField
     and a DateTimeField take ISO 8601 variants (no seconds, no offset), a BooleanField takes "yes".
     """
-    while "$ref" in schema:
-        schema = bundle[schema["$ref"].rsplit("/", 1)[1]]
+    schema = _resolved(schema, bundle)
     for combinator in ("anyOf", "oneOf", "allOf"):
         if combinator in schema:
             branches = [b for b in schema[combinator] if b.get("type") != "null"]
+            if isinstance(value, dict) and len(branches) > 1:
+                # A body of several forms (the migration advance: one counter or `counters`) is
+                # read as the one form whose required fields it has, as the view picks it.
+                branches = [
+                    b for b in branches if set(_resolved(b, bundle).get("required", [])) <= set(value)
+                ]
             if value is None or len(branches) != 1:
                 return value
             return read_as_drf(value, branches[0], bundle)
@@ -155,6 +160,12 @@ def read_as_drf(value, schema: dict, bundle: dict):
         if value in _DRF_FALSE:
             return False
     return value
+
+
+def _resolved(schema: dict, bundle: dict) -> dict:
+    while "$ref" in schema:
+        schema = bundle[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
 
 
 def _read_text(value, schema: dict):

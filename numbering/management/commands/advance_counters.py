@@ -66,7 +66,7 @@ def _text(result: dict) -> str:
     lines = []
     for row in result["results"]:
         if "error" in row:
-            lines.append(f"{row['counter_type']}: FAILED [{row['code']}] {row['error']}")
+            lines.append(f"{row['counter_type']}: FAILED {row['error']} ({row['param']}) [{row['code']}]")
         elif row["advanced"]:
             lines.append(
                 f"{row['counter_type']}: {row['previous_value']} -> {row['current_value']}, "
