@@ -16,7 +16,7 @@ from collections import abc
 
 import psycopg
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from erp.models import Entity
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
-from numbering.services.locks import lock_timeout_ms, sequence_busy_on_lock_timeout
+from numbering.services.locks import lock_timeout_ms, sequence_busy_error
 from numbering.services.periods import period_ensure
 
 MAX_BLOCK = 10_000
@@ -69,10 +69,36 @@ SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_
        bump.first_value
   FROM bump
 """
+# The one-number form, what every document takes: the same counter bump, but the issued row is
+# inserted straight from the bumped row with its id as a parameter, with no generate_series to
+# materialise and no id to assemble from text. The server runs this part while holding the lock.
+_TAKE_ONE_SQL = (
+    _TAKE_SQL.split("), issued AS (")[0]
+    + """), issued AS (
+    INSERT INTO numbering_issuednumber
+        (id, entity_id, sequence_id, period_id, value, number, status, document_type,
+         document_id, reference, issued_at, issued_by, void_reason, voided_by)
+    SELECT %(id)s, %(entity_id)s, %(sequence_id)s, bump.id, v.value,
+           %(head)s || {number_sql} || %(tail)s, 'issued', %(document_type)s,
+           %(document_id)s, %(reference)s, %(issued_at)s, %(issued_by)s, '', ''
+      FROM bump, LATERAL (SELECT bump.last_value AS value) AS v
+)
+SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
+       bump.first_value
+  FROM bump
+"""
+)
 # lpad truncates, so widen to the digits' own length first: padding never cuts a number.
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
-_TAKE_SQLS = {False: _TAKE_SQL.format(number_sql=_NUMERIC_SQL), True: _TAKE_SQL.format(number_sql=_ALPHA_SQL)}
+# Keyed by (one number?, alpha?).
+_TAKE_SQLS = {
+    (one, alpha): (_TAKE_ONE_SQL if one else _TAKE_SQL).format(
+        number_sql=_ALPHA_SQL if alpha else _NUMERIC_SQL
+    )
+    for one in (False, True)
+    for alpha in (False, True)
+}
 
 
 def sequence_issue_next(
@@ -241,7 +267,9 @@ def _take(
             sequence = fresh
             continue
         if fresh.status != Sequence.Status.ACTIVE:
-            return Conflict(f"Sequence {sequence.name!r} is inactive.", code="sequence_inactive")
+            return Conflict(
+                f"Sequence {sequence.name!r} is inactive.", code="sequence_inactive", param="status"
+            )
         _period_id, created = period_ensure(sequence=sequence, bounds=bounds)
         if created:
             continue
@@ -251,6 +279,7 @@ def _take(
                 f"Sequence {sequence.name!r} is exhausted for {bounds.label}: "
                 f"{remaining} number(s) left, {count} asked.",
                 code="sequence_exhausted",
+                param="count" if remaining else "ending_number",
             )
     # Only reachable if the sequence's configuration keeps changing under us.
     return Conflict("The sequence is being reconfigured; retry shortly.", code="sequence_busy")
@@ -274,12 +303,9 @@ def _take_block(
     db, sequence, *, bounds: PeriodBounds, template: Template, count: int, issued_at, **text
 ) -> "IssuedBlock | None":
     """Run the issuing statement; return what it issued, or None if it changed nothing (see _take)."""
-    id_base = uuid.uuid4().hex
-    id_head, id_tail = id_base[:20], int(id_base[20:], 16)
+    id_base = uuid.uuid4()
     params = {
         "lock_timeout": str(lock_timeout_ms()),
-        "id_head": id_head,
-        "id_tail": id_tail,
         "count": count,
         "sequence_id": sequence.pk,
         "start": bounds.start,
@@ -292,30 +318,58 @@ def _take_block(
         "issued_at": issued_at,
         **text,
     }
-    with sequence_busy_on_lock_timeout():
-        try:
-            row = _run_take(db, alpha=template.alpha, params=params)
-        except IntegrityError as error:
-            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-            if constraint == "issued_number_unique_number":
-                raise Conflict(
-                    "The number this sequence would issue already exists in it (its layout was "
-                    "changed to one that repeats an earlier number).",
-                    code="number_taken",
-                ) from error
+    if count == 1:
+        params["id"] = id_base
+    else:
+        params["id_head"], params["id_tail"] = id_base.hex[:20], id_base.int & _ID_TAIL_MASK
+    # Everything the caller gets back is built before the statement: from the statement to the
+    # caller's commit the period's row is locked and every other issuer of it waits, so only the
+    # values the statement returns are filled in after it.
+    period = _saved(
+        NumberingPeriod,
+        db.alias,
+        {"sequence": sequence},
+        sequence_id=sequence.pk,
+        entity_id=sequence.entity_id,
+    )
+    block = IssuedBlock(
+        period=period, count=count, template=template, first_id=id_base, issued_at=issued_at, **text
+    )
+    try:
+        row = _run_take(db, one=count == 1, alpha=template.alpha, params=params)
+    except DatabaseError as error:
+        ours = _issuing_error(error)
+        if ours is None:
             raise
+        raise ours from error
     if row is None:
         return None
-    return IssuedBlock(
-        period=_period_from_row(db.alias, sequence, row),
-        first_value=row[7],
-        count=count,
-        template=template,
-        id_head=id_head,
-        id_tail=id_tail,
-        issued_at=issued_at,
-        **text,
+    period.__dict__.update(
+        id=row[0],
+        start=row[1],
+        end=row[2],
+        label=row[3],
+        start_value=row[4],
+        last_value=row[5],
+        created_at=row[6],
     )
+    block.taken(first_value=row[7])
+    return block
+
+
+_ID_TAIL_MASK = (1 << 48) - 1  # the last 48 bits of an id: a block's offsets are XORed into them
+
+
+def _issuing_error(error: DatabaseError) -> Conflict | None:
+    """Return our error for a failed issuing statement whose cause we know, else None."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    if isinstance(error, IntegrityError) and constraint == "issued_number_unique_number":
+        return Conflict(
+            "The number this sequence would issue already exists in it (its layout was "
+            "changed to one that repeats an earlier number).",
+            code="number_taken",
+        )
+    return sequence_busy_error(error)
 
 
 # The cursor each Django connection issues numbers with, on its current psycopg connection. Keyed by
@@ -324,7 +378,7 @@ def _take_block(
 _ISSUING_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
+def _run_take(db, *, one: bool, alpha: bool, params: dict) -> tuple | None:
     """Run the issuing statement in the caller's transaction; return its one row, or None.
 
     Django binds parameters client-side, which never lets psycopg prepare a statement and spends
@@ -335,7 +389,7 @@ def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
     sequence the other workers wait for it. Errors surface as Django's, the statement is logged
     in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
-    sql = _TAKE_SQLS[alpha]
+    sql = _TAKE_SQLS[one, alpha]
     cursor = _ISSUING_CURSORS.get(db)
     if cursor is None or cursor.closed or cursor.connection is not db.connection:
         # One cursor per connection, kept: executing the same query again keeps its adapters.
@@ -368,24 +422,6 @@ def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:
     return max(0, limit - last)
 
 
-def _period_from_row(alias: str, sequence, row) -> NumberingPeriod:
-    """Return the period the issuing statement bumped, from its returned row (no re-read)."""
-    return _saved(
-        NumberingPeriod,
-        alias,
-        {"sequence": sequence},
-        id=row[0],
-        sequence_id=sequence.pk,
-        entity_id=sequence.entity_id,
-        start=row[1],
-        end=row[2],
-        label=row[3],
-        start_value=row[4],
-        last_value=row[5],
-        created_at=row[6],
-    )
-
-
 class IssuedBlock(abc.Sequence):
     """The numbers one statement issued, in order, each an IssuedNumber built the first time it is read.
 
@@ -396,23 +432,14 @@ class IssuedBlock(abc.Sequence):
     """
 
     def __init__(
-        self,
-        *,
-        period: NumberingPeriod,
-        first_value: int,
-        count: int,
-        template: Template,
-        id_head: str,
-        id_tail: int,
-        **fields,
+        self, *, period: NumberingPeriod, count: int, template: Template, first_id: uuid.UUID, **fields
     ):
+        # Built before the statement runs (see _take_block); taken() adds what it returned.
         sequence = period.sequence
         self.period = period
-        self.first_value = first_value
-        self.last_value = first_value + count - 1
         self._render = template.render
-        self._id_base = int(id_head, 16) << 48  # the 80 bits the statement's ids share
-        self._id_tail = id_tail
+        self._id_base = first_id.int & ~_ID_TAIL_MASK  # the 80 bits the statement's ids share
+        self._id_tail = first_id.int & _ID_TAIL_MASK
         self._alias = period._state.db
         self._related = {"sequence": sequence, "period": period}
         if type(sequence).entity.is_cached(sequence):
@@ -420,7 +447,6 @@ class IssuedBlock(abc.Sequence):
         self._fields = {
             "entity_id": sequence.entity_id,
             "sequence_id": sequence.pk,
-            "period_id": period.pk,
             "status": IssuedNumber.Status.ISSUED,
             "void_reason": "",
             "voided_at": None,
@@ -428,6 +454,16 @@ class IssuedBlock(abc.Sequence):
             **fields,
         }
         self._built: list[IssuedNumber | None] = [None] * count
+        self._built[0] = self._blank(first_id)
+
+    def taken(self, *, first_value: int) -> None:
+        """Record what the statement issued: the values from first_value on, in the period it bumped."""
+        self.first_value = first_value
+        self.last_value = first_value + len(self._built) - 1
+        self._fields["period_id"] = period_id = self.period.pk
+        self._built[0].__dict__.update(
+            period_id=period_id, value=first_value, number=self._render(first_value)
+        )
 
     def __len__(self) -> int:
         return len(self._built)
@@ -461,20 +497,20 @@ class IssuedBlock(abc.Sequence):
         return iter(self._built)
 
     def _build(self, offset: int) -> IssuedNumber:
-        # What _saved does, inlined: a block's ten thousand numbers are built in a loop.
         value = self.first_value + offset
+        return self._blank(
+            uuid.UUID(int=self._id_base | (self._id_tail ^ offset)), value=value, number=self._render(value)
+        )
+
+    def _blank(self, id: uuid.UUID, **values) -> IssuedNumber:
+        # What _saved does, inlined: a block's ten thousand numbers are built in a loop. The first
+        # number is built before the statement, without the values it returns (see taken()).
         state = ModelState()
         state.adding = False
         state.db = self._alias
         state.fields_cache = self._related.copy()
         number = IssuedNumber.__new__(IssuedNumber)
-        number.__dict__.update(
-            self._fields,
-            id=uuid.UUID(int=self._id_base | (self._id_tail ^ offset)),
-            value=value,
-            number=self._render(value),
-            _state=state,
-        )
+        number.__dict__.update(self._fields, id=id, _state=state, **values)
         return number
 
     def __repr__(self) -> str:

@@ -28,18 +28,26 @@ def lock_timeout_sql() -> str:
     return f"SET LOCAL lock_timeout = {lock_timeout_ms():d}"
 
 
+def sequence_busy_error(error: DatabaseError) -> Conflict | None:
+    """Return 409 sequence_busy for a lock timeout or deadlock while numbering, else None."""
+    if getattr(error.__cause__, "sqlstate", None) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
+        return Conflict(
+            "The sequence is busy: another transaction holds its counter. Retry shortly.",
+            code="sequence_busy",
+        )
+    return None
+
+
 @contextmanager
 def sequence_busy_on_lock_timeout():
     """Turn a lock timeout or deadlock while numbering into 409 sequence_busy."""
     try:
         yield
     except DatabaseError as error:
-        if getattr(error.__cause__, "sqlstate", None) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
-            raise Conflict(
-                "The sequence is busy: another transaction holds its counter. Retry shortly.",
-                code="sequence_busy",
-            ) from error
-        raise
+        busy = sequence_busy_error(error)
+        if busy is None:
+            raise
+        raise busy from error
 
 
 def sequence_lock(sequence: Sequence) -> Sequence:
