@@ -252,6 +252,15 @@ class SequenceAdmin(admin.ModelAdmin):
 
         sequence_delete(sequence=obj)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # The service re-checks under the sequence's lock: a number issued since the page was
+        # opened, or a sequence busy past the lock timeout, is a refusal to show, not a 500.
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except FolioError as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return redirect(reverse("admin:numbering_sequence_change", args=[object_id]))
+
     def get_urls(self):
         own = [
             path(

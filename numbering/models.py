@@ -120,7 +120,9 @@ class Sequence(models.Model):
         null=True, blank=True, help_text="First date numbered by periods; custom periods start here."
     )
     warning_threshold = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Warn when fewer numbers than this remain."
+        null=True,
+        blank=True,
+        help_text="Warn in the admin when this many numbers or fewer remain in the current period.",
     )
 
     version = models.PositiveIntegerField(default=1)

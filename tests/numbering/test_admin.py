@@ -292,3 +292,24 @@ def test_a_sequence_that_never_issued_a_number_can_be_deleted(admin_client, sequ
     response = admin_client.post(f"/admin/numbering/sequence/{sequence.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Sequence.objects.filter(pk=sequence.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_refused_under_the_lock_is_a_message_not_a_500(admin_client, sequence, settings):
+    # Another transaction holds the sequence (as a concurrent edit or issuer would) past the lock
+    # timeout: the service refuses with sequence_busy, and the admin says so.
+    from django.db import connection
+
+    settings.NUMBERING_LOCK_TIMEOUT_MS = 200
+    holder = connection.get_new_connection(connection.get_connection_params())
+    try:
+        holder.execute("SELECT 1 FROM numbering_sequence WHERE id = %s FOR UPDATE", [sequence.pk])
+        response = admin_client.post(
+            f"/admin/numbering/sequence/{sequence.pk}/delete/", {"post": "yes"}, follow=True
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.redirect_chain[0] == (f"/admin/numbering/sequence/{sequence.pk}/change/", 302)
+    assert "The sequence is busy" in response.content.decode()
+    assert Sequence.objects.filter(pk=sequence.pk).exists()
