@@ -16,7 +16,7 @@ from numbering.selectors import (
     sequence_remaining,
     sequences_for_entity,
 )
-from numbering.services import counter_advance, sequence_create, sequence_issue_next
+from numbering.services import counter_advance, sequence_create, sequence_issue_next, sequence_update
 from tests.numbering.factories import SequenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,16 @@ def test_the_preview_shows_the_next_number_and_reserves_nothing(entity):
     assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries.captured_queries)
     assert not any("FOR UPDATE" in query["sql"].upper() for query in queries.captured_queries)
     assert sequence_issue_next(sequence=sequence).number == "T0002"
+
+
+def test_an_inactive_sequence_previews_but_issues_nothing(entity):
+    # Accountants check a layout before activating it; only issuing is refused.
+    sequence = SequenceFactory(entity=entity)
+    sequence = sequence_update(sequence=sequence, actor="test", status="inactive")
+    assert sequence_preview(sequence=sequence)["number"] == "T0001"
+    with pytest.raises(Conflict) as refused:
+        sequence_issue_next(sequence=sequence)
+    assert (refused.value.code, refused.value.param) == ("sequence_inactive", "status")
 
 
 def test_the_preview_of_an_unused_period_does_not_create_it(entity):
