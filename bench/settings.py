@@ -10,3 +10,6 @@ LOGGING_CONFIG = None
 # Measure what production runs: DEBUG logs every query in connection.queries, costing the client CPU
 # per statement that a production worker does not spend.
 DEBUG = False
+# The benchmarks serve no static files; pointed at an uncollected STATIC_ROOT, WhiteNoise would warn
+# in every gunicorn worker.
+STATIC_ROOT = None
