@@ -331,6 +331,9 @@ def _take_block(
         {"sequence": sequence},
         sequence_id=sequence.pk,
         entity_id=sequence.entity_id,
+        start=bounds.start,
+        end=bounds.end,
+        label=bounds.label,
     )
     block = IssuedBlock(
         period=period, count=count, template=template, first_id=id_base, issued_at=issued_at, **text
@@ -379,13 +382,14 @@ _ISSUING_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _run_take(db, *, one: bool, alpha: bool, params: dict) -> tuple | None:
-    """Run the issuing statement in the caller's transaction; return its one row, or None.
+    """Run the issuing statement (one-number or block form) in the caller's transaction; return its row.
 
-    Django binds parameters client-side, which never lets psycopg prepare a statement and spends
-    client CPU quoting each parameter into the text; PostgreSQL would then parse and plan this
-    statement on every call, which costs more than running it. So this one statement goes with
-    server-side binding through a plain psycopg cursor on Django's connection, prepared once per
-    connection (see prepare_threshold in erp/settings.py). Client CPU matters here: on a hot
+    Returns None when the statement changed nothing (see _take). Django binds parameters
+    client-side, which never lets psycopg prepare a statement and spends client CPU quoting each
+    parameter into the text; PostgreSQL would then parse and plan the statement on every call,
+    which costs more than running it. So the issuing statements go with server-side binding
+    through a plain psycopg cursor on Django's connection, each prepared once per connection (see
+    prepare_threshold in erp/settings.py). Client CPU matters here: on a hot
     sequence the other workers wait for it. Errors surface as Django's, the statement is logged
     in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
@@ -423,12 +427,13 @@ def _remaining(sequence: Sequence, bounds: PeriodBounds) -> int:
 
 
 class IssuedBlock(abc.Sequence):
-    """The numbers one statement issued, in order, each an IssuedNumber built the first time it is read.
+    """The numbers one statement issued, in order: the first built with the block, the rest when read.
 
     A number's id and text follow from its value exactly as the statement computed them in SQL
-    (id_head plus id_tail XOR the offset; the template around the value), so the rows are not sent
-    back, and a 10,000-number block costs no instance the caller does not read. Like any
-    collections.abc.Sequence it is not equal to a list of the same numbers, and a slice is a list.
+    (the first id's upper 80 bits, its lower 48 XOR the offset; the template around the value), so
+    the rows are not sent back, and a 10,000-number block costs no instance the caller does not
+    read. Like any collections.abc.Sequence it is not equal to a list of the same numbers, and a
+    slice is a list.
     """
 
     def __init__(
@@ -437,6 +442,7 @@ class IssuedBlock(abc.Sequence):
         # Built before the statement runs (see _take_block); taken() adds what it returned.
         sequence = period.sequence
         self.period = period
+        self.first_value = self.last_value = None  # until taken()
         self._render = template.render
         self._id_base = first_id.int & ~_ID_TAIL_MASK  # the 80 bits the statement's ids share
         self._id_tail = first_id.int & _ID_TAIL_MASK

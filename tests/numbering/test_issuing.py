@@ -37,16 +37,26 @@ def test_numbers_follow_one_another_in_the_sequence(entity):
     assert {n.period.label for n in numbers} == {"all"}
 
 
-def test_the_returned_row_is_exactly_what_was_saved(entity):
-    sequence = SequenceFactory(entity=entity)
-    issued = sequence_issue_next(
-        sequence=sequence,
-        date=D(2026, 1, 2),
-        reference="ext-9",
-        document_type="invoice",
-        document_id="42",
-        issued_by="user:alice",
-    )
+@pytest.mark.parametrize(
+    "options, take",
+    [
+        ({"format": "T{i4}"}, "next"),
+        ({"type": "alpha", "fixed_prefix": "R", "fixed_length": 3}, "next"),
+        ({"format": "T{i4}"}, "block of one"),
+    ],
+    ids=["numeric", "alpha", "block-of-one"],
+)
+def test_the_returned_row_is_exactly_what_was_saved(entity, options, take):
+    sequence = sequence_create(entity=entity, name="Returned", **options)
+    sequence_issue_next(sequence=sequence, date=D(2026, 1, 1))  # the period exists: the fast path
+    text = {"reference": "ext-9", "issued_by": "user:alice"}
+    if take == "next":
+        issued = sequence_issue_next(
+            sequence=sequence, date=D(2026, 1, 2), document_type="invoice", document_id="42", **text
+        )
+    else:
+        (issued,) = sequence_issue_block(sequence=sequence, count=1, date=D(2026, 1, 2), **text)
+    assert issued.value == 2
     saved = IssuedNumber.objects.get(pk=issued.pk)
     for field in IssuedNumber._meta.concrete_fields:
         assert getattr(issued, field.attname) == getattr(saved, field.attname), field.name
