@@ -14,7 +14,7 @@ from numbering.services import (
     sequence_issue_next,
     sequence_update,
 )
-from tests.numbering.factories import SequenceFactory
+from tests.numbering.factories import SequenceFactory, order_counter_starting_next_year
 
 pytestmark = pytest.mark.django_db
 
@@ -187,15 +187,7 @@ def test_a_row_the_counter_refuses_names_the_rows_field(entity):
     invoice = Sequence.objects.get(entity=entity, counter_type="invoice")
     sequence_update(sequence=invoice, actor="user:alice", ending_number=100)
     sequence_create(entity=entity, name="rma", format="R{n}")
-    next_year = D(timezone.localdate().year + 1, 1, 1)
-    sequence_create(
-        entity=entity,
-        name="Orders",
-        counter_type="order",
-        format="{fy}-{i4}",
-        reset="fiscal_year",
-        rollover_enabled_date=next_year,
-    )
+    order_counter_starting_next_year(entity)
     # When each is advanced
     result = advance(
         entity,

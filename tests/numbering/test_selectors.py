@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
 from numbering.models import NumberingPeriod
@@ -17,7 +16,7 @@ from numbering.selectors import (
     sequences_for_entity,
 )
 from numbering.services import counter_advance, sequence_create, sequence_issue_next, sequence_update
-from tests.numbering.factories import SequenceFactory
+from tests.numbering.factories import SequenceFactory, order_counter_starting_next_year
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +97,7 @@ def test_migration_counters_show_each_bound_sequence(entity):
 
 def test_migration_counters_show_a_counter_that_starts_later_without_a_preview(entity):
     # Given an order counter whose numbering by fiscal year starts next year
-    sequence_create(
-        entity=entity,
-        name="Orders",
-        counter_type="order",
-        format="{fy}-{i4}",
-        reset="fiscal_year",
-        rollover_enabled_date=D(timezone.localdate().year + 1, 1, 1),
-    )
+    order_counter_starting_next_year(entity)
     # When the counters are listed today, then it is listed with nothing to preview, and the rest as usual
     rows = {row["counter_type"]: row for row in migration_counters(entity=entity)}
     assert (rows["order"]["current_value"], rows["order"]["next_issued_preview"]) == (None, None)
