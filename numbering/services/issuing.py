@@ -69,36 +69,10 @@ SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_
        bump.first_value
   FROM bump
 """
-# The one-number form, what every document takes: the same counter bump, but the issued row is
-# inserted straight from the bumped row with its id as a parameter, with no generate_series to
-# materialise and no id to assemble from text. The server runs this part while holding the lock.
-_TAKE_ONE_SQL = (
-    _TAKE_SQL.split("), issued AS (")[0]
-    + """), issued AS (
-    INSERT INTO numbering_issuednumber
-        (id, entity_id, sequence_id, period_id, value, number, status, document_type,
-         document_id, reference, issued_at, issued_by, void_reason, voided_by)
-    SELECT %(id)s, %(entity_id)s, %(sequence_id)s, bump.id, v.value,
-           %(head)s || {number_sql} || %(tail)s, 'issued', %(document_type)s,
-           %(document_id)s, %(reference)s, %(issued_at)s, %(issued_by)s, '', ''
-      FROM bump, LATERAL (SELECT bump.last_value AS value) AS v
-)
-SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
-       bump.first_value
-  FROM bump
-"""
-)
 # lpad truncates, so widen to the digits' own length first: padding never cuts a number.
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
-# Keyed by (one number?, alpha?).
-_TAKE_SQLS = {
-    (one, alpha): (_TAKE_ONE_SQL if one else _TAKE_SQL).format(
-        number_sql=_ALPHA_SQL if alpha else _NUMERIC_SQL
-    )
-    for one in (False, True)
-    for alpha in (False, True)
-}
+_TAKE_SQLS = {False: _TAKE_SQL.format(number_sql=_NUMERIC_SQL), True: _TAKE_SQL.format(number_sql=_ALPHA_SQL)}
 
 
 def sequence_issue_next(
@@ -316,12 +290,10 @@ def _take_block(
         "tail": template.tail,
         "width": template.width or 0,
         "issued_at": issued_at,
+        "id_head": id_base.hex[:20],
+        "id_tail": id_base.int & _ID_TAIL_MASK,
         **text,
     }
-    if count == 1:
-        params["id"] = id_base
-    else:
-        params["id_head"], params["id_tail"] = id_base.hex[:20], id_base.int & _ID_TAIL_MASK
     # Everything the caller gets back is built before the statement: from the statement to the
     # caller's commit the period's row is locked and every other issuer of it waits, so only the
     # values the statement returns are filled in after it.
@@ -339,7 +311,7 @@ def _take_block(
         period=period, count=count, template=template, first_id=id_base, issued_at=issued_at, **text
     )
     try:
-        row = _run_take(db, one=count == 1, alpha=template.alpha, params=params)
+        row = _run_take(db, alpha=template.alpha, params=params)
     except DatabaseError as error:
         ours = _issuing_error(error)
         if ours is None:
@@ -381,19 +353,18 @@ def _issuing_error(error: DatabaseError) -> Conflict | None:
 _ISSUING_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _run_take(db, *, one: bool, alpha: bool, params: dict) -> tuple | None:
-    """Run the issuing statement (one-number or block form) in the caller's transaction; return its row.
+def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
+    """Run the issuing statement in the caller's transaction; return its one row, or None.
 
-    Returns None when the statement changed nothing (see _take). Django binds parameters
-    client-side, which never lets psycopg prepare a statement and spends client CPU quoting each
-    parameter into the text; PostgreSQL would then parse and plan the statement on every call,
-    which costs more than running it. So the issuing statements go with server-side binding
-    through a plain psycopg cursor on Django's connection, each prepared once per connection (see
-    prepare_threshold in erp/settings.py). Client CPU matters here: on a hot
+    Django binds parameters client-side, which never lets psycopg prepare a statement and spends
+    client CPU quoting each parameter into the text; PostgreSQL would then parse and plan this
+    statement on every call, which costs more than running it. So this one statement goes with
+    server-side binding through a plain psycopg cursor on Django's connection, prepared once per
+    connection (see prepare_threshold in erp/settings.py). Client CPU matters here: on a hot
     sequence the other workers wait for it. Errors surface as Django's, the statement is logged
     in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
-    sql = _TAKE_SQLS[one, alpha]
+    sql = _TAKE_SQLS[alpha]
     cursor = _ISSUING_CURSORS.get(db)
     if cursor is None or cursor.closed or cursor.connection is not db.connection:
         # One cursor per connection, kept: executing the same query again keeps its adapters.

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from numbering.models import CounterEvent, IssuedNumber, Sequence
@@ -298,8 +298,6 @@ def test_a_sequence_that_never_issued_a_number_can_be_deleted(admin_client, sequ
 def test_a_delete_refused_under_the_lock_is_a_message_not_a_500(admin_client, sequence, settings):
     # Another transaction holds the sequence (as a concurrent edit or issuer would) past the lock
     # timeout: the service refuses with sequence_busy, and the admin says so.
-    from django.db import connection
-
     settings.NUMBERING_LOCK_TIMEOUT_MS = 200
     holder = connection.get_new_connection(connection.get_connection_params())
     try:
