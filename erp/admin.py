@@ -153,5 +153,3 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-
-import erp.admin_ledger  # noqa: E402, F401  (the ledger admin registers itself)

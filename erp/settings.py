@@ -59,10 +59,24 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    # The layers, each importing only from those above it here (import-linter checks it).
     "erp",
     "numbering",
+    "ledger",
     "receivables",
     "payables",
+]
+
+# What every new entity gets and what the demo entity adds, in order (erp/wiring.py): keyword-only
+# callables taking `entity`, named by path so that the platform never imports the apps above it.
+FOLIO_ENTITY_SETUP = [
+    "ledger.services.accounts_create_defaults",
+    "numbering.services.sequences_create_defaults",
+]
+FOLIO_DEMO_DATA = [
+    "numbering.services.sequences_create_demo",
+    "receivables.services.demo.receivables_create_demo",
+    "payables.services.payables_create_demo",
 ]
 
 MIDDLEWARE = [

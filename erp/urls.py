@@ -10,6 +10,7 @@ from erp.health import healthz, readyz
 api_v1 = [
     path("", include("erp.api.urls")),
     path("", include("numbering.api.urls")),
+    path("", include("ledger.api.urls")),
     path("", include("receivables.api.urls")),
     path("", include("payables.api.urls")),
 ]

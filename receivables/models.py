@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
-from erp.models import Entity, JournalEntry
+from erp.models import Entity
+from ledger.models import JournalEntry
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

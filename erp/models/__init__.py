@@ -1,6 +1,5 @@
-"""Platform models (tenancy, API keys, idempotency) and the ledger."""
+"""Platform models: tenancy, API keys, idempotency."""
 
-from erp.models.ledger import Account, JournalEntry, JournalLine
 from erp.models.platform import ApiKey, Entity, IdempotencyRecord
 
-__all__ = ["Account", "ApiKey", "Entity", "IdempotencyRecord", "JournalEntry", "JournalLine"]
+__all__ = ["ApiKey", "Entity", "IdempotencyRecord"]

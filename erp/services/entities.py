@@ -6,6 +6,7 @@ from django.db import transaction
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
+from erp.wiring import wired_steps
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -66,14 +67,9 @@ def entity_create(
         fiscal_year_start_month=fiscal_year_start_month,
         vendor_credit_expiry_days=vendor_credit_expiry_days,
     )
-    for setup in ENTITY_SETUP_STEPS:
+    for setup in wired_steps("FOLIO_ENTITY_SETUP"):
         setup(entity=entity)
     return entity
-
-
-# Each app that needs rows per entity (default sequences, chart of accounts) registers a
-# keyword-only callable here from its AppConfig.ready(), so erp does not import its dependants.
-ENTITY_SETUP_STEPS: list = []
 
 
 @transaction.atomic

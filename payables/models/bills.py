@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
-from erp.models import Entity, JournalEntry
+from erp.models import Entity
+from ledger.models import JournalEntry
 from payables.models.vendors import MONEY, Vendor
 
 

@@ -5,7 +5,8 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from erp.models import Entity, JournalEntry
+from erp.models import Entity
+from ledger.models import JournalEntry
 from payables.models.vendors import MONEY, Vendor
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
-from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
+from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from numbering.services import counter_type_issue_next
 from payables.lock_objects import vendor_credit_for_update
 from payables.models import Vendor, VendorCredit

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput
 from erp.models import Entity
-from erp.services.ledger import journal_entry_number, journal_entry_record
+from ledger.services import journal_entry_number, journal_entry_record
 from payables.lock_objects import vendor_credit_for_update
 from payables.models import VendorCredit
 from payables.models.credits import USABLE_STATUSES

@@ -16,8 +16,8 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import MAX_AMOUNT, money_parse
-from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from erp.transactions import run_in_transaction
+from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from numbering.services import counter_type_issue_next
 from payables.lock_objects import ap_payment_for_update, vendor_bills_for_update, vendor_credits_for_update
 from payables.models import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import CENT, MAX_AMOUNT, money_parse
-from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
+from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from receivables.lock_objects import invoice_for_update
 from receivables.models import Customer, Invoice, InvoiceLine
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import MAX_AMOUNT, money_parse
-from erp.services.ledger import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from erp.transactions import run_in_transaction
+from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
 from receivables.lock_objects import invoices_for_update, payment_for_update
 from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from erp.models import JournalEntry
+from ledger.models import JournalEntry
 from tests.payables.factories import VendorFactory
 
 

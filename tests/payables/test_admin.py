@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from erp import selectors
 from erp.models import Entity
+from ledger import selectors
 from payables.models import APPayment, Vendor, VendorBill, VendorCredit
 from payables.services import ap_payment_create
 from tests.payables.conftest import entries_for

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from erp.models import JournalEntry
+from ledger.models import JournalEntry
 from payables.models import VendorBill
 from payables.services import ap_payment_create
 from tests.payables.conftest import entries_for, error_of, posted_lines

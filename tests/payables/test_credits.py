@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from erp.models import JournalEntry
 from erp.services.entities import entity_update
+from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from payables.models import VendorCredit
 from payables.services import ap_payment_create

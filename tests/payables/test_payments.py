@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from erp.models import JournalEntry
+from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from payables.models import APPayment, VendorBill, VendorCredit
 from payables.services import ap_payment_create, vendor_bill_void, vendor_credit_expire, vendor_credit_void

@@ -183,9 +183,9 @@ def test_payments_and_journal_entries_are_read_only(admin_client, customer, invo
     assert admin_client.get(f"/admin/receivables/payment/{payment.pk}/delete/").status_code == 403
     assert admin_client.get("/admin/receivables/payment/add/").status_code == 403
     entry = payment.journal_entry
-    page = admin_client.get(f"/admin/erp/journalentry/{entry.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/ledger/journalentry/{entry.pk}/change/").content.decode()
     assert entry.number in page and "accounts_receivable" in page and 'name="_save"' not in page
-    assert admin_client.get(f"/admin/erp/journalentry/{entry.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/ledger/journalentry/{entry.pk}/delete/").status_code == 403
     assert (
         'href="/admin/receivables/payment/receive/"'
         in admin_client.get("/admin/receivables/payment/").content.decode()
@@ -193,7 +193,7 @@ def test_payments_and_journal_entries_are_read_only(admin_client, customer, invo
 
 
 def test_the_trial_balance_page(admin_client, entity, customer, invoices):
-    assert "Trial balance" in admin_client.get("/admin/erp/account/").content.decode()
-    page = admin_client.get("/admin/erp/account/trial-balance/", {"entity": entity.pk}).content.decode()
+    assert "Trial balance" in admin_client.get("/admin/ledger/account/").content.decode()
+    page = admin_client.get("/admin/ledger/account/trial-balance/", {"entity": entity.pk}).content.decode()
     assert "Debits equal credits." in page
     assert '<th style="text-align:right" id="total-debit">425.50</th>' in page

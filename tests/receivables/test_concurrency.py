@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from erp import selectors
-from erp.models import JournalEntry
+from ledger import selectors
+from ledger.models import JournalEntry
 from receivables.models import Invoice, Payment, PaymentApplication
 from receivables.services import ApplicationInput, payment_apply_to_invoices
 from tests.receivables.factories import CustomerFactory, InvoiceFactory

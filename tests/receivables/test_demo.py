@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from erp import selectors
 from erp.models import Entity
+from ledger import selectors
 
 pytestmark = pytest.mark.django_db
 

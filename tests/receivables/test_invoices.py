@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from erp import selectors
-from erp.models import JournalEntry
+from ledger import selectors
+from ledger.models import JournalEntry
 from receivables.models import Invoice, InvoiceLine
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
 

@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from django.db import DataError, OperationalError, connection
 
-from erp import selectors
-from erp.models import JournalEntry
 from erp.transactions import run_in_transaction
+from ledger import selectors
+from ledger.models import JournalEntry
 from receivables.models import Customer, Invoice, Payment
 from receivables.services import ApplicationInput, invoice_void, payment_apply_to_invoices, payment_void
 from tests.receivables.factories import CustomerFactory, InvoiceFactory

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from erp import selectors
-from erp.models import JournalEntry
+from ledger import selectors
+from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from receivables.models import Invoice, Payment, PaymentApplication
 from receivables.services import invoice_void

@@ -117,13 +117,13 @@ def _payment(entity):
     )
 
 
-@maker("erp.Account")
+@maker("ledger.Account")
 def _account(entity):
-    from erp.models import Account
+    from ledger.models import Account
 
     return Account.objects.filter(entity=entity).first()
 
 
-@maker("erp.JournalEntry")
+@maker("ledger.JournalEntry")
 def _journal_entry(entity):
     return _invoice(entity).journal_entry

@@ -38,9 +38,9 @@ from psycopg.pq import TransactionStatus
 from schemathesis.core.parameters import ParameterLocation
 from werkzeug import Client
 
-from erp.models import Account, JournalEntry
 from erp.scopes import SCOPES
 from erp.wsgi import application
+from ledger.models import Account, JournalEntry
 from numbering.services import sequence_create, sequence_issue_next
 from payables.services import ap_payment_create
 from receivables.services import ApplicationInput, payment_apply_to_invoices

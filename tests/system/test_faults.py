@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from erp.models import JournalEntry, JournalLine
-from erp.selectors import trial_balance
+from ledger.models import JournalEntry, JournalLine
+from ledger.selectors import trial_balance
 from numbering.audit import entity_audit
 from numbering.models import IssuedNumber, NumberingPeriod
 from numbering.services.locks import period_lock

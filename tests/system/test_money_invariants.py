@@ -27,8 +27,8 @@ from hypothesis.stateful import (
 )
 
 from erp.exceptions import FolioError
-from erp.models import JournalEntry, JournalLine
-from erp.selectors import account_balance
+from ledger.models import JournalEntry, JournalLine
+from ledger.selectors import account_balance
 from numbering.audit import entity_audit
 from numbering.models import IssuedNumber
 from payables.models import APPayment, VendorBill, VendorCredit, VendorCreditApplication

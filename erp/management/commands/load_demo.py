@@ -10,6 +10,7 @@ from erp.models import ApiKey, Entity
 from erp.scopes import SCOPES
 from erp.services.api_keys import api_key_create, api_key_revoke
 from erp.services.entities import entity_create
+from erp.wiring import wired_steps
 
 DEMO_CODE = "demo"
 DEMO_KEY_NAME = "demo (load_demo)"
@@ -27,7 +28,7 @@ class Command(FolioCommand):
         entity = Entity.objects.filter(code=DEMO_CODE).first()
         if entity is None:
             entity = entity_create(name="Demo Company", code=DEMO_CODE, fiscal_year_start_month=7)
-            for step in DEMO_DATA_STEPS:
+            for step in wired_steps("FOLIO_DEMO_DATA"):
                 step(entity=entity)
         password = self._reset_admin()
         token = self._fresh_demo_key(entity)
@@ -73,7 +74,3 @@ class Command(FolioCommand):
             api_key_revoke(api_key=old)
         _, token = api_key_create(entity=entity, scopes=sorted(SCOPES), name=DEMO_KEY_NAME, livemode=False)
         return token
-
-
-# Apps append keyword-only callables that add their demo rows to a new demo entity.
-DEMO_DATA_STEPS: list = []

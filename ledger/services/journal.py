@@ -1,10 +1,11 @@
-"""The ledger: the default chart, balanced entries numbered last, and reversals.
+"""Journal entries: balanced, numbered last, corrected only by reversal.
 
 Every entry is numbered from the entity's `journal` counter, and that counter is shared by every
 document the entity posts: it is therefore always the LAST lock a transaction takes. A document
 with its own number (an invoice, a bill) calls journal_entry_record, takes its own number, then
 calls journal_entry_number as its very last step; everything else calls journal_entry_post.
-The database refuses to commit an entry that is unbalanced or unnumbered (0003_ledger_guards.sql).
+The database refuses to commit an entry that is unbalanced or unnumbered
+(erp/migrations/0003_ledger_guards.sql).
 """
 
 import datetime
@@ -15,62 +16,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
-from erp.models import Account, Entity, JournalEntry, JournalLine
+from erp.models import Entity
 from erp.money import money_parse
-
-# (code, name, type): what every entity starts with. The postings in docs/posting.md use these codes.
-DEFAULT_CHART = [
-    ("cash", "Cash on hand", Account.Type.ASSET),
-    ("undeposited_funds", "Undeposited funds", Account.Type.ASSET),
-    ("bank", "Bank", Account.Type.ASSET),
-    ("card_clearing", "Card payments clearing", Account.Type.ASSET),
-    ("accounts_receivable", "Accounts receivable", Account.Type.ASSET),
-    ("vendor_returns_receivable", "Vendor returns receivable", Account.Type.ASSET),
-    ("accounts_payable", "Accounts payable", Account.Type.LIABILITY),
-    ("outstanding_checks", "Outstanding checks", Account.Type.LIABILITY),
-    ("credit_card_payable", "Company credit card", Account.Type.LIABILITY),
-    ("revenue", "Revenue", Account.Type.INCOME),
-    ("expense", "Expenses", Account.Type.EXPENSE),
-    ("vendor_credits", "Vendor credits (returns and allowances)", Account.Type.EXPENSE),
-]
+from ledger.models import Account, JournalEntry, JournalLine
+from numbering.services import counter_type_issue_next
 
 # (account code, debit, credit): exactly one of debit and credit is positive.
 LineSpec = tuple[str, Decimal | str | int, Decimal | str | int]
 
 _TEXT_LIMITS = {"memo": 500, "source_type": 40, "source_id": 64, "posted_by": 100}
-
-
-@transaction.atomic
-def accounts_create_defaults(*, entity: Entity) -> list[Account]:
-    """Create the entity's default chart of accounts, skipping codes it already has."""
-    taken = set(Account.objects.filter(entity=entity).values_list("code", flat=True))
-    return Account.objects.bulk_create(
-        [
-            Account(entity=entity, code=code, name=name, type=type_)
-            for code, name, type_ in DEFAULT_CHART
-            if code not in taken
-        ]
-    )
-
-
-@transaction.atomic
-def account_create(*, entity: Entity, code: str, name: str, type: str) -> Account:
-    """Add an account to an entity's chart."""
-    code = (code or "").strip().lower()
-    if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
-        raise InvalidInput(
-            "code must be 1–40 letters, digits, hyphens or underscores.", code="invalid_code", param="code"
-        )
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("name must be 1–200 characters.", code="invalid_name", param="name")
-    if type not in Account.Type.values:
-        raise InvalidInput(
-            f"type must be one of {', '.join(Account.Type.values)}.", code="invalid_type", param="type"
-        )
-    if Account.objects.filter(entity=entity, code=code).exists():
-        raise Conflict(f"The chart already has an account {code!r}.", code="account_code_taken", param="code")
-    return Account.objects.create(entity=entity, code=code, name=name, type=type)
 
 
 def journal_entry_record(
@@ -106,9 +60,6 @@ def journal_entry_record(
 
 def journal_entry_number(*, entry: JournalEntry, issued_by: str = "") -> JournalEntry:
     """Take the entry's number from the entity's journal counter and write it; call it LAST, before commit."""
-    # Imported here: numbering depends on erp, never the other way round at import time.
-    from numbering.services import counter_type_issue_next
-
     if entry.number:
         raise Conflict(f"Journal entry {entry.number} is already numbered.", code="entry_already_numbered")
     with transaction.atomic(savepoint=False):

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from erp import selectors
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
-from erp.models import Account, JournalEntry
-from erp.services.ledger import DEFAULT_CHART, account_create, journal_entry_post, journal_entry_reverse
+from ledger import selectors
+from ledger.models import Account, JournalEntry
+from ledger.services import DEFAULT_CHART, account_create, journal_entry_post, journal_entry_reverse
 from numbering.models import IssuedNumber
 from tests.receivables.conftest import deferred_constraints_hold  # noqa: F401  (autouse)
 

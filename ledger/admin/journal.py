@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from erp import selectors
 from erp.adminkit import ServiceFormMixin, adopt
-from erp.models import Account, Entity, JournalEntry, JournalLine
-from erp.services.ledger import account_create
+from erp.models import Entity
+from ledger import selectors
+from ledger.models import Account, JournalEntry, JournalLine
+from ledger.services import account_create
 
 
 class AccountForm(ServiceFormMixin, forms.ModelForm):
@@ -41,7 +42,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "type", "entity"]
     list_filter = ["entity", "type"]
     search_fields = ["code", "name"]
-    change_list_template = "admin/erp/account/change_list.html"
+    change_list_template = "admin/ledger/account/change_list.html"
 
     def has_change_permission(self, request, obj=None):
         # Codes and types are what postings rely on: an account is added, never edited.
@@ -58,7 +59,7 @@ class AccountAdmin(admin.ModelAdmin):
             path(
                 "trial-balance/",
                 self.admin_site.admin_view(self.trial_balance_view),
-                name="erp_account_trial_balance",
+                name="ledger_account_trial_balance",
             )
         ]
         return own + super().get_urls()
@@ -80,7 +81,7 @@ class AccountAdmin(admin.ModelAdmin):
             "form": form,
             "report": report,
         }
-        return TemplateResponse(request, "admin/erp/account/trial_balance.html", context)
+        return TemplateResponse(request, "admin/ledger/account/trial_balance.html", context)
 
 
 class JournalLineInline(admin.TabularInline):

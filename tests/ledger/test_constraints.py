@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from erp.models import Account, JournalEntry, JournalLine
-from erp.services.ledger import journal_entry_post
+from ledger.models import Account, JournalEntry, JournalLine
+from ledger.services import journal_entry_post
 from tests.receivables.conftest import deferred_constraints_hold  # noqa: F401  (autouse)
 
 

@@ -2,7 +2,7 @@
 
 Double entry is the database's job as much as the code's: single-row rules are named CHECKs here;
 "debits equal credits", "numbered at commit" and "posted means immutable" are triggers written in
-erp/migrations/0003_ledger_guards.sql.
+erp/migrations/0003_ledger_guards.sql (the tables kept their erp_ names when the models moved here).
 """
 
 import uuid
@@ -10,7 +10,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from erp.models.platform import Entity
+from erp.models import Entity
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -37,6 +37,7 @@ class Account(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "erp_account"
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["entity", "code"], name="account_unique_code"),
@@ -66,6 +67,7 @@ class JournalEntry(models.Model):
     posted_by = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        db_table = "erp_journalentry"
         verbose_name_plural = "journal entries"
         ordering = ["-posted_at"]
         indexes = [models.Index(fields=["entity", "source_type", "source_id"], name="journal_entry_source")]
@@ -94,6 +96,7 @@ class JournalLine(models.Model):
     credit = models.DecimalField(**MONEY, default=0)
 
     class Meta:
+        db_table = "erp_journalline"
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(

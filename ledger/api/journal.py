@@ -3,10 +3,10 @@
 import django_filters
 from rest_framework import mixins, serializers
 
-from erp import selectors
 from erp.api.base import FolioViewSet
 from erp.api.fields import InlineEnumField
-from erp.models import Account, JournalEntry, JournalLine
+from ledger import selectors
+from ledger.models import Account, JournalEntry, JournalLine
 
 UUID_PATH = "[0-9a-fA-F-]{36}"
 

@@ -1,0 +1,1 @@
+"""The double-entry ledger: accounts, journal entries numbered last, reversals, the trial balance."""
