@@ -5,7 +5,6 @@ import datetime
 from erp.exceptions import InvalidInput
 from numbering.models import (
     COUNTER_TYPES,
-    MAX_FIXED_LENGTH,
     MAX_FORMAT_LENGTH,
     MAX_PERIOD_AMOUNT,
     MAX_PREFIX_LENGTH,
@@ -13,7 +12,7 @@ from numbering.models import (
     Sequence,
 )
 from numbering.periods import period_rule, periods_distinguishable
-from numbering.rendering import alpha_to_value, format_parse, is_alpha_text
+from numbering.rendering import MAX_FIXED_LENGTH, alpha_to_value, format_parse, is_alpha_text
 
 MAX_VALUE = 2**63 - 1
 
