@@ -3,12 +3,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from numbering.api.views import (
-    DocumentSequenceViewSet,
-    IssuedNumberViewSet,
-    MigrationCountersAdvanceView,
-    MigrationCountersView,
-)
+from numbering.api.issued_numbers import IssuedNumberViewSet
+from numbering.api.migration import MigrationCountersAdvanceView, MigrationCountersView
+from numbering.api.sequences import DocumentSequenceViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("document-sequences", DocumentSequenceViewSet, basename="document-sequence")

@@ -1,0 +1,404 @@
+"""/v1/document-sequences: CRUD, issuing (generate-next-value/-values), preview and audit."""
+
+import datetime
+
+import django_filters
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from erp.api.base import FolioViewSet, actor_of
+from erp.exceptions import Conflict, InvalidInput
+from numbering import selectors
+from numbering.api.issued_numbers import IssuedNumberSerializer
+from numbering.audit import sequence_audit
+from numbering.models import COUNTER_TYPES, NumberingPeriod, Sequence
+from numbering.rendering import alpha_from_value, fiscal_year_of
+from numbering.services import (
+    sequence_create,
+    sequence_delete,
+    sequence_issue_block,
+    sequence_issue_next,
+    sequence_update,
+)
+
+
+class RolloverSerializer(serializers.Serializer):
+    """Intacct's rollover block: restart numbering every fiscal year, optionally with a FY affix."""
+
+    is_enabled = serializers.BooleanField(required=False)
+    enabled_date = serializers.DateField(required=False, allow_null=True)
+    fiscal_year_affix_position = serializers.ChoiceField(
+        choices=Sequence.FiscalYearAffix.choices, required=False
+    )
+    separator = serializers.CharField(required=False, allow_blank=True, max_length=5)
+
+
+class PeriodSerializer(serializers.Serializer):
+    """PORTOS's period: restart every `amount` months or years."""
+
+    unit = serializers.CharField()
+    amount = serializers.IntegerField(min_value=1)
+
+    def validate_unit(self, value: str) -> str:
+        unit = value.strip().lower()
+        if unit not in Sequence.PeriodUnit.values:
+            raise serializers.ValidationError("unit must be Month or Year.", code="invalid_period_unit")
+        return unit
+
+
+class FiscalYearInputSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(min_value=1900, max_value=9999)
+    next_number = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    next_sequence = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class NumberingInputSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField(required=False, allow_null=True)
+    next_number = serializers.IntegerField(min_value=0)
+
+
+class SequenceInputSerializer(serializers.Serializer):
+    """Create/PATCH body of a document sequence; only the fields given are applied."""
+
+    name = serializers.CharField(max_length=100)
+    print_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    counter_type = serializers.ChoiceField(choices=COUNTER_TYPES, required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=Sequence.Status.choices, required=False)
+    type = serializers.ChoiceField(choices=Sequence.Type.choices, required=False)
+    fixed_prefix = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    prefix_separator = serializers.CharField(required=False, allow_blank=True, max_length=5)
+    fixed_suffix = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    suffix_separator = serializers.CharField(required=False, allow_blank=True, max_length=5)
+    fixed_length = serializers.IntegerField(required=False, allow_null=True)
+    format = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    starting_number = serializers.IntegerField(required=False, min_value=0)
+    ending_number = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    starting_sequence = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    ending_sequence = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    reset = serializers.ChoiceField(choices=Sequence.Reset.choices, required=False)
+    period = PeriodSerializer(required=False, allow_null=True)
+    rollover = RolloverSerializer(required=False)
+    fiscal_years = FiscalYearInputSerializer(many=True, required=False)
+    numberings = NumberingInputSerializer(many=True, required=False)
+    warning_threshold = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="For PATCH: the version you read."
+    )
+
+    def to_service_fields(self) -> dict:
+        """Translate the API shape into the service's model-field keywords."""
+        data = dict(self.validated_data)
+        data.pop("version", None)
+        rollover = data.pop("rollover", None)
+        if rollover is not None:
+            if "is_enabled" in rollover and "reset" not in data:
+                data["reset"] = Sequence.Reset.FISCAL_YEAR if rollover["is_enabled"] else Sequence.Reset.NEVER
+            if "fiscal_year_affix_position" in rollover:
+                data["fiscal_year_affix"] = rollover["fiscal_year_affix_position"]
+            if "separator" in rollover:
+                data["fiscal_year_separator"] = rollover["separator"]
+            if rollover.get("enabled_date"):
+                data["rollover_enabled_date"] = rollover["enabled_date"]
+        if "period" in data:
+            period = data.pop("period")
+            if period is None:
+                data["period_unit"], data["period_amount"] = "", None
+            else:
+                data["period_unit"], data["period_amount"] = period["unit"], period["amount"]
+                data.setdefault("reset", Sequence.Reset.CUSTOM)
+        if data.get("counter_type") == "":
+            data["counter_type"] = None
+        return data
+
+
+class NumberingOutputSerializer(serializers.ModelSerializer):
+    """A period's counter (PORTOS `numberings[]`)."""
+
+    current_number = serializers.IntegerField(source="last_value")
+    next_number = serializers.IntegerField(source="next_value")
+
+    class Meta:
+        model = NumberingPeriod
+        fields = ["id", "label", "start", "end", "start_value", "current_number", "next_number"]
+
+
+class SequenceSerializer(serializers.ModelSerializer):
+    """A document sequence as the API shows it."""
+
+    object = serializers.SerializerMethodField()
+    effective_format = serializers.CharField(read_only=True)
+    period = serializers.SerializerMethodField()
+    rollover = serializers.SerializerMethodField()
+    fiscal_years = serializers.SerializerMethodField()
+    numberings = NumberingOutputSerializer(source="periods", many=True, read_only=True)
+    audit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sequence
+        fields = [
+            "id",
+            "object",
+            "name",
+            "print_title",
+            "counter_type",
+            "status",
+            "type",
+            "fixed_prefix",
+            "prefix_separator",
+            "fixed_suffix",
+            "suffix_separator",
+            "fixed_length",
+            "format",
+            "effective_format",
+            "starting_number",
+            "ending_number",
+            "starting_sequence",
+            "ending_sequence",
+            "reset",
+            "period",
+            "rollover",
+            "fiscal_years",
+            "numberings",
+            "warning_threshold",
+            "version",
+            "audit",
+        ]
+
+    def get_object(self, sequence) -> str:
+        return "document_sequence"
+
+    def get_period(self, sequence) -> dict | None:
+        if not sequence.period_unit:
+            return None
+        return {"unit": sequence.period_unit.capitalize(), "amount": sequence.period_amount}
+
+    def get_rollover(self, sequence) -> dict:
+        return {
+            "is_enabled": sequence.reset == Sequence.Reset.FISCAL_YEAR,
+            "enabled_date": sequence.rollover_enabled_date,
+            "fiscal_year_affix_position": sequence.fiscal_year_affix,
+            "separator": sequence.fiscal_year_separator,
+        }
+
+    def get_fiscal_years(self, sequence) -> list[dict]:
+        if sequence.reset != Sequence.Reset.FISCAL_YEAR:
+            return []
+        alpha = sequence.type == Sequence.Type.ALPHA
+        return [
+            {
+                # A fiscal year is named by the calendar year it ends in.
+                "fiscal_year": period.end.year,
+                "next_number": None if alpha else period.next_value,
+                "next_sequence": alpha_from_value(period.next_value) if alpha else None,
+            }
+            for period in sequence.periods.all()
+        ]
+
+    def get_audit(self, sequence) -> dict:
+        return {"created_at": sequence.created_at, "modified_at": sequence.updated_at}
+
+
+class GenerateNextValueSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(required=False, min_value=1900, max_value=9999)
+    date = serializers.DateField(required=False)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class GenerateNextValuesSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=10_000)
+    date = serializers.DateField(required=False)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+class PreviewSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    number = serializers.CharField()
+    period_label = serializers.CharField()
+
+
+class AuditPeriodSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    first = serializers.IntegerField()
+    last = serializers.IntegerField()
+    issued = serializers.IntegerField()
+    voided = serializers.IntegerField()
+    skipped = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    gaps = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    overlaps = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()), help_text="Values issued and skipped."
+    )
+    out_of_range = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Issued values outside first…last.",
+    )
+
+
+class AuditSerializer(serializers.Serializer):
+    sequence_id = serializers.UUIDField()
+    ok = serializers.BooleanField()
+    periods = AuditPeriodSerializer(many=True)
+
+
+class SequenceFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Sequence
+        fields = ["name", "status", "type", "counter_type"]
+
+
+class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+    """Document sequences (Intacct) with PORTOS format strings, periods and `version`."""
+
+    required_scopes = {"read": "numbering:read", "write": "numbering:write"}
+    serializer_class = SequenceSerializer
+    filterset_class = SequenceFilter
+    ordering_fields = ["name", "created_at", "updated_at"]
+    ordering = ["-created_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.sequences_for_entity(entity=self.entity).prefetch_related("periods")
+
+    def retrieve(self, request, *args, **kwargs):
+        sequence = self.get_object()
+        response = Response(SequenceSerializer(sequence).data)
+        response["ETag"] = f'"{sequence.version}"'
+        return response
+
+    @extend_schema(request=SequenceInputSerializer, responses={201: SequenceSerializer})
+    def create(self, request):
+        body = SequenceInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sequence = sequence_create(entity=self.entity, actor=actor_of(request), **body.to_service_fields())
+        return Response(self._fresh(sequence), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SequenceInputSerializer,
+        responses=SequenceSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False)],
+    )
+    def partial_update(self, request, pk=None):
+        sequence = self.get_object()
+        body = SequenceInputSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        sequence = sequence_update(
+            sequence=sequence,
+            expected_version=self._expected_version(request, body.validated_data.get("version")),
+            actor=actor_of(request),
+            **body.to_service_fields(),
+        )
+        response = Response(self._fresh(sequence))
+        response["ETag"] = f'"{sequence.version}"'
+        return response
+
+    def destroy(self, request, pk=None):
+        sequence_delete(sequence=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=GenerateNextValueSerializer, responses={201: IssuedNumberSerializer})
+    @action(detail=True, methods=["post"], url_path="generate-next-value")
+    def generate_next_value(self, request, pk=None):
+        sequence = self.get_object()
+        body = GenerateNextValueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        on = self._document_date(sequence, body.validated_data)
+        with transaction.atomic():
+            issued = sequence_issue_next(
+                sequence=sequence,
+                date=on,
+                reference=body.validated_data["reference"],
+                document_type="api",
+                issued_by=actor_of(request),
+            )
+        return Response(IssuedNumberSerializer(issued).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=GenerateNextValuesSerializer,
+        responses={
+            201: inline_serializer(
+                "IssuedNumberBlock",
+                {"object": serializers.CharField(), "data": IssuedNumberSerializer(many=True)},
+            )
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="generate-next-values")
+    def generate_next_values(self, request, pk=None):
+        sequence = self.get_object()
+        body = GenerateNextValuesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            issued = sequence_issue_block(
+                sequence=sequence,
+                count=body.validated_data["count"],
+                date=body.validated_data.get("date"),
+                reference=body.validated_data["reference"],
+                issued_by=actor_of(request),
+            )
+        data = IssuedNumberSerializer(issued, many=True).data
+        return Response({"object": "list", "data": data}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", datetime.date, required=False)], responses=PreviewSerializer
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        sequence = self.get_object()
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.sequence_preview(sequence=sequence, date=query.validated_data.get("date")))
+
+    @extend_schema(responses=AuditSerializer)
+    @action(detail=True, methods=["get"])
+    def audit(self, request, pk=None):
+        return Response(sequence_audit(sequence=self.get_object()))
+
+    def _fresh(self, sequence) -> dict:
+        """Render a sequence re-read with its periods (services may have added some)."""
+        return SequenceSerializer(self.get_queryset().get(pk=sequence.pk)).data
+
+    def _expected_version(self, request, body_version: int | None) -> int | None:
+        header = request.headers.get("If-Match")
+        if header is None:
+            return body_version
+        try:
+            header_version = int(header.strip().removeprefix("W/").strip('"'))
+        except ValueError:
+            raise InvalidInput(
+                'If-Match must be the sequence\'s ETag, e.g. "3".', code="invalid_if_match", param="If-Match"
+            ) from None
+        if body_version is not None and body_version != header_version:
+            raise Conflict("If-Match and version disagree.", code="version_mismatch", param="version")
+        return header_version
+
+    def _document_date(self, sequence, data) -> datetime.date:
+        """Pick the document date: `date`, else a day of the requested fiscal year, else today."""
+        on = data.get("date")
+        fiscal_year = data.get("fiscal_year")
+        if fiscal_year is None:
+            return on or timezone.localdate()
+        start_month = self.entity.fiscal_year_start_month
+        if on is not None:
+            if fiscal_year_of(on, start_month=start_month) != fiscal_year:
+                raise InvalidInput(
+                    f"date {on} is not in fiscal year {fiscal_year}.",
+                    code="fiscal_year_date_mismatch",
+                    param="fiscal_year",
+                )
+            return on
+        today = timezone.localdate()
+        if fiscal_year_of(today, start_month=start_month) == fiscal_year:
+            return today
+        # The fiscal year named by the year it ends in starts in the previous calendar year
+        # unless it starts in January.
+        start_year = fiscal_year if start_month == 1 else fiscal_year - 1
+        return datetime.date(start_year, start_month, 1)
