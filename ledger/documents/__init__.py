@@ -1,0 +1,1 @@
+"""The kit receivables and payables share: posted numbered documents, payments applied to them."""
