@@ -1,4 +1,4 @@
-"""The ledger's move out of erp, proven on a database holding the demo data: down and up again, nothing lost."""
+"""The ledger's move out of erp, proven on the demo books: down and up again, nothing lost."""
 
 import datetime
 from io import StringIO
