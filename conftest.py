@@ -1,10 +1,41 @@
-"""Shared pytest fixtures: entities, API keys and authenticated API clients."""
+"""The suite's fixtures, registered once for every test package: entities, API clients, parties, documents.
+
+Plain helper functions live in tests/helpers.py; no test imports anything from a conftest.
+"""
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from erp.scopes import SCOPES
 from tests.erp.factories import EntityFactory, api_key_with_token
+from tests.helpers import client_for
+from tests.payables.factories import VendorFactory
+from tests.processes import kill_leftovers
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
+
+
+@pytest.fixture(autouse=True)
+def deferred_constraints_hold(request):
+    """Fire the deferred database checks at the end of each rolled-back test, as a commit would.
+
+    Tests in a transaction that is rolled back never commit, so a check deferred to the commit
+    (a balanced journal entry, a balance equal to its applications, a number issued at commit)
+    would otherwise never run. Tests that really commit run those checks anyway.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if marker is None and "db" not in names:
+        yield  # no database
+        return
+    if (marker is not None and marker.kwargs.get("transaction")) or "transactional_db" in names:
+        yield  # real commits, which run the checks themselves
+        return
+    request.getfixturevalue("db")  # set up first, so this check runs before its rollback
+    yield
+    if connection.in_atomic_block and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture
@@ -17,14 +48,6 @@ def entity(db):
 def other_entity(db):
     """A second, unrelated entity for isolation checks."""
     return EntityFactory()
-
-
-def client_for(token: str | None) -> APIClient:
-    """Return an API client that sends the given bearer token."""
-    client = APIClient()
-    if token:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
 
 
 @pytest.fixture
@@ -51,16 +74,36 @@ def client_for_token():
 
 
 @pytest.fixture
+def customer(entity):
+    """A customer of `entity`."""
+    return CustomerFactory(entity=entity)
+
+
+@pytest.fixture
+def invoices(customer):
+    """Three open invoices of `customer`: 100.00, 250.00 and 75.50."""
+    return [InvoiceFactory(customer=customer, amount=amount) for amount in ("100.00", "250.00", "75.50")]
+
+
+@pytest.fixture
+def vendor(entity):
+    """A vendor of `entity`."""
+    return VendorFactory(entity=entity, name="Northwind")
+
+
+@pytest.fixture
+def other_vendor(entity):
+    """A second vendor of the same entity."""
+    return VendorFactory(entity=entity, name="Contoso")
+
+
+@pytest.fixture
 def db_name():
     """The test database's name for forked workers (tests/processes.py), the parent disconnected.
 
     The parent's connection is closed so children never share it; any worker a failed test left
     running is killed before the database is flushed.
     """
-    from django.db import connection
-
-    from tests.processes import kill_leftovers
-
     name = connection.settings_dict["NAME"]
     connection.close()
     yield name

@@ -1,4 +1,4 @@
-"""Helpers shared by the test suites: database refusals, raw SQL, reading the ledger and API errors.
+"""Helpers shared by the test suites: database refusals, raw SQL, reading the ledger, API clients and errors.
 
 Fixtures live in the root conftest.py; plain functions live here and are imported by name::
 
@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from rest_framework.test import APIClient
 
 from ledger.models import JournalEntry
 
@@ -65,6 +66,14 @@ def entries_for(source_type: str, source_id) -> list[JournalEntry]:
             "posted_at", "id"
         )
     )
+
+
+def client_for(token: str | None) -> APIClient:
+    """Return an API client that sends the given bearer token."""
+    client = APIClient()
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
 
 
 def error_of(response) -> tuple[int, str, str | None]:

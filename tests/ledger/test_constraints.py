@@ -8,7 +8,6 @@ from django.db import IntegrityError, connection, transaction
 
 from ledger.models import Account, JournalEntry, JournalLine
 from ledger.services import journal_entry_post
-from tests.receivables.conftest import deferred_constraints_hold  # noqa: F401  (autouse)
 
 
 def account_id(entity, code) -> uuid.UUID:

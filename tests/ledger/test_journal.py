@@ -10,7 +10,6 @@ from ledger import selectors
 from ledger.models import Account, JournalEntry
 from ledger.services import DEFAULT_CHART, account_create, journal_entry_post, journal_entry_reverse
 from numbering.models import IssuedNumber
-from tests.receivables.conftest import deferred_constraints_hold  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from erp.models import Entity
 from ledger import selectors
 from payables.models import APPayment, Vendor, VendorBill, VendorCredit
 from payables.services import ap_payment_create
-from tests.payables.conftest import entries_for
+from tests.helpers import entries_for
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory
 
 pytestmark = pytest.mark.django_db

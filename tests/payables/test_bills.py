@@ -9,7 +9,7 @@ import pytest
 from ledger.models import JournalEntry
 from payables.models import VendorBill
 from payables.services import ap_payment_create
-from tests.payables.conftest import entries_for, error_of, posted_lines
+from tests.helpers import entries_for, error_of, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

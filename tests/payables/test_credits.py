@@ -12,7 +12,7 @@ from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from payables.models import VendorCredit
 from payables.services import ap_payment_create
-from tests.payables.conftest import entries_for, error_of, posted_lines
+from tests.helpers import entries_for, error_of, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from payables.models import VendorCredit
 from payables.services import ap_payment_create
-from tests.payables.conftest import entries_for, posted_lines
+from tests.helpers import entries_for, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

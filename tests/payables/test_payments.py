@@ -11,7 +11,7 @@ from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from payables.models import APPayment, VendorBill, VendorCredit
 from payables.services import ap_payment_create, vendor_bill_void, vendor_credit_expire, vendor_credit_void
-from tests.payables.conftest import entries_for, error_of, posted_lines
+from tests.helpers import entries_for, error_of, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

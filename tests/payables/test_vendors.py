@@ -3,7 +3,7 @@
 import pytest
 
 from payables.models import Vendor
-from tests.payables.conftest import error_of
+from tests.helpers import error_of
 from tests.payables.factories import VendorFactory
 
 pytestmark = pytest.mark.django_db
