@@ -13,6 +13,9 @@ from erp.services.idempotency import request_fingerprint, run_idempotently, vali
 
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 
+# A viewset's `lookup_value_regex` for UUID primary keys: any other path segment is a 404 at routing.
+UUID_PATH = "[0-9a-fA-F-]{36}"
+
 
 def actor_of(request) -> str:
     """Name an API caller for ledgers and audit trails: the key's visible prefix, never its secret."""

@@ -2,7 +2,8 @@
 
 from rest_framework.routers import SimpleRouter
 
-from ledger.api.journal import AccountViewSet, JournalEntryViewSet
+from ledger.api.accounts import AccountViewSet
+from ledger.api.journal_entries import JournalEntryViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("accounts", AccountViewSet, basename="account")

@@ -1,5 +1,6 @@
 """Ledger models: the chart of accounts, journal entries and their lines."""
 
-from ledger.models.journal import MONEY, Account, JournalEntry, JournalLine
+from ledger.models.accounts import Account, AccountType
+from ledger.models.journal import MONEY, JournalEntry, JournalLine
 
-__all__ = ["MONEY", "Account", "JournalEntry", "JournalLine"]
+__all__ = ["MONEY", "Account", "AccountType", "JournalEntry", "JournalLine"]

@@ -1,4 +1,4 @@
-"""The ledger: accounts, journal entries and their lines.
+"""Journal entries and their lines: balanced, numbered at commit, immutable once posted.
 
 Double entry is the database's job as much as the code's: single-row rules are named CHECKs here;
 "debits equal credits", "numbered at commit" and "posted means immutable" are triggers written in
@@ -11,41 +11,9 @@ from django.db import models
 from django.db.models import Q
 
 from erp.models import Entity
+from ledger.models.accounts import Account
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class AccountType(models.TextChoices):
-    ASSET = "asset"
-    LIABILITY = "liability"
-    EQUITY = "equity"
-    INCOME = "income"
-    EXPENSE = "expense"
-
-
-class Account(models.Model):
-    """An account of an entity's chart, addressed by its code (e.g. accounts_receivable)."""
-
-    Type = AccountType
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # The (entity, code) unique index serves lookups by entity: no separate FK index.
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="accounts", db_index=False)
-    code = models.SlugField(max_length=40, allow_unicode=False)
-    name = models.CharField(max_length=200)
-    type = models.CharField(max_length=10, choices=AccountType.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        db_table = "erp_account"
-        ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(fields=["entity", "code"], name="account_unique_code"),
-            models.CheckConstraint(condition=Q(type__in=AccountType.values), name="account_known_type"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} — {self.name}"
 
 
 class JournalEntry(models.Model):
