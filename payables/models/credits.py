@@ -1,13 +1,10 @@
 """Vendor credits: what a vendor owes back, spent by AP payments until used up, voided or expired."""
 
-import uuid
-
 from django.db import models
 from django.db.models import F, Q
 
-from erp.models import Entity
-from ledger.models import JournalEntry
-from payables.models.vendors import MONEY, Vendor
+from ledger.documents.models import MONEY, PostedRow, choice_constraint, entity_reference
+from payables.models.vendors import Vendor
 
 
 class VendorCreditStatus(models.TextChoices):
@@ -31,8 +28,8 @@ class VendorCreditSourceType(models.TextChoices):
 USABLE_STATUSES = (VendorCreditStatus.OPEN, VendorCreditStatus.PARTIALLY_APPLIED)
 
 
-class VendorCredit(models.Model):
-    """A credit from a vendor (Arcus vendor_credits): posted DR vendor_returns_receivable / CR vendor_credits.
+class VendorCredit(PostedRow):
+    """A credit from a vendor: posted DR vendor_returns_receivable / CR vendor_credits.
 
     `remaining_amount` is what payments can still spend: a voided or expired credit has none left,
     and `expired_amount` keeps what was written off when it expired.
@@ -41,8 +38,7 @@ class VendorCredit(models.Model):
     Status = VendorCreditStatus
     SourceType = VendorCreditSourceType
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="vendor_credits")
+    entity = entity_reference("vendor_credits")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="credits")
     # Empty only between the insert and the number taken last in the same transaction.
     credit_number = models.CharField(max_length=64, blank=True, editable=False)
@@ -59,23 +55,12 @@ class VendorCredit(models.Model):
     source_id = models.UUIDField(null=True, blank=True, help_text="The vendor return or bill it came from.")
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
     notes = models.TextField(blank=True)
-    journal_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
-    void_journal_entry = models.ForeignKey(
-        JournalEntry, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
     expiry_journal_entry = models.ForeignKey(
-        JournalEntry, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    void_reason = models.CharField(max_length=500, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.CharField(max_length=100, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PostedRow.Meta):
         indexes = [
             models.Index(fields=["entity", "vendor", "status"], name="vendor_credit_vendor_status"),
             # The expiry sweep reads only the credits that can still expire.
@@ -91,7 +76,7 @@ class VendorCredit(models.Model):
                 condition=~Q(credit_number=""),
                 name="vendor_credit_unique_number",
             ),
-            # The seed's idempotency: one credit per (entity, source_type, source_id).
+            # One credit per (entity, source_type, source_id): recording the same source again finds it.
             models.UniqueConstraint(
                 fields=["entity", "source_type", "source_id"],
                 condition=Q(source_id__isnull=False),
@@ -107,10 +92,7 @@ class VendorCredit(models.Model):
                 condition=Q(expired_amount__gte=0, expired_amount__lte=F("amount")),
                 name="vendor_credit_expired_within_amount",
             ),
-            models.CheckConstraint(
-                condition=Q(source_type__in=VendorCreditSourceType.values),
-                name="vendor_credit_known_source_type",
-            ),
+            choice_constraint("source_type", VendorCreditSourceType, name="vendor_credit_known_source_type"),
             models.CheckConstraint(
                 condition=(
                     Q(status=VendorCreditStatus.OPEN, remaining_amount=F("amount"), expired_amount=0)

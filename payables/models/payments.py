@@ -5,11 +5,18 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from erp.models import Entity
-from ledger.models import JournalEntry
+from ledger.documents.models import (
+    MONEY,
+    AppliedPayment,
+    PaymentApplicationBase,
+    application_constraints,
+    choice_constraint,
+    entity_reference,
+    payment_void_recorded,
+)
 from payables.models.bills import VendorBill
 from payables.models.credits import VendorCredit
-from payables.models.vendors import MONEY, Vendor
+from payables.models.vendors import Vendor
 
 
 class APPaymentMethod(models.TextChoices):
@@ -21,19 +28,12 @@ class APPaymentMethod(models.TextChoices):
     OTHER = "other"
 
 
-class APPaymentStatus(models.TextChoices):
-    APPLIED = "applied"
-    VOID = "void"
-
-
-class APPayment(models.Model):
+class APPayment(AppliedPayment):
     """A payment to one vendor: `amount` in cash plus `credit_amount` of vendor credit, applied to bills."""
 
     Method = APPaymentMethod
-    Status = APPaymentStatus
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="ap_payments")
+    entity = entity_reference("ap_payments")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="payments")
     # Empty only between the insert and the number taken last in the same transaction.
     number = models.CharField(max_length=64, blank=True, editable=False)
@@ -41,25 +41,9 @@ class APPayment(models.Model):
     amount = models.DecimalField(**MONEY, help_text="The cash part.")
     credit_amount = models.DecimalField(**MONEY, default=0, help_text="The vendor credit spent.")
     total_applied = models.DecimalField(**MONEY)
-    status = models.CharField(max_length=10, choices=APPaymentStatus.choices, default=APPaymentStatus.APPLIED)
-    payment_date = models.DateField()
-    check_number = models.CharField(max_length=50, blank=True)
-    external_reference = models.CharField(max_length=200, blank=True)
-    notes = models.TextField(blank=True)
-    journal_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
-    void_journal_entry = models.ForeignKey(
-        JournalEntry, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    void_reason = models.CharField(max_length=500, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.CharField(max_length=100, blank=True)
-    created_by = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(AppliedPayment.Meta):
         verbose_name = "AP payment"
-        ordering = ["-created_at"]
         indexes = [models.Index(fields=["entity", "vendor", "status"], name="ap_payment_vendor_status")]
         constraints = [
             models.UniqueConstraint(
@@ -72,42 +56,29 @@ class APPayment(models.Model):
                 condition=Q(total_applied=F("amount") + F("credit_amount"), total_applied__gt=0),
                 name="ap_payment_total_is_cash_plus_credit",
             ),
-            models.CheckConstraint(
-                condition=Q(method__in=APPaymentMethod.values), name="ap_payment_known_method"
-            ),
+            choice_constraint("method", APPaymentMethod, name="ap_payment_known_method"),
             models.CheckConstraint(
                 condition=Q(method=APPaymentMethod.CHECK) | Q(check_number=""),
                 name="ap_payment_check_number_only_for_checks",
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    status=APPaymentStatus.VOID, voided_at__isnull=False, void_journal_entry__isnull=False
-                )
-                | Q(status=APPaymentStatus.APPLIED, voided_at__isnull=True, void_journal_entry__isnull=True),
-                name="ap_payment_void_recorded",
-            ),
+            payment_void_recorded("ap_payment"),
         ]
 
     def __str__(self) -> str:
         return self.number or f"(unnumbered AP payment {self.pk})"
 
 
-class APPaymentApplication(models.Model):
-    """The part of a payment applied to one bill; a voided payment keeps its rows, marked by its status."""
+class APPaymentApplication(PaymentApplicationBase):
+    """The part of a payment applied to one bill."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(APPayment, on_delete=models.PROTECT, related_name="applications")
     bill = models.ForeignKey(VendorBill, on_delete=models.PROTECT, related_name="applications")
     position = models.PositiveSmallIntegerField()
-    amount_applied = models.DecimalField(**MONEY)
 
-    class Meta:
+    class Meta(PaymentApplicationBase.Meta):
         verbose_name = "bill application"
         ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["payment", "bill"], name="ap_payment_application_once_per_bill"),
-            models.CheckConstraint(condition=Q(amount_applied__gt=0), name="ap_payment_application_positive"),
-        ]
+        constraints = application_constraints("ap_payment_application", document_field="bill")
 
     def __str__(self) -> str:
         return f"{self.amount_applied} to {self.bill_id}"
