@@ -1,4 +1,4 @@
-"""The API scopes a key can carry (SPEC §3)."""
+"""The API scopes a key can carry (docs/api.md, "Authentication and scopes")."""
 
 SCOPES = frozenset(
     {
