@@ -2,21 +2,14 @@
 
 from django.db import models
 
-from ledger.documents.models import (
-    DocumentLine,
-    PostedDocument,
-    document_constraints,
-    document_indexes,
-    entity_reference,
-    line_constraints,
-)
+from ledger.documents import models as documents
 from payables.models.vendors import Vendor
 
 
-class VendorBill(PostedDocument):
+class VendorBill(documents.PostedDocument):
     """A vendor's bill: posted DR expense / CR accounts_payable, paid down by AP payments."""
 
-    entity = entity_reference("vendor_bills")
+    entity = documents.entity_reference("vendor_bills")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="bills")
     bill_date = models.DateField()
     due_date = models.DateField(null=True, blank=True)
@@ -24,17 +17,17 @@ class VendorBill(PostedDocument):
         max_length=200, blank=True, help_text="The vendor's own invoice number."
     )
 
-    class Meta(PostedDocument.Meta):
-        indexes = document_indexes("vendor_bill", party="vendor", date_field="bill_date")
-        constraints = document_constraints(
+    class Meta(documents.PostedDocument.Meta):
+        indexes = documents.document_indexes("vendor_bill", party="vendor", date_field="bill_date")
+        constraints = documents.document_constraints(
             "vendor_bill", noun="bill", date_field="bill_date", due_date_optional=True
         )
 
 
-class VendorBillLine(DocumentLine):
+class VendorBillLine(documents.DocumentLine):
     """One line of a bill."""
 
     bill = models.ForeignKey(VendorBill, on_delete=models.PROTECT, related_name="lines")
 
-    class Meta(DocumentLine.Meta):
-        constraints = line_constraints("vendor_bill_line", document_field="bill")
+    class Meta(documents.DocumentLine.Meta):
+        constraints = documents.line_constraints("vendor_bill_line", document_field="bill")

@@ -5,15 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from ledger.documents.models import (
-    MONEY,
-    AppliedPayment,
-    PaymentApplicationBase,
-    application_constraints,
-    choice_constraint,
-    entity_reference,
-    payment_void_recorded,
-)
+from ledger.documents import models as documents
 from payables.models.bills import VendorBill
 from payables.models.credits import VendorCredit
 from payables.models.vendors import Vendor
@@ -28,21 +20,21 @@ class APPaymentMethod(models.TextChoices):
     OTHER = "other"
 
 
-class APPayment(AppliedPayment):
+class APPayment(documents.AppliedPayment):
     """A payment to one vendor: `amount` in cash plus `credit_amount` of vendor credit, applied to bills."""
 
     Method = APPaymentMethod
 
-    entity = entity_reference("ap_payments")
+    entity = documents.entity_reference("ap_payments")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="payments")
     # Empty only between the insert and the number taken last in the same transaction.
     number = models.CharField(max_length=64, blank=True, editable=False)
     method = models.CharField(max_length=12, choices=APPaymentMethod.choices)
-    amount = models.DecimalField(**MONEY, help_text="The cash part.")
-    credit_amount = models.DecimalField(**MONEY, default=0, help_text="The vendor credit spent.")
-    total_applied = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**documents.MONEY, help_text="The cash part.")
+    credit_amount = models.DecimalField(**documents.MONEY, default=0, help_text="The vendor credit spent.")
+    total_applied = models.DecimalField(**documents.MONEY)
 
-    class Meta(AppliedPayment.Meta):
+    class Meta(documents.AppliedPayment.Meta):
         verbose_name = "AP payment"
         indexes = [models.Index(fields=["entity", "vendor", "status"], name="ap_payment_vendor_status")]
         constraints = [
@@ -56,29 +48,29 @@ class APPayment(AppliedPayment):
                 condition=Q(total_applied=F("amount") + F("credit_amount"), total_applied__gt=0),
                 name="ap_payment_total_is_cash_plus_credit",
             ),
-            choice_constraint("method", APPaymentMethod, name="ap_payment_known_method"),
+            documents.choice_constraint("method", APPaymentMethod, name="ap_payment_known_method"),
             models.CheckConstraint(
                 condition=Q(method=APPaymentMethod.CHECK) | Q(check_number=""),
                 name="ap_payment_check_number_only_for_checks",
             ),
-            payment_void_recorded("ap_payment"),
+            documents.payment_void_recorded("ap_payment"),
         ]
 
     def __str__(self) -> str:
         return self.number or f"(unnumbered AP payment {self.pk})"
 
 
-class APPaymentApplication(PaymentApplicationBase):
+class APPaymentApplication(documents.PaymentApplicationBase):
     """The part of a payment applied to one bill."""
 
     payment = models.ForeignKey(APPayment, on_delete=models.PROTECT, related_name="applications")
     bill = models.ForeignKey(VendorBill, on_delete=models.PROTECT, related_name="applications")
     position = models.PositiveSmallIntegerField()
 
-    class Meta(PaymentApplicationBase.Meta):
+    class Meta(documents.PaymentApplicationBase.Meta):
         verbose_name = "bill application"
         ordering = ["position"]
-        constraints = application_constraints("ap_payment_application", document_field="bill")
+        constraints = documents.application_constraints("ap_payment_application", document_field="bill")
 
     def __str__(self) -> str:
         return f"{self.amount_applied} to {self.bill_id}"
@@ -92,7 +84,7 @@ class VendorCreditApplication(models.Model):
     vendor_credit = models.ForeignKey(VendorCredit, on_delete=models.PROTECT, related_name="applications")
     # Credits are spent oldest first; the position keeps that order for the response.
     position = models.PositiveSmallIntegerField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**documents.MONEY)
 
     class Meta:
         verbose_name = "credit consumption"

@@ -2,35 +2,28 @@
 
 from django.db import models
 
-from ledger.documents.models import (
-    DocumentLine,
-    PostedDocument,
-    document_constraints,
-    document_indexes,
-    entity_reference,
-    line_constraints,
-)
+from ledger.documents import models as documents
 from receivables.models.customers import Customer
 
 
-class Invoice(PostedDocument):
+class Invoice(documents.PostedDocument):
     """A customer invoice: posted DR receivable / CR revenue, paid down by payments."""
 
-    entity = entity_reference("invoices")
+    entity = documents.entity_reference("invoices")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
     invoice_date = models.DateField()
     due_date = models.DateField()
     notes = models.TextField(blank=True)
 
-    class Meta(PostedDocument.Meta):
-        indexes = document_indexes("invoice", party="customer", date_field="invoice_date")
-        constraints = document_constraints("invoice", noun="invoice", date_field="invoice_date")
+    class Meta(documents.PostedDocument.Meta):
+        indexes = documents.document_indexes("invoice", party="customer", date_field="invoice_date")
+        constraints = documents.document_constraints("invoice", noun="invoice", date_field="invoice_date")
 
 
-class InvoiceLine(DocumentLine):
+class InvoiceLine(documents.DocumentLine):
     """One line of an invoice."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
 
-    class Meta(DocumentLine.Meta):
-        constraints = line_constraints("invoice_line", document_field="invoice")
+    class Meta(documents.DocumentLine.Meta):
+        constraints = documents.line_constraints("invoice_line", document_field="invoice")

@@ -3,15 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from ledger.documents.models import (
-    MONEY,
-    AppliedPayment,
-    PaymentApplicationBase,
-    application_constraints,
-    choice_constraint,
-    entity_reference,
-    payment_void_recorded,
-)
+from ledger.documents import models as documents
 from receivables.models.customers import Customer
 from receivables.models.invoices import Invoice
 
@@ -25,43 +17,43 @@ class PaymentMethod(models.TextChoices):
     CREDIT = "credit"
 
 
-class Payment(AppliedPayment):
+class Payment(documents.AppliedPayment):
     """A customer payment applied to one or more of the customer's invoices (unnumbered: its journal
     entry carries the number)."""
 
     Method = PaymentMethod
 
-    entity = entity_reference("payments")
+    entity = documents.entity_reference("payments")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**documents.MONEY)
     payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     check_date = models.DateField(null=True, blank=True)
     # A payment changes only when voided, and records when in voided_at.
     updated_at = None
 
-    class Meta(AppliedPayment.Meta):
+    class Meta(documents.AppliedPayment.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
-            choice_constraint("payment_method", PaymentMethod, name="payment_known_method"),
+            documents.choice_constraint("payment_method", PaymentMethod, name="payment_known_method"),
             models.CheckConstraint(
                 condition=Q(payment_method=PaymentMethod.CHECK) | Q(check_number="", check_date__isnull=True),
                 name="payment_check_fields_only_for_checks",
             ),
-            payment_void_recorded("payment"),
+            documents.payment_void_recorded("payment"),
         ]
 
     def __str__(self) -> str:
         return f"{self.payment_method} payment of {self.amount} on {self.payment_date}"
 
 
-class PaymentApplication(PaymentApplicationBase):
+class PaymentApplication(documents.PaymentApplicationBase):
     """The part of a payment applied to one invoice."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="applications")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="applications")
 
-    class Meta(PaymentApplicationBase.Meta):
-        constraints = application_constraints("payment_application", document_field="invoice")
+    class Meta(documents.PaymentApplicationBase.Meta):
+        constraints = documents.application_constraints("payment_application", document_field="invoice")
 
     def __str__(self) -> str:
         return f"{self.amount_applied} to {self.invoice_id}"
