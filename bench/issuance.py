@@ -1,4 +1,4 @@
-"""Issuance benchmarks (SPEC §9): ceiling, django-sequences, ours; scaling; blocks; growth; late vs early."""
+"""Issuance benchmarks (docs/benchmarks.md): ceiling, django-sequences, ours; scaling, blocks, growth."""
 
 import datetime
 import os

@@ -1,4 +1,4 @@
-"""HTTP benchmark (SPEC §9): POST /v1/payments/multi-invoice-apply with 50 applications under gunicorn.
+"""HTTP benchmark (docs/benchmarks.md): POST /v1/payments/multi-invoice-apply, 50 applications, gunicorn.
 
 8 client threads on 127.0.0.1, each with its own keep-alive-less http.client connection, send payments
 for BENCH_DURATION seconds (at most MAX_REQUESTS_PER_CLIENT each). Two scenarios: every client pays its
