@@ -1,4 +1,7 @@
-"""Issuance benchmarks (docs/benchmarks.md): ceiling, django-sequences, ours; scaling, blocks, growth."""
+"""Issuance benchmarks (docs/benchmarks.md).
+
+The raw SQL ceiling, django-sequences and Folio; scaling over sequences; blocks; growth; late vs early.
+"""
 
 import datetime
 import os
