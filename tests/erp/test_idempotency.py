@@ -4,11 +4,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from erp.models import ApiKey, IdempotencyRecord
+from erp.scopes import SCOPES
 from erp.services.idempotency import idempotency_records_purge
+from tests.erp.factories import api_key_with_token
+from tests.erp.urls import PROBE_GATE, WAIT
+from tests.helpers import client_for, refused
 
 pytestmark = pytest.mark.urls("tests.erp.urls")
 
@@ -38,11 +42,11 @@ def test_a_retry_replays_the_identical_body_without_running_again(api):
 
 @pytest.mark.django_db
 def test_the_same_body_with_other_key_order_is_the_same_request(api):
-    probe(api, {"name": "order", "delay": 0}, key="k-order")
+    probe(api, {"name": "order", "reject": False}, key="k-order")
     again = api.generic(
         "POST",
         "/v1/probe-writes",
-        '{"delay": 0, "name": "order"}',
+        '{"reject": false, "name": "order"}',
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k-order",
     )
@@ -108,9 +112,7 @@ def test_an_expired_record_lets_the_key_run_again_and_is_purged(api):
 
 @pytest.mark.django_db
 def test_the_database_refuses_to_store_a_5xx(entity):
-    from django.db import IntegrityError
-
-    with pytest.raises(IntegrityError):
+    with refused("idempotency_record_never_5xx"):
         IdempotencyRecord.objects.create(
             entity=entity,
             key="k",
@@ -123,38 +125,65 @@ def test_the_database_refuses_to_store_a_5xx(entity):
         )
 
 
+@pytest.fixture
+def gate():
+    """The probe's gate, closed for this test and opened at its end whatever happens."""
+    PROBE_GATE.reset()
+    yield PROBE_GATE
+    PROBE_GATE.release.set()
+
+
+def key_lock_is_held(entity, key: str) -> bool:
+    """Whether another transaction holds the key's advisory lock (tried, and released if taken)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"idempotency:{entity.pk}:POST:/v1/probe-writes:{key}"],
+        )
+        return not cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_ten_concurrent_identical_requests_execute_exactly_once(entity, make_client):
-    """Ten threads, each with its own connection, fire the same keyed request at once."""
-    client = make_client(entity)
-    barrier = threading.Barrier(10)
-    statuses: list[int] = []
-    bodies: list[dict] = []
+def test_duplicates_of_a_request_in_flight_are_409_and_it_executes_exactly_once(entity, gate):
+    """The first request is held mid-write, its key lock held; nine duplicates then arrive at once."""
+    _, token = api_key_with_token(entity=entity, scopes=sorted(SCOPES))
+    body = {"name": "concurrent", "hold": True}
+    responses: dict[str, list] = {"first": [], "duplicates": []}
     lock = threading.Lock()
 
-    def fire():
+    def fire(kind: str, barrier: threading.Barrier | None = None):
         try:
-            barrier.wait()
-            response = probe(client, {"name": "concurrent", "delay": 0.5}, key="k-concurrent")
+            if barrier is not None:
+                barrier.wait(WAIT)
+            response = probe(client_for(token), body, key="k-concurrent")
             with lock:
-                statuses.append(response.status_code)
-                bodies.append(response.json())
+                responses[kind].append((response.status_code, response.json()))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=fire) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    first = threading.Thread(target=fire, args=("first",))
+    first.start()
+    assert gate.entered.wait(WAIT), "the first request never reached its write"
+    assert key_lock_is_held(entity, "k-concurrent")  # the first request's transaction holds it
 
+    barrier = threading.Barrier(9)
+    duplicates = [threading.Thread(target=fire, args=("duplicates", barrier)) for _ in range(9)]
+    for thread in duplicates:
+        thread.start()
+    for thread in duplicates:
+        thread.join(WAIT)
+    assert [status for status, _ in responses["duplicates"]] == [409] * 9
+    assert {b["error"]["code"] for _, b in responses["duplicates"]} == {"idempotency_key_in_use"}
+    assert executions("concurrent") == 0  # the first has not committed yet
+
+    gate.release.set()
+    first.join(WAIT)
+    assert [status for status, _ in responses["first"]] == [201]
+    assert not key_lock_is_held(entity, "k-concurrent")  # gone with the commit
     assert executions("concurrent") == 1
-    assert statuses.count(201) >= 1
-    assert set(statuses) <= {201, 409}
-    conflicts = [b["error"]["code"] for b in bodies if "error" in b]
-    assert set(conflicts) <= {"idempotency_key_in_use"}
-    # Once the first has committed, a retry is a replay of the same payment.
-    retry = probe(client, {"name": "concurrent", "delay": 0.5}, key="k-concurrent")
+    # Once the first has committed, a retry is a replay of the same write.
+    retry = probe(client_for(token), body, key="k-concurrent")
     assert retry.status_code == 201
     assert retry.json()["idempotent_replay"] is True
+    assert retry.json()["id"] == responses["first"][0][1]["id"]
     assert executions("concurrent") == 1

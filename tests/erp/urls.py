@@ -1,6 +1,6 @@
-"""Test-only routes: a probe endpoint that writes through a service, then may fail on demand."""
+"""Test-only routes: a probe endpoint that writes through a service, then may hold or fail on demand."""
 
-import time
+import threading
 from decimal import Decimal
 
 from django.urls import path
@@ -11,6 +11,30 @@ from erp.exceptions import RuleViolation
 from erp.services.api_keys import api_key_create
 from erp.urls import urlpatterns as product_urlpatterns
 
+WAIT = 60  # seconds: a bound on a held request, never a timing assumption
+
+
+class Gate:
+    """Holds a probe request mid-write (its transaction and locks open) until the test releases it."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def reset(self) -> None:
+        """Close the gate for the next test."""
+        self.entered.clear()
+        self.release.clear()
+
+    def hold(self) -> None:
+        """Say the write is under way, then wait for the release (bounded, so a failed test ends)."""
+        self.entered.set()
+        if not self.release.wait(WAIT):
+            raise RuntimeError("the probe gate was never released")
+
+
+PROBE_GATE = Gate()
+
 
 class ProbeWriteView(FolioAPIView):
     """Creates one API key named by the body (a countable write), then behaves as asked."""
@@ -19,7 +43,8 @@ class ProbeWriteView(FolioAPIView):
 
     def post(self, request):
         api_key, _ = api_key_create(entity=self.entity, scopes=["numbering:read"], name=request.data["name"])
-        time.sleep(float(request.data.get("delay", 0)))
+        if request.data.get("hold"):
+            PROBE_GATE.hold()
         if request.data.get("explode"):
             raise RuntimeError("simulated crash with SELECT secret FROM table")
         if request.data.get("reject"):
