@@ -1,4 +1,4 @@
-"""The numbering REST API (SPEC §4.4): sequences CRUD, issuing, preview, audit, ledger, Arcus counters."""
+"""The numbering REST API (docs/numbering.md): sequences CRUD, issuing, preview, audit, Arcus counters."""
 
 import datetime
 

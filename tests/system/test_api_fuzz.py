@@ -13,7 +13,8 @@ services, and succeed, instead of stopping at a 404 or a 422.
   a body that is valid once read the way DRF's fields read input (a number into a text field,
   trimmed text, "12" for an integer…), query strings (DRF ignores an invalid `limit`,
   django-filter treats an empty filter as no filter), and the migration counters advance, which
-  refuses a bad row as a failed row of its 200 result (SPEC §4.4: each row reports on its own).
+  refuses a bad row as a failed row of its 200 result (docs/numbering.md, "Counters": each row runs
+  in its own savepoint and reports on its own).
 
 The schema documents only each operation's 2xx responses, so status_code_conformance is applied
 to 2xx responses and 4xx bodies are checked against the envelope here.
