@@ -1,4 +1,4 @@
-"""The numbering REST API (docs/numbering.md): sequences CRUD, issuing, preview, audit, Arcus counters."""
+"""The numbering REST API (docs/numbering.md): sequences CRUD, issuing, preview, audit, ledger, counters."""
 
 import datetime
 
