@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from erp.models import Entity
 from numbering.rendering import MAX_FIXED_LENGTH, layout_format
 
-# The Arcus counter types; a sequence bound to one numbers that kind of document.
+# The Arcus counter types (docs/contracts.md); a sequence bound to one numbers that kind of document.
 COUNTER_TYPES = [
     "order",
     "invoice",
@@ -89,7 +89,7 @@ class Sequence(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     type = models.CharField(max_length=7, choices=Type.choices, default=Type.NUMERIC)
 
-    # Structured layout (Intacct); used when `format` is blank.
+    # Structured layout (Intacct, docs/contracts.md); used when `format` is blank.
     fixed_prefix = models.CharField(max_length=MAX_PREFIX_LENGTH, blank=True)
     prefix_separator = models.CharField(max_length=MAX_SEPARATOR_LENGTH, blank=True)
     fixed_suffix = models.CharField(max_length=MAX_PREFIX_LENGTH, blank=True)
@@ -101,7 +101,7 @@ class Sequence(models.Model):
         max_length=6, choices=FiscalYearAffix.choices, default=FiscalYearAffix.NONE
     )
     fiscal_year_separator = models.CharField(max_length=MAX_SEPARATOR_LENGTH, blank=True)
-    # Format string (PORTOS); when set it wins over the structured layout.
+    # Format string (PORTOS, docs/contracts.md); when set it wins over the structured layout.
     format = models.CharField(max_length=MAX_FORMAT_LENGTH, blank=True)
 
     starting_number = models.BigIntegerField(default=1)

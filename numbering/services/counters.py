@@ -75,7 +75,7 @@ def counter_advance(
 
 @transaction.atomic
 def migration_counters_advance(*, entity: Entity, rows: list[dict], actor: str) -> dict:
-    """Advance (or create) counters by counter_type, each row on its own, as Arcus's migration does."""
+    """Advance (or create) counters by counter_type, each row on its own (docs/contracts.md)."""
     if not isinstance(rows, list | tuple):
         raise InvalidInput("counters must be a list.", code="invalid_counters", param="counters")
     results = [_migration_row(entity, row, actor) for row in rows]

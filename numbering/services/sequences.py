@@ -10,7 +10,7 @@ from numbering.services.configuration import STRUCTURAL_FIELDS, sequence_fields_
 from numbering.services.locks import sequence_lock
 from numbering.services.periods import periods_configure
 
-# Arcus-shaped on purpose: prefix + 7 digits, no separator, never reset. A migration's
+# Arcus-shaped on purpose (docs/contracts.md): prefix + 7 digits, no separator, never reset. A migration's
 # next_issued_preview (prefix + value padded to 7) is then exactly what the sequence prints.
 DEFAULT_SEQUENCES = [
     ("Invoice", "invoice", "INV"),
