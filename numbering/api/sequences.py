@@ -1,4 +1,4 @@
-"""/v1/document-sequences: CRUD, issuing (generate-next-value/-values), preview and audit."""
+"""/v1/document-sequences: CRUD, issuing, preview and audit (Intacct and PORTOS fields, docs/contracts.md)."""
 
 import datetime
 

@@ -15,6 +15,7 @@ from numbering.periods import period_rule, periods_distinguishable
 from numbering.rendering import MAX_FIXED_LENGTH, alpha_to_value, format_parse, is_alpha_text
 
 MAX_VALUE = 2**63 - 1
+MAX_REASON_LENGTH = 500  # void and counter-event reasons
 
 # Fields a caller may set; everything else on the model is kept by the service.
 SETTABLE_FIELDS = (
@@ -313,3 +314,17 @@ _NORMALIZERS = {
     "rollover_enabled_date": _date,
     "warning_threshold": _warning_threshold,
 }
+
+
+def reason_checked(reason, *, action: str) -> str:
+    """Return a required reason stripped, or refuse it (missing, or over 500 characters)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(f"Say why the {action}.", code="reason_required", param="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            f"The reason is longer than {MAX_REASON_LENGTH} characters.",
+            code="reason_too_long",
+            param="reason",
+        )
+    return reason

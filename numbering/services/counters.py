@@ -10,6 +10,7 @@ from erp.models import Entity
 from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import period_bounds, period_rule
 from numbering.rendering import render
+from numbering.services.configuration import reason_checked
 from numbering.services.locks import period_lock, sequence_lock
 from numbering.services.periods import period_counter_move, period_ensure
 from numbering.services.sequences import DEFAULT_PADDING, sequence_create, sequence_version_bump
@@ -35,13 +36,7 @@ def counter_advance(
         raise InvalidInput(
             "advance_to must be an integer ≥ 0.", code="invalid_advance_to", param="advance_to"
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why the counter is advanced.", code="reason_required", param="reason")
-    if len(reason) > 500:
-        raise InvalidInput(
-            "The reason is longer than 500 characters.", code="reason_too_long", param="reason"
-        )
+    reason = reason_checked(reason, action="counter is advanced")
     locked = sequence_lock(sequence)
     bounds = period_bounds(period_rule(locked), date or timezone.localdate())
     if locked.ending_number is not None and advance_to > locked.ending_number:

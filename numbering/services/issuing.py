@@ -25,6 +25,7 @@ from erp.models import Entity
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
+from numbering.services.configuration import reason_checked
 from numbering.services.locks import lock_timeout_ms, sequence_busy_error
 from numbering.services.periods import period_ensure
 
@@ -156,13 +157,7 @@ def counter_type_issue_next(
 @transaction.atomic
 def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: str) -> IssuedNumber:
     """Void an issued number: it stays in the ledger, marked voided with why, when and by whom."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why the number is voided.", code="reason_required", param="reason")
-    if len(reason) > 500:
-        raise InvalidInput(
-            "The reason is longer than 500 characters.", code="reason_too_long", param="reason"
-        )
+    reason = reason_checked(reason, action="number is voided")
     locked = IssuedNumber.objects.select_for_update(of=("self",)).get(pk=issued_number.pk)
     if locked.status == IssuedNumber.Status.VOIDED:
         raise Conflict(f"{locked.number} is already voided.", code="already_voided")

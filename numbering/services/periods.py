@@ -65,16 +65,7 @@ def period_set_next(
     """Make `next_value` the next value of a period: create it there, or move its counter forward."""
     period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=next_value)
     if created:
-        return CounterEvent.objects.create(
-            entity_id=sequence.entity_id,
-            sequence=sequence,
-            period_id=period_id,
-            kind=CounterEvent.Kind.CREATE,
-            value_before=next_value - 1,
-            value_after=next_value - 1,
-            reason=f"period {bounds.label} configured to start at {next_value}",
-            actor=actor,
-        )
+        return _period_created_event(sequence, period_id, bounds, start_value=next_value, actor=actor)
     period = period_lock(period_id)
     target = next_value - 1
     if target == period.last_value:
@@ -210,20 +201,27 @@ def period_create(
     period_id, created = period_ensure(sequence=locked, bounds=bounds, start_value=value)
     if not created:
         raise Conflict(f"Period {bounds.label} already exists.", code="period_exists", param="start")
-    CounterEvent.objects.create(
-        entity_id=locked.entity_id,
-        sequence=locked,
-        period_id=period_id,
-        kind=CounterEvent.Kind.CREATE,
-        value_before=value - 1,
-        value_after=value - 1,
-        reason=f"period {bounds.label} configured to start at {value}",
-        actor=actor,
-    )
+    _period_created_event(locked, period_id, bounds, start_value=value, actor=actor)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     sequence.version = locked.version
     return NumberingPeriod.objects.get(pk=period_id)
+
+
+def _period_created_event(
+    sequence: Sequence, period_id: int, bounds: PeriodBounds, *, start_value: int, actor: str
+) -> CounterEvent:
+    """Record a period configured ahead: a `create` event skipping nothing, so the audit knows why."""
+    return CounterEvent.objects.create(
+        entity_id=sequence.entity_id,
+        sequence=sequence,
+        period_id=period_id,
+        kind=CounterEvent.Kind.CREATE,
+        value_before=start_value - 1,
+        value_after=start_value - 1,
+        reason=f"period {bounds.label} configured to start at {start_value}",
+        actor=actor,
+    )
 
 
 def _bounds_for(rule, on: datetime.date, param: str) -> PeriodBounds:
