@@ -4,6 +4,7 @@ Plain helper functions live in tests/helpers.py; no test imports anything from a
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -71,6 +72,14 @@ def api(entity, make_client):
 def client_for_token():
     """Build an API client for a raw token."""
     return client_for
+
+
+@pytest.fixture
+def admin_client(client):
+    """A test client logged into the admin as the superuser "acc" (its actor is "user:acc")."""
+    user = get_user_model().objects.create_superuser("acc", "acc@example.com", "unused-password-1")
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

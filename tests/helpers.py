@@ -1,4 +1,4 @@
-"""Helpers shared by the test suites: database refusals, raw SQL, reading the ledger, API clients and errors.
+"""Helpers shared by the test suites: database refusals, raw SQL, commands, the ledger, API clients, errors.
 
 Fixtures live in the root conftest.py; plain functions live here and are imported by name::
 
@@ -8,8 +8,10 @@ Fixtures live in the root conftest.py; plain functions live here and are importe
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
@@ -52,6 +54,13 @@ def sql(statement: str, params=()) -> None:
     """Run one raw SQL statement on the test connection, around every service."""
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def command_output(*args, **options) -> str:
+    """Run a management command and return what it printed."""
+    out = StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
 
 
 def posted_lines(entry: JournalEntry) -> list[tuple[str, Decimal, Decimal]]:

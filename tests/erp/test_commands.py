@@ -1,25 +1,21 @@
 """Operators' commands: create_entity, create_api_key, revoke_api_key, purge_idempotency_keys, load_demo."""
 
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from erp.models import ApiKey, Entity
 from erp.services.api_keys import api_key_authenticate
+from tests.helpers import command_output
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
 def test_create_entity_prints_json_and_sets_it_up():
-    payload = json.loads(run("create_entity", "--name", "Acme Europe", "--fiscal-year-start", "7", "--json"))
+    payload = json.loads(
+        command_output("create_entity", "--name", "Acme Europe", "--fiscal-year-start", "7", "--json")
+    )
     assert set(payload) == {"id", "code", "name"}
     entity = Entity.objects.get(pk=payload["id"])
     assert (entity.code, entity.fiscal_year_start_month) == ("acme-europe", 7)
@@ -35,18 +31,18 @@ def test_create_entity_prints_json_and_sets_it_up():
 )
 def test_create_entity_rejects_bad_input_clearly(args, message):
     with pytest.raises(CommandError, match=message):
-        run("create_entity", *args)
+        command_output("create_entity", *args)
     assert not Entity.objects.exists()
 
 
 def test_create_entity_refuses_a_taken_code(entity):
     with pytest.raises(CommandError, match="already exists"):
-        run("create_entity", "--name", "Again", "--code", entity.code)
+        command_output("create_entity", "--name", "Again", "--code", entity.code)
 
 
 def test_create_api_key_prints_a_working_token_once(entity):
     payload = json.loads(
-        run(
+        command_output(
             "create_api_key",
             "--entity",
             entity.code,
@@ -63,7 +59,7 @@ def test_create_api_key_prints_a_working_token_once(entity):
 
 def test_create_api_key_test_mode_and_bad_scope(entity):
     payload = json.loads(
-        run(
+        command_output(
             "create_api_key",
             "--entity",
             str(entity.id),
@@ -75,31 +71,31 @@ def test_create_api_key_test_mode_and_bad_scope(entity):
     )
     assert payload["token"].startswith("ark_test_ent_")
     with pytest.raises(CommandError, match="Unknown scope"):
-        run("create_api_key", "--entity", entity.code, "--scopes", "everything")
+        command_output("create_api_key", "--entity", entity.code, "--scopes", "everything")
     with pytest.raises(CommandError, match="No entity"):
-        run("create_api_key", "--entity", "nope", "--scopes", "numbering:read")
+        command_output("create_api_key", "--entity", "nope", "--scopes", "numbering:read")
 
 
 def test_revoke_api_key_revokes(entity):
     payload = json.loads(
-        run("create_api_key", "--entity", entity.code, "--scopes", "numbering:read", "--json")
+        command_output("create_api_key", "--entity", entity.code, "--scopes", "numbering:read", "--json")
     )
-    result = json.loads(run("revoke_api_key", payload["id"], "--json"))
+    result = json.loads(command_output("revoke_api_key", payload["id"], "--json"))
     assert result["id"] == payload["id"]
     assert ApiKey.objects.get(pk=payload["id"]).revoked_at is not None
     with pytest.raises(CommandError, match="No API key"):
-        run("revoke_api_key", "not-a-uuid")
+        command_output("revoke_api_key", "not-a-uuid")
 
 
 def test_purge_idempotency_keys_refuses_a_window_shorter_than_a_day():
-    assert json.loads(run("purge_idempotency_keys", "--json")) == {"deleted": 0}
+    assert json.loads(command_output("purge_idempotency_keys", "--json")) == {"deleted": 0}
     with pytest.raises(CommandError, match="at least 24"):
-        run("purge_idempotency_keys", "--older-than-hours", "1")
+        command_output("purge_idempotency_keys", "--older-than-hours", "1")
 
 
 def test_load_demo_prints_a_login_and_a_working_key_and_is_rerunnable():
-    first = json.loads(run("load_demo", "--json"))
-    second = json.loads(run("load_demo", "--json"))
+    first = json.loads(command_output("load_demo", "--json"))
+    second = json.loads(command_output("load_demo", "--json"))
     assert Entity.objects.filter(code="demo").count() == 1
     assert first["admin_username"] == "admin" and first["admin_password"]
     assert api_key_authenticate(token=second["api_key"])

@@ -9,27 +9,22 @@ from django.db import connection
 
 from numbering.models import NumberingPeriod, Sequence
 from numbering.services import sequence_issue_block
+from tests.helpers import command_output
 from tests.numbering.factories import SequenceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args):
-    out = StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
-
-
 def test_audit_numbering_prints_a_clean_report(entity):
     sequence = SequenceFactory(entity=entity, name="Receipts")
     sequence_issue_block(sequence=sequence, count=3)
-    text = run("audit_numbering", "--entity", entity.code, "--sequence", "Receipts")
+    text = command_output("audit_numbering", "--entity", entity.code, "--sequence", "Receipts")
     assert "Receipts" in text and "all: 1..3" in text and text.rstrip().endswith("OK")
 
 
 def test_audit_numbering_json_lists_every_sequence(entity):
     sequence_issue_block(sequence=SequenceFactory(entity=entity), count=2)
-    payload = json.loads(run("audit_numbering", "--entity", str(entity.pk), "--json"))
+    payload = json.loads(command_output("audit_numbering", "--entity", str(entity.pk), "--json"))
     assert payload["ok"] is True
     assert len(payload["sequences"]) == 6
     assert {"entity", "name", "sequence_id", "ok", "periods"} <= set(payload["sequences"][0])
@@ -44,18 +39,18 @@ def test_audit_numbering_exits_non_zero_on_a_gap(entity):
             [sequence.pk],
         )
     with pytest.raises(CommandError) as raised:
-        run("audit_numbering", "--sequence", str(sequence.pk), "--json")
+        command_output("audit_numbering", "--sequence", str(sequence.pk), "--json")
     assert raised.value.returncode == 1
 
 
 def test_audit_numbering_rejects_an_unknown_sequence(entity):
     with pytest.raises(CommandError, match="sequence_not_found"):
-        run("audit_numbering", "--entity", entity.code, "--sequence", "Nope")
+        command_output("audit_numbering", "--entity", entity.code, "--sequence", "Nope")
 
 
 def test_audit_numbering_asks_for_an_entity_when_a_name_is_ambiguous(entity, other_entity):
     with pytest.raises(CommandError, match="sequence_ambiguous"):
-        run("audit_numbering", "--sequence", "Invoice")
+        command_output("audit_numbering", "--sequence", "Invoice")
 
 
 def write_csv(tmp_path, text):
@@ -69,7 +64,9 @@ def test_advance_counters_applies_each_row(entity, tmp_path):
         tmp_path,
         "counter_type,advance_to,prefix,padding\ninvoice,342665,,\nrma,41,RMA-,5\n",
     )
-    payload = json.loads(run("advance_counters", "--entity", entity.code, "--file", path, "--json"))
+    payload = json.loads(
+        command_output("advance_counters", "--entity", entity.code, "--file", path, "--json")
+    )
     assert (payload["succeeded"], payload["failed"], payload["dry_run"]) == (2, 0, False)
     assert [r["next_issued_preview"] for r in payload["results"]] == ["INV0342666", "RMA-00042"]
     assert Sequence.objects.filter(entity=entity, counter_type="rma").exists()
@@ -77,7 +74,7 @@ def test_advance_counters_applies_each_row(entity, tmp_path):
 
 def test_advance_counters_dry_run_changes_nothing(entity, tmp_path):
     path = write_csv(tmp_path, "counter_type,advance_to,prefix\ninvoice,500,\nrma,3,R\n")
-    text = run("advance_counters", "--entity", entity.code, "--file", path, "--dry-run")
+    text = command_output("advance_counters", "--entity", entity.code, "--file", path, "--dry-run")
     assert "invoice: 0 -> 500" in text and "Dry run" in text
     assert not NumberingPeriod.objects.filter(sequence__entity=entity).exists()
     assert not Sequence.objects.filter(entity=entity, counter_type="rma").exists()
@@ -102,11 +99,13 @@ def test_advance_counters_exits_non_zero_when_a_row_fails_but_keeps_the_others(e
 )
 def test_advance_counters_rejects_a_malformed_file(entity, tmp_path, text, message):
     with pytest.raises(CommandError, match=message):
-        run("advance_counters", "--entity", entity.code, "--file", write_csv(tmp_path, text))
+        command_output("advance_counters", "--entity", entity.code, "--file", write_csv(tmp_path, text))
 
 
 def test_advance_counters_reports_a_missing_file_and_entity(entity, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
-        run("advance_counters", "--entity", entity.code, "--file", str(tmp_path / "absent.csv"))
+        command_output("advance_counters", "--entity", entity.code, "--file", str(tmp_path / "absent.csv"))
     with pytest.raises(CommandError, match="entity_not_found"):
-        run("advance_counters", "--entity", "no-such-entity", "--file", str(tmp_path / "absent.csv"))
+        command_output(
+            "advance_counters", "--entity", "no-such-entity", "--file", str(tmp_path / "absent.csv")
+        )
