@@ -1,0 +1,14 @@
+"""Database guards joining 0002's: posted fields fixed, lines add up, own-entity rows, issued numbers."""
+
+from django.db import migrations
+
+from erp.sql_migrations import run_sql_files
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("numbering", "0001_initial"),
+        ("payables", "0003_journal_entries_in_ledger"),
+    ]
+
+    operations = [run_sql_files(__file__)]

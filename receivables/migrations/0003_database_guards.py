@@ -1,0 +1,14 @@
+"""Database guards: sums checked at commit, numbered invoices, append-only history, posted fields fixed."""
+
+from django.db import migrations
+
+from erp.sql_migrations import run_sql_files
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("numbering", "0001_initial"),
+        ("receivables", "0002_journal_entries_in_ledger"),
+    ]
+
+    operations = [run_sql_files(__file__)]

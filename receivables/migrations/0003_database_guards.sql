@@ -1,0 +1,210 @@
+-- Receivables invariants kept by the database, even against raw SQL (reversed by 0003_database_guards_reverse.sql).
+-- The same guards as payables' (docs/reliability.md lists them with their tests). Single-row rules
+-- are the named CHECKs of 0001; the cross-row ones are checked at commit, the history ones at once.
+
+-- An invoice lost exactly what the applied (not void) payments applied to it, totals its lines,
+-- references only its own entity's rows, and was numbered with a number issued to it.
+CREATE FUNCTION receivables_invoice_check(checked_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    invoice receivables_invoice%ROWTYPE;
+    applied numeric;
+    lines_total numeric;
+BEGIN
+    SELECT * INTO invoice FROM receivables_invoice WHERE id = checked_id;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT coalesce(sum(a.amount_applied), 0) INTO applied
+      FROM receivables_paymentapplication AS a JOIN receivables_payment AS p ON p.id = a.payment_id
+     WHERE a.invoice_id = checked_id AND p.status = 'applied';
+    IF (invoice.status = 'void' AND applied <> 0)
+       OR (invoice.status <> 'void' AND invoice.total - invoice.balance_due <> applied) THEN
+        RAISE EXCEPTION 'invoice %: total % - balance_due % does not match the % applied to it',
+            checked_id, invoice.total, invoice.balance_due, applied
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_balance_matches_applications';
+    END IF;
+    SELECT coalesce(sum(l.amount), 0) INTO lines_total FROM receivables_invoiceline AS l WHERE l.invoice_id = checked_id;
+    IF lines_total <> invoice.total THEN
+        RAISE EXCEPTION 'invoice %: total % is not the % its lines add up to', checked_id, invoice.total, lines_total
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_total_matches_lines';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM receivables_customer AS c
+                    WHERE c.id = invoice.customer_id AND c.entity_id = invoice.entity_id)
+       OR EXISTS (SELECT 1 FROM erp_journalentry AS e
+                   WHERE e.id IN (invoice.journal_entry_id, invoice.void_journal_entry_id)
+                     AND e.entity_id <> invoice.entity_id) THEN
+        RAISE EXCEPTION 'invoice % references a customer or journal entry of another entity', checked_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_references_own_entity';
+    END IF;
+    IF invoice.number = '' THEN
+        RAISE EXCEPTION 'invoice % was not numbered before commit', checked_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_numbered';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM numbering_issuednumber AS n
+                    WHERE n.entity_id = invoice.entity_id AND n.document_type = 'invoice'
+                      AND n.document_id <> '' AND n.document_id = checked_id::text
+                      AND n.number = invoice.number) THEN
+        RAISE EXCEPTION 'invoice %: number % was not issued to it', checked_id, invoice.number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_number_issued';
+    END IF;
+END
+$$;
+
+-- A payment applied exactly its amount, only to invoices of its own customer and entity, and
+-- references only its own entity's rows. (Payments carry no number: their journal entry does.)
+CREATE FUNCTION receivables_payment_check(checked_id uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    payment receivables_payment%ROWTYPE;
+    applied numeric;
+    foreign_rows integer;
+BEGIN
+    SELECT * INTO payment FROM receivables_payment WHERE id = checked_id;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT coalesce(sum(a.amount_applied), 0), count(*) FILTER (WHERE i.customer_id <> payment.customer_id
+                                                                  OR i.entity_id <> payment.entity_id)
+      INTO applied, foreign_rows
+      FROM receivables_paymentapplication AS a JOIN receivables_invoice AS i ON i.id = a.invoice_id
+     WHERE a.payment_id = checked_id;
+    IF applied <> payment.amount OR foreign_rows > 0 THEN
+        RAISE EXCEPTION 'payment %: applications total % for an amount of %, % to another customer''s invoices',
+            checked_id, applied, payment.amount, foreign_rows
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM receivables_customer AS c
+                    WHERE c.id = payment.customer_id AND c.entity_id = payment.entity_id)
+       OR EXISTS (SELECT 1 FROM erp_journalentry AS e
+                   WHERE e.id IN (payment.journal_entry_id, payment.void_journal_entry_id)
+                     AND e.entity_id <> payment.entity_id) THEN
+        RAISE EXCEPTION 'payment % references a customer or journal entry of another entity', checked_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_references_own_entity';
+    END IF;
+END
+$$;
+
+CREATE FUNCTION receivables_document_deferred_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    CASE TG_TABLE_NAME
+        WHEN 'receivables_invoice' THEN
+            PERFORM receivables_invoice_check(NEW.id);
+        WHEN 'receivables_invoiceline' THEN
+            PERFORM receivables_invoice_check(NEW.invoice_id);
+        WHEN 'receivables_payment' THEN
+            PERFORM receivables_payment_check(NEW.id);
+            -- A payment voided (or un-voided) changes what its invoices may have lost.
+            IF TG_OP = 'UPDATE' THEN
+                PERFORM receivables_invoice_check(a.invoice_id)
+                   FROM receivables_paymentapplication AS a WHERE a.payment_id = NEW.id;
+            END IF;
+        WHEN 'receivables_paymentapplication' THEN
+            PERFORM receivables_invoice_check(NEW.invoice_id);
+            PERFORM receivables_payment_check(NEW.payment_id);
+    END CASE;
+    RETURN NULL;
+END
+$$;
+
+-- Deferred to commit: a service inserts the document, its rows and postings, then takes its number;
+-- only the finished transaction is checked.
+CREATE CONSTRAINT TRIGGER receivables_invoice_consistent
+    AFTER INSERT OR UPDATE ON receivables_invoice
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+
+CREATE CONSTRAINT TRIGGER receivables_invoice_line_consistent
+    AFTER INSERT ON receivables_invoiceline
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+
+CREATE CONSTRAINT TRIGGER receivables_payment_consistent
+    AFTER INSERT OR UPDATE ON receivables_payment
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+
+CREATE CONSTRAINT TRIGGER receivables_payment_application_consistent
+    AFTER INSERT ON receivables_paymentapplication
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+
+-- History is append-only: lines and applications never change, documents are never deleted (a void
+-- keeps them). The trigger's argument names the guard in the error.
+CREATE FUNCTION receivables_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% row % is part of the receivables history and cannot be % (void the document instead)',
+        TG_TABLE_NAME, OLD.id, lower(TG_OP)
+        USING ERRCODE = 'restrict_violation', CONSTRAINT = TG_ARGV[0];
+END
+$$;
+
+CREATE TRIGGER receivables_invoice_line_immutable
+    BEFORE UPDATE OR DELETE ON receivables_invoiceline
+    FOR EACH ROW EXECUTE FUNCTION receivables_refuse_change('invoice_line_append_only');
+
+CREATE TRIGGER receivables_payment_application_immutable
+    BEFORE UPDATE OR DELETE ON receivables_paymentapplication
+    FOR EACH ROW EXECUTE FUNCTION receivables_refuse_change('payment_application_append_only');
+
+CREATE TRIGGER receivables_invoice_kept
+    BEFORE DELETE ON receivables_invoice
+    FOR EACH ROW EXECUTE FUNCTION receivables_refuse_change('invoice_kept');
+
+CREATE TRIGGER receivables_payment_kept
+    BEFORE DELETE ON receivables_payment
+    FOR EACH ROW EXECUTE FUNCTION receivables_refuse_change('payment_kept');
+
+-- What was posted stays as posted: the party, entity, amount, date and entry of a document; its
+-- number once written; a void once recorded. Payments and voids move only balance_due, status,
+-- updated_at and the void fields.
+CREATE FUNCTION receivables_invoice_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.entity_id, NEW.customer_id, NEW.total, NEW.invoice_date, NEW.journal_entry_id)
+       IS DISTINCT FROM (OLD.entity_id, OLD.customer_id, OLD.total, OLD.invoice_date, OLD.journal_entry_id) THEN
+        RAISE EXCEPTION 'invoice % is posted: its entity, customer, total, invoice_date and journal entry are fixed',
+            OLD.id USING ERRCODE = 'restrict_violation', CONSTRAINT = 'invoice_posted_fields_immutable';
+    END IF;
+    IF OLD.number <> '' AND NEW.number IS DISTINCT FROM OLD.number THEN
+        RAISE EXCEPTION 'invoice % is numbered % and cannot be renumbered', OLD.id, OLD.number
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'invoice_number_once';
+    END IF;
+    IF OLD.status = 'void'
+       AND (NEW.status, NEW.void_journal_entry_id, NEW.voided_at, NEW.voided_by, NEW.void_reason)
+           IS DISTINCT FROM (OLD.status, OLD.void_journal_entry_id, OLD.voided_at, OLD.voided_by, OLD.void_reason) THEN
+        RAISE EXCEPTION 'invoice % is void and stays void', OLD.id
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'invoice_void_final';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER receivables_invoice_posted
+    BEFORE UPDATE ON receivables_invoice
+    FOR EACH ROW EXECUTE FUNCTION receivables_invoice_guard();
+
+CREATE FUNCTION receivables_payment_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF (NEW.entity_id, NEW.customer_id, NEW.amount, NEW.payment_date, NEW.payment_method, NEW.journal_entry_id)
+       IS DISTINCT FROM
+       (OLD.entity_id, OLD.customer_id, OLD.amount, OLD.payment_date, OLD.payment_method, OLD.journal_entry_id) THEN
+        RAISE EXCEPTION 'payment % is posted: its entity, customer, amount, payment_date, method and journal entry are fixed',
+            OLD.id USING ERRCODE = 'restrict_violation', CONSTRAINT = 'payment_posted_fields_immutable';
+    END IF;
+    IF OLD.status = 'void'
+       AND (NEW.status, NEW.void_journal_entry_id, NEW.voided_at, NEW.voided_by, NEW.void_reason)
+           IS DISTINCT FROM (OLD.status, OLD.void_journal_entry_id, OLD.voided_at, OLD.voided_by, OLD.void_reason) THEN
+        RAISE EXCEPTION 'payment % is void and stays void', OLD.id
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'payment_void_final';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER receivables_payment_posted
+    BEFORE UPDATE ON receivables_payment
+    FOR EACH ROW EXECUTE FUNCTION receivables_payment_guard();

@@ -1,0 +1,17 @@
+-- Reverses 0003_database_guards.sql.
+DROP TRIGGER receivables_payment_posted ON receivables_payment;
+DROP TRIGGER receivables_invoice_posted ON receivables_invoice;
+DROP FUNCTION receivables_payment_guard();
+DROP FUNCTION receivables_invoice_guard();
+DROP TRIGGER receivables_payment_kept ON receivables_payment;
+DROP TRIGGER receivables_invoice_kept ON receivables_invoice;
+DROP TRIGGER receivables_payment_application_immutable ON receivables_paymentapplication;
+DROP TRIGGER receivables_invoice_line_immutable ON receivables_invoiceline;
+DROP FUNCTION receivables_refuse_change();
+DROP TRIGGER receivables_payment_application_consistent ON receivables_paymentapplication;
+DROP TRIGGER receivables_payment_consistent ON receivables_payment;
+DROP TRIGGER receivables_invoice_line_consistent ON receivables_invoiceline;
+DROP TRIGGER receivables_invoice_consistent ON receivables_invoice;
+DROP FUNCTION receivables_document_deferred_check();
+DROP FUNCTION receivables_payment_check(uuid);
+DROP FUNCTION receivables_invoice_check(uuid);
