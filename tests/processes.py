@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 
 FORK = multiprocessing.get_context("fork")
@@ -20,8 +21,6 @@ WAIT = 120  # seconds: a generous bound on each step, never a timing assumption
 
 def connect_child(db_name: str, lock_timeout_ms: int | None = None) -> int:
     """Point a forked child at the test database on a connection of its own; return its backend pid."""
-    from django.conf import settings
-
     connections["default"].settings_dict["NAME"] = db_name
     if lock_timeout_ms is not None:
         settings.NUMBERING_LOCK_TIMEOUT_MS = lock_timeout_ms

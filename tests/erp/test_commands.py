@@ -3,10 +3,11 @@
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError
 
 from erp.models import ApiKey, Entity
-from erp.services.api_keys import api_key_authenticate
+from erp.services.api_keys import ApiKeyRejected, api_key_authenticate
 from tests.helpers import command_output
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +100,8 @@ def test_load_demo_prints_a_login_and_a_working_key_and_is_rerunnable():
     assert Entity.objects.filter(code="demo").count() == 1
     assert first["admin_username"] == "admin" and first["admin_password"]
     assert api_key_authenticate(token=second["api_key"])
-    from erp.services.api_keys import ApiKeyRejected
-
     with pytest.raises(ApiKeyRejected):
         api_key_authenticate(token=first["api_key"])  # the earlier demo key was revoked
-    from django.contrib.auth import get_user_model
-
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser
     assert admin.check_password(second["admin_password"])

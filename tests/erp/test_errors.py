@@ -1,6 +1,9 @@
 """The error envelope is the same for every 4xx/5xx, and leaks nothing internal."""
 
 import pytest
+from rest_framework.exceptions import ErrorDetail
+
+from erp.api.errors import first_validation_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.erp.urls")]
 
@@ -62,19 +65,11 @@ def test_a_callers_request_id_is_echoed_and_a_hostile_one_replaced(api, entity):
 
 
 def test_list_serializer_errors_keyed_by_index_become_brackets():
-    from rest_framework.exceptions import ErrorDetail
-
-    from erp.api.errors import first_validation_error
-
     detail = {"lines": {1: {"description": [ErrorDetail("This field is required.", code="required")]}}}
     assert first_validation_error(detail)[0] == "lines[1].description"
 
 
 def test_validation_errors_point_at_nested_params():
-    from rest_framework.exceptions import ErrorDetail
-
-    from erp.api.errors import first_validation_error
-
     detail = {
         "applications": [
             {},

@@ -5,6 +5,17 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from ledger.models import Account
+from numbering.services import sequence_create, sequence_issue_next
+from payables.services import ap_payment_create, vendor_bill_create, vendor_create, vendor_credit_issue
+from receivables.services import (
+    ApplicationInput,
+    InvoiceLineInput,
+    customer_create,
+    invoice_create,
+    payment_apply_to_invoices,
+)
+
 _MAKERS: dict[str, Callable] = {}
 
 
@@ -28,30 +39,22 @@ def object_for(model, *, entity):
 
 @maker("numbering.Sequence")
 def _sequence(entity):
-    from numbering.services import sequence_create
-
     return sequence_create(entity=entity, name="Matrix", format="MX-{i4}", reset="never")
 
 
 @maker("numbering.IssuedNumber")
 def _issued_number(entity):
-    from numbering.services import sequence_issue_next
-
     with transaction.atomic():
         return sequence_issue_next(sequence=_sequence(entity), document_type="matrix")
 
 
 @maker("payables.Vendor")
 def _vendor(entity):
-    from payables.services import vendor_create
-
     return vendor_create(entity=entity, name="Matrix vendor")
 
 
 @maker("payables.VendorBill")
 def _vendor_bill(entity):
-    from payables.services import vendor_bill_create
-
     return vendor_bill_create(
         entity=entity,
         vendor_id=_vendor(entity).pk,
@@ -62,8 +65,6 @@ def _vendor_bill(entity):
 
 @maker("payables.VendorCredit")
 def _vendor_credit(entity):
-    from payables.services import vendor_credit_issue
-
     credit, _ = vendor_credit_issue(
         entity=entity, vendor_id=_vendor(entity).pk, amount="5.00", expires_at=None
     )
@@ -72,8 +73,6 @@ def _vendor_credit(entity):
 
 @maker("payables.APPayment")
 def _ap_payment(entity):
-    from payables.services import ap_payment_create
-
     bill = _vendor_bill(entity)
     return ap_payment_create(
         entity=entity,
@@ -86,15 +85,11 @@ def _ap_payment(entity):
 
 @maker("receivables.Customer")
 def _customer(entity):
-    from receivables.services import customer_create
-
     return customer_create(entity=entity, name="Matrix customer")
 
 
 @maker("receivables.Invoice")
 def _invoice(entity):
-    from receivables.services import InvoiceLineInput, invoice_create
-
     return invoice_create(
         entity=entity,
         customer_id=_customer(entity).pk,
@@ -105,8 +100,6 @@ def _invoice(entity):
 
 @maker("receivables.Payment")
 def _payment(entity):
-    from receivables.services import ApplicationInput, payment_apply_to_invoices
-
     invoice = _invoice(entity)
     return payment_apply_to_invoices(
         entity=entity,
@@ -119,8 +112,6 @@ def _payment(entity):
 
 @maker("ledger.Account")
 def _account(entity):
-    from ledger.models import Account
-
     return Account.objects.filter(entity=entity).first()
 
 

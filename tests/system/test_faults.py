@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from erp.models import Entity
 from ledger.models import JournalEntry, JournalLine
 from ledger.selectors import trial_balance
 from numbering.audit import entity_audit
@@ -20,8 +21,8 @@ from numbering.models import IssuedNumber, NumberingPeriod
 from numbering.services.locks import period_lock
 from payables.models import APPayment, APPaymentApplication, VendorBill, VendorCredit, VendorCreditApplication
 from payables.services import ap_payment_create
-from receivables.models import Invoice, InvoiceLine, Payment, PaymentApplication
-from receivables.services import ApplicationInput, payment_apply_to_invoices
+from receivables.models import Customer, Invoice, InvoiceLine, Payment, PaymentApplication
+from receivables.services import ApplicationInput, InvoiceLineInput, invoice_create, payment_apply_to_invoices
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 from tests.processes import (
     FORK,
@@ -46,8 +47,6 @@ ADMIN_SHUTDOWN = "57P01"  # what a backend ended by pg_terminate_backend reports
 
 
 def _invoice(customer, description: str):
-    from receivables.services import InvoiceLineInput, invoice_create
-
     return invoice_create(
         entity=customer.entity,
         customer_id=customer.pk,
@@ -68,8 +67,6 @@ def _described(invoice) -> dict:
 
 def invoice_then_hang(db_name: str, customer_id, holding, never):
     """Create an invoice inside a transaction that stays open, report it, and wait to be killed."""
-    from receivables.models import Customer
-
     backend = connect_child(db_name)
     customer = Customer.objects.select_related("entity").get(pk=customer_id)
     with transaction.atomic():
@@ -83,8 +80,6 @@ def invoice_then_hang(db_name: str, customer_id, holding, never):
 
 def invoice_after_waiting(db_name: str, customer_id, started):
     """Create an invoice on a connection whose lock waits are long (it queues behind the holder)."""
-    from receivables.models import Customer
-
     started.put(connect_child(db_name, lock_timeout_ms=WAIT * 1000))
     customer = Customer.objects.select_related("entity").get(pk=customer_id)
     return _described(_invoice(customer, "Issued after the kill"))
@@ -172,8 +167,6 @@ def pay_vendor(entity, ids):
 
 def pay_when_told(db_name: str, entity_id, pay, ids, started, go):
     """Report the backend, wait for the parent's go, then pay; report how the payment ended."""
-    from erp.models import Entity
-
     started.put(connect_child(db_name, lock_timeout_ms=WAIT * 1000))
     entity = Entity.objects.get(pk=entity_id)
     if not go.wait(WAIT):
