@@ -1,31 +1,241 @@
-"""Admin building blocks shared by every app: forms whose save is a service call."""
+"""The admin kit every app uses: one way for an admin page to write through a service.
+
+How an admin page writes, in every app:
+
+1. Forms only validate. A form's ``clean()`` checks what the form can know by itself and never
+   calls a service.
+2. The service is called once, after Django has validated the form and every inline formset:
+   from :meth:`ServiceAdmin.save_related` on add and change pages (the one hook that receives the
+   form and the formsets, e.g. an invoice's lines), from the view after ``form.is_valid()`` on the
+   accountant's own pages, once per row in an action. ``save_form`` and ``save_model`` write
+   nothing, and the formsets are never saved: the service wrote the lines.
+3. What the service returns is the saved object: it is kept on the request (:func:`saved_object`)
+   and is what the admin logs and redirects to. The admin's unsaved instance is left as it is.
+4. Who acts is named one way, by :func:`actor_of`.
+5. A refusal (an ``erp.exceptions.FolioError``) leaves nothing written: the service is atomic, and
+   on a model page it leaves Django's change-view transaction as an exception (:class:`Refused`),
+   so no history entry is written either. ``add_view``/``change_view`` then answer the same POST
+   once more with the refusal recorded on the request; this time the form's own validation
+   reports it next to the field it names (:meth:`ServiceForm.show_refusal`), so the page comes
+   back with the error and everything typed, and no save is reached. An accountant's page shows
+   the refusal on its form directly; an action shows it as a message.
+
+This relies only on what Django documents: ``save_model`` then ``save_related`` run once the form
+and formsets are valid, a form's errors are rendered, and a view can be called again. Nothing
+depends on the order of the steps inside Django's change view, and none of it is copied here.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 
 from erp.exceptions import FolioError
 
-
-def adopt(target, source) -> None:
-    """Make the admin's unsaved instance stand for the row a service created."""
-    target.__dict__.update({k: v for k, v in source.__dict__.items() if k != "_state"})
-    target._state.adding = False
-    target._state.db = source._state.db
-
-
-class ServiceFormMixin:
-    """Turn a service's domain error into a form error on its field."""
-
-    service_call = None
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors or self.service_call is None:
-            return
-        try:
-            self.result = self.service_call()
-        except FolioError as error:
-            field = error.param if error.param in self.fields else None
-            self.add_error(field, error.message)
+_REFUSAL = "_folio_admin_refusal"
+_SAVED = "_folio_admin_saved"
 
 
 def actor_of(request) -> str:
-    """Name an admin user for ledgers and counter events."""
+    """Name the admin user for ledgers, counter events and history."""
     return f"user:{request.user.get_username()}"
+
+
+class Refused(Exception):
+    """A service refused the write a model page asked for (carries the domain error)."""
+
+    def __init__(self, error: FolioError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def refusal_of(request) -> FolioError | None:
+    """Return the refusal recorded for this request's second answer, if any."""
+    return getattr(request, _REFUSAL, None)
+
+
+def saved_object(request):
+    """Return the object the service saved for this request."""
+    return getattr(request, _SAVED)
+
+
+class ServiceForm:
+    """Mixin for a form a service call follows: the service's refusal is shown on the field it names.
+
+    `params` maps a service parameter to the form field that carries it, where the names differ.
+    """
+
+    params: dict[str, str] = {}
+    refusal: FolioError | None = None
+
+    def full_clean(self):
+        super().full_clean()
+        if self.refusal is not None and self.is_bound:
+            self.show_refusal(self.refusal)
+
+    def show_refusal(self, error: FolioError) -> None:
+        """Add the service's error to the field it names (`x[2]` names `x`), or to the whole form."""
+        param = error.param or ""
+        head = param.partition("[")[0]
+        name = self.params.get(param) or self.params.get(head, head)
+        self.add_error(name if name in self.fields else None, error.message)
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A model admin whose add and change pages write through one service call (see the module docstring).
+
+    Its form is a :class:`ServiceForm`; subclasses implement :meth:`service_save`.
+    """
+
+    def service_save(self, request, form, formsets, change: bool):
+        """Write the page through the service and return the saved object."""
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = refusal_of(request)
+        return type(form.__name__, (form,), {"refusal": refusal}) if refusal else form
+
+    def save_model(self, request, obj, form, change):
+        """Write nothing: the service runs in save_related, which also receives the formsets."""
+
+    def save_related(self, request, form, formsets, change):
+        if refusal_of(request) is not None:
+            # A refused page is answered with its error, never saved: calling the service twice is a bug.
+            raise RuntimeError("A refused admin form reached save.")
+        try:
+            saved = self.service_save(request, form, formsets, change)
+        except FolioError as error:
+            raise Refused(error) from error
+        setattr(request, _SAVED, saved)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The service wrote any lines, not the formsets (never saved): history lists the form's changes.
+        return super().construct_change_message(request, form, [], add)
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, saved_object(request), message)
+
+    def log_change(self, request, obj, message):
+        return super().log_change(request, saved_object(request), message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return super().response_add(request, saved_object(request), post_url_continue)
+
+    def response_change(self, request, obj):
+        return super().response_change(request, saved_object(request))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return _answer_refusal(super().add_view, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return _answer_refusal(super().change_view, request, object_id, form_url, extra_context)
+
+
+def _answer_refusal(view, request, *args):
+    """Run an add or change view; after a refusal, answer the same POST again with the refusal shown."""
+    try:
+        return view(request, *args)
+    except Refused as refused:
+        setattr(request, _REFUSAL, refused.error)
+        return view(request, *args)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services elsewhere: listed and shown, never added, edited or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Related rows shown on a page, never added, edited or deleted from it."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def render_page(modeladmin, request, template: str, *, title: str, original=None, **context):
+    """Render one of the accountant's own pages under `modeladmin` (see admin/folio/page.html)."""
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "title": title,
+            "original": original,
+            **context,
+        },
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VoidWithReasonMixin:
+    """The "void selected" action: asks for a reason, then voids each row through :meth:`void_row`.
+
+    `void_notice` tells the accountant what a void keeps. A row the service refuses is reported and
+    the others are still voided.
+    """
+
+    void_notice = "Voided rows stay on record."
+    actions = ["void_selected"]
+
+    def void_row(self, row, *, reason: str, voided_by: str) -> None:
+        """Void one row through its service."""
+        raise NotImplementedError
+
+    @admin.action(
+        description="Void selected %(verbose_name_plural)s (asks for a reason)", permissions=["view"]
+    )
+    def void_selected(self, request, queryset):
+        opts = self.model._meta
+        if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+            raise PermissionDenied
+        form = ReasonForm(request.POST if "reason" in request.POST else None)
+        rows = list(queryset.order_by("pk"))
+        if not (form.is_bound and form.is_valid()):
+            return render_page(
+                self,
+                request,
+                "admin/folio/void.html",
+                title=f"Void {opts.verbose_name_plural}",
+                form_id="void-form",
+                submit_label="Void",
+                form=form,
+                rows=rows,
+                notice=self.void_notice,
+                action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+            )
+        voided = 0
+        for row in rows:
+            try:
+                self.void_row(row, reason=form.cleaned_data["reason"], voided_by=actor_of(request))
+            except FolioError as error:
+                self.message_user(request, f"{row}: {error.message}", messages.ERROR)
+            else:
+                voided += 1
+        if voided:
+            self.message_user(
+                request, f"Voided {voided} of {len(rows)} {opts.verbose_name_plural}.", messages.SUCCESS
+            )
+        return None

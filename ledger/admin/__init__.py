@@ -1,3 +1,5 @@
-"""Ledger admin: the chart of accounts, posted journal entries (read-only), the trial balance."""
+"""Ledger admin: the chart of accounts and the trial balance, posted journal entries (read-only)."""
 
-from ledger.admin import journal  # noqa: F401  (registers the ledger's admin pages)
+from ledger.admin import accounts, journal
+
+__all__ = ["accounts", "journal"]

@@ -1,16 +1,21 @@
-"""Vendor credits: read-only ledger rows, the "Issue vendor credit" form, and a void action."""
+"""Vendor credits: read-only ledger rows, the "Issue vendor credit" page, voided with a reason."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from erp.adminkit import ServiceFormMixin, actor_of
+from erp.adminkit import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceForm,
+    VoidWithReasonMixin,
+    actor_of,
+    render_page,
+)
 from erp.exceptions import FolioError
-from payables.admin.bills import VendorChoiceField
-from payables.admin.common import ReadOnlyInline, remap_param, void_with_reason
+from ledger.documents.admin import party_choice
 from payables.models import Vendor, VendorCredit, VendorCreditApplication
 from payables.services import vendor_credit_issue, vendor_credit_void
 
@@ -21,12 +26,12 @@ EXPIRY_CHOICES = [
 ]
 
 
-class IssueVendorCreditForm(ServiceFormMixin, forms.Form):
+class IssueVendorCreditForm(ServiceForm, forms.Form):
     """The admin's "Issue vendor credit": the same service as POST /v1/vendor-credits."""
 
-    vendor = VendorChoiceField(
-        queryset=Vendor.objects.select_related("entity").order_by("entity__code", "name")
-    )
+    params = {"vendor_id": "vendor"}
+
+    vendor = party_choice(Vendor)
     amount = forms.DecimalField(max_digits=14, decimal_places=2)
     reason = forms.CharField(max_length=500, required=False)
     source_type = forms.ChoiceField(
@@ -42,33 +47,17 @@ class IssueVendorCreditForm(ServiceFormMixin, forms.Form):
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, actor: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actor = actor
-
     def clean(self):
         data = super().clean()
         if data.get("expiry") == "on" and not data.get("expires_at"):
             self.add_error("expires_at", "Give the date the credit expires.")
         return data
 
-    def service_call(self):
-        data = self.cleaned_data
-        expires_at = {"default": ..., "never": None, "on": data.get("expires_at")}[data["expiry"]]
-        try:
-            return vendor_credit_issue(
-                entity=data["vendor"].entity,
-                vendor_id=data["vendor"].pk,
-                amount=data["amount"],
-                reason=data["reason"],
-                source_type=data["source_type"],
-                source_id=data["source_id"],
-                expires_at=expires_at,
-                notes=data["notes"],
-                created_by=self.actor,
-            )
-        except FolioError as error:
-            raise remap_param(error, {"vendor_id": "vendor"}) from None
+    def expires_at_value(self):
+        """Return what the service takes for the chosen expiry (``...`` is the entity's default)."""
+        return {"default": ..., "never": None, "on": self.cleaned_data.get("expires_at")}[
+            self.cleaned_data["expiry"]
+        ]
 
 
 class ConsumptionInline(ReadOnlyInline):
@@ -87,7 +76,7 @@ class ConsumptionInline(ReadOnlyInline):
 
 
 @admin.register(VendorCredit)
-class VendorCreditAdmin(admin.ModelAdmin):
+class VendorCreditAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
     list_display = [
         "credit_number",
         "vendor",
@@ -103,9 +92,8 @@ class VendorCreditAdmin(admin.ModelAdmin):
     search_fields = ["credit_number", "vendor__name", "reason"]
     list_select_related = ["vendor", "entity"]
     inlines = [ConsumptionInline]
-    actions = ["void_selected"]
     change_list_template = "admin/payables/vendorcredit/change_list.html"
-    readonly_fields = [
+    fields = readonly_fields = [
         "credit_number",
         "entity",
         "vendor",
@@ -129,16 +117,7 @@ class VendorCreditAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-
-    def has_add_permission(self, request):
-        # Credits are issued through "Issue vendor credit" (the service), never a bare model form.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    void_notice = "A voided credit stays on record and its posting is reversed."
 
     def get_urls(self):
         own = [
@@ -147,37 +126,44 @@ class VendorCreditAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def issue_view(self, request):
-        """Issue a vendor credit through vendor_credit_issue; errors appear next to their field."""
+        """Issue a vendor credit through vendor_credit_issue; a refusal appears next to its field."""
         if not request.user.has_perm("payables.add_vendorcredit"):
             raise PermissionDenied
         initial = {"vendor": request.GET.get("vendor")} if request.GET.get("vendor") else None
-        form = IssueVendorCreditForm(request.POST or None, initial=initial, actor=actor_of(request))
+        form = IssueVendorCreditForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            credit, created = form.result
-            if created:
-                messages.success(request, f"Vendor credit {credit.credit_number} issued for {credit.amount}.")
-            else:
-                messages.info(
-                    request,
-                    f"Vendor credit {credit.credit_number} was already issued for this source; nothing new.",
+            data = form.cleaned_data
+            try:
+                credit, created = vendor_credit_issue(
+                    entity=data["vendor"].entity,
+                    vendor_id=data["vendor"].pk,
+                    amount=data["amount"],
+                    reason=data["reason"],
+                    source_type=data["source_type"],
+                    source_id=data["source_id"],
+                    expires_at=form.expires_at_value(),
+                    notes=data["notes"],
+                    created_by=actor_of(request),
                 )
-            return redirect(reverse("admin:payables_vendorcredit_change", args=[credit.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Issue vendor credit",
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/payables/vendorcredit/issue.html", context)
-
-    @admin.action(description="Void selected credits (asks for a reason)", permissions=["view"])
-    def void_selected(self, request, queryset):
-        return void_with_reason(
+            except FolioError as error:
+                form.show_refusal(error)
+            else:
+                if created:
+                    messages.success(request, f"Vendor credit {credit} issued for {credit.amount}.")
+                else:
+                    messages.info(
+                        request, f"Vendor credit {credit} was already issued for this source; nothing new."
+                    )
+                return redirect(reverse("admin:payables_vendorcredit_change", args=[credit.pk]))
+        return render_page(
             self,
             request,
-            queryset,
-            service=vendor_credit_void,
-            keyword="credit",
-            action="void_selected",
-            permission="payables.change_vendorcredit",
+            "admin/payables/vendorcredit/issue.html",
+            title="Issue vendor credit",
+            form=form,
+            form_id="issue-credit-form",
+            submit_label="Issue vendor credit",
         )
+
+    def void_row(self, row, *, reason, voided_by):
+        vendor_credit_void(credit=row, reason=reason, voided_by=voided_by)

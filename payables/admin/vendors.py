@@ -1,35 +1,13 @@
 """Vendors: created and edited through the services; the change page lists the vendor's credits."""
 
-from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from erp.adminkit import ServiceFormMixin, adopt
-from payables.admin.common import ReadOnlyInline
+from erp.adminkit import ReadOnlyInline
+from ledger.documents.admin import PartyAdmin
 from payables.models import Vendor, VendorCredit
 from payables.services import vendor_create, vendor_update
-
-
-class VendorForm(ServiceFormMixin, forms.ModelForm):
-    class Meta:
-        model = Vendor
-        fields = ["entity", "name", "email", "external_reference"]
-
-    def validate_constraints(self, exclude=None):
-        # The service validates with precise messages (and the database enforces).
-        return None
-
-    def service_call(self):
-        data = self.cleaned_data
-        fields = {
-            "name": data["name"],
-            "email": data["email"],
-            "external_reference": data["external_reference"],
-        }
-        if self.instance._state.adding:
-            return vendor_create(entity=data["entity"], **fields)
-        return vendor_update(vendor=self.instance, **fields)
 
 
 class VendorCreditHistoryInline(ReadOnlyInline):
@@ -80,28 +58,15 @@ class VendorCreditHistoryInline(ReadOnlyInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
-    form = VendorForm
-    list_display = ["name", "entity", "email", "external_reference", "created_at"]
-    list_filter = ["entity"]
-    search_fields = ["name", "email", "external_reference"]
+class VendorAdmin(PartyAdmin):
     inlines = [VendorCreditHistoryInline]
     change_form_template = "admin/payables/vendor/change_form.html"
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["entity", "created_at", "updated_at"] if obj else []
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
-    def save_model(self, request, obj, form, change):
-        adopt(obj, form.result)
+    def party_create(self, **fields):
+        return vendor_create(**fields)
 
-    def save_related(self, request, form, formsets, change):
-        # The credit history inline is read-only (no form can change a credit); saving it only records
-        # "nothing changed" for the admin's history. No m2m fields: no save_m2m().
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def party_update(self, party, **fields):
+        return vendor_update(vendor=party, **fields)

@@ -22,30 +22,30 @@ def test_receive_one_payment_for_three_invoices(admin_page, screenshot, entity):
     page.goto(f"{page.base_url}/admin/receivables/payment/")
     page.click("#receive-payment-link")
     page.select_option("select[name=customer]", str(customer.pk))
-    page.click("#customer-form input[type=submit]")
+    page.click("#show-party")
     for invoice in (first, second, third):
-        assert page.locator(f"tr[data-invoice='{invoice.number}'] .balance-due").inner_text() == str(
+        assert page.locator(f"tr[data-document='{invoice.number}'] .balance-due").inner_text() == str(
             invoice.total
         )
     screenshot("open-invoices")
 
     # First try: too much on the second invoice. The error sits on that row and nothing is written.
-    page.fill(f"tr[data-invoice='{first.number}'] input", "120.00")
-    page.fill(f"tr[data-invoice='{second.number}'] input", "80.01")
-    page.fill(f"tr[data-invoice='{third.number}'] input", "100.00")
+    page.fill(f"tr[data-document='{first.number}'] input", "120.00")
+    page.fill(f"tr[data-document='{second.number}'] input", "80.01")
+    page.fill(f"tr[data-document='{third.number}'] input", "100.00")
     page.select_option("#id_payment_method", "check")
     page.fill("#id_payment_date", "2026-03-05")
     page.fill("#id_check_number", "10442")
-    page.click("#receive-payment-form input[type=submit]")
-    row_error = page.locator(f"tr[data-invoice='{second.number}'] .errorlist")
-    assert "exceeds the invoice" in row_error.inner_text()
+    page.click("#submit-payment")
+    row_error = page.locator(f"tr[data-document='{second.number}'] .errorlist")
+    assert "exceeds the balance due" in row_error.inner_text()
     screenshot("over-applied")
     assert not Payment.objects.exists()
 
     # Fix the amount and submit: one payment, three invoices.
-    page.fill(f"tr[data-invoice='{second.number}'] input", "80.00")
+    page.fill(f"tr[data-document='{second.number}'] input", "80.00")
     page.fill("#id_amount", "300.00")
-    page.click("#receive-payment-form input[type=submit]")
+    page.click("#submit-payment")
     page.wait_for_url("**/admin/receivables/payment/*/change/")
     assert "Received 300.00 from Northwind Traders, applied to 3 invoice(s)" in page.content()
     screenshot("received")

@@ -255,7 +255,7 @@ def test_voiding_a_number_voided_meanwhile_reports_it_and_voids_the_rest(admin_c
     assert response.status_code == 200
     page = response.content.decode()
     assert f"{first.number} is already voided." in page
-    assert "Voided 1 number(s)." in page
+    assert "Voided 1 of 2 issued numbers." in page
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.void_reason, first.voided_by) == ("typo", "user:other")

@@ -210,7 +210,7 @@ def test_paying_bills_with_a_credit_goes_through_the_service(admin_client, vendo
         amount="110.00",
         check_number="5001",
         vendor_credit_ids=[str(credit.pk)],
-        **{f"apply_{first.pk}": "100.00", f"apply_{second.pk}": "40.00"},
+        **{f"apply_{first.pk.hex}": "100.00", f"apply_{second.pk.hex}": "40.00"},
     )
     response = admin_client.post("/admin/payables/appayment/pay-bills/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -224,7 +224,7 @@ def test_paying_bills_with_a_credit_goes_through_the_service(admin_client, vendo
 def test_not_enough_credit_is_shown_next_to_the_credits(admin_client, vendor, open_bills):
     credit = VendorCreditFactory(vendor=vendor, amount=D("30.00"))
     data = pay_form(
-        vendor, amount="50.00", vendor_credit_ids=[str(credit.pk)], **{f"apply_{open_bills[0].pk}": "100"}
+        vendor, amount="50.00", vendor_credit_ids=[str(credit.pk)], **{f"apply_{open_bills[0].pk.hex}": "100"}
     )
     response = admin_client.post("/admin/payables/appayment/pay-bills/", data)
     assert response.status_code == 200
@@ -235,16 +235,18 @@ def test_not_enough_credit_is_shown_next_to_the_credits(admin_client, vendor, op
 
 def test_too_much_on_a_bill_is_shown_next_to_that_bill(admin_client, vendor, open_bills):
     first, second = open_bills
-    data = pay_form(vendor, amount="50.01", **{f"apply_{first.pk}": "10", f"apply_{second.pk}": "40.01"})
+    data = pay_form(
+        vendor, amount="50.01", **{f"apply_{first.pk.hex}": "10", f"apply_{second.pk.hex}": "40.01"}
+    )
     response = admin_client.post("/admin/payables/appayment/pay-bills/", data)
     assert response.status_code == 200
-    assert "balance due" in response.context["form"].errors[f"apply_{second.pk}"][0]
+    assert "balance due" in response.context["form"].errors[f"apply_{second.pk.hex}"][0]
     assert not APPayment.objects.exists()
 
 
 def test_paying_nothing_is_a_form_error(admin_client, vendor, open_bills):
     response = admin_client.post("/admin/payables/appayment/pay-bills/", pay_form(vendor))
-    assert response.context["form"].non_field_errors() == ["A payment needs at least one application."]
+    assert response.context["form"].non_field_errors() == ["Enter the amount to apply to at least one bill."]
 
 
 def test_voiding_a_payment_from_the_admin_restores_balances(admin_client, entity, vendor, open_bills):
@@ -318,7 +320,7 @@ def test_voiding_bills_and_credits_from_the_admin(admin_client, entity, vendor, 
         follow=True,
     )
     page = response.content.decode()
-    assert "Voided 1 document(s)." in page
+    assert "Voided 1 of 2 vendor bills." in page
     assert f"{paid.number}: {paid.number} has payments applied" in page
     assert VendorBill.objects.get(pk=open_bills[0].pk).status == "void"
     assert VendorBill.objects.get(pk=paid.pk).status == "paid"

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
+from ledger.models import JournalEntry
+from receivables.admin import invoices as invoices_admin
 from receivables.models import Customer, Invoice, Payment
-from receivables.services import ApplicationInput, payment_apply_to_invoices
+from receivables.services import ApplicationInput, invoice_create, payment_apply_to_invoices
 from tests.receivables.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,12 +66,50 @@ def test_an_invoice_is_created_with_its_lines_in_one_service_call(admin_client, 
     assert 'name="_save"' not in page  # a posted invoice is read-only
 
 
+def test_the_service_is_called_once_and_its_refusal_is_shown_with_nothing_written(
+    admin_client, customer, monkeypatch
+):
+    calls = []
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return invoice_create(**kwargs)
+
+    monkeypatch.setattr(invoices_admin, "invoice_create", counted)
+    header = {"customer": customer.pk, "invoice_date": "2026-03-02", "due_date": "", "notes": ""}
+    # The form is valid (a negative price is a number); the service refuses the second line.
+    refused = admin_client.post(
+        "/admin/receivables/invoice/add/",
+        header | lines_form(("Design", "2", "150.00"), ("Hosting", "1", "-5")),
+    )
+    assert refused.status_code == 200
+    assert len(calls) == 1
+    lines = refused.context["inline_admin_formsets"][0].formset
+    assert "must not be negative" in lines.forms[1].errors["unit_price"][0]
+    form = refused.context["adminform"].form
+    assert form.non_field_errors() == ["The invoice was not saved: see the line below."]
+    page = refused.content.decode()
+    assert "must not be negative" in page and 'value="Hosting"' in page  # what was typed survives
+    assert not Invoice.objects.exists()
+    assert not JournalEntry.objects.exists()
+    assert not LogEntry.objects.exists()  # the admin wrote no history for the refused add
+
+    calls.clear()
+    saved = admin_client.post(
+        "/admin/receivables/invoice/add/", header | lines_form(("Design", "2", "150.00"))
+    )
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert len(calls) == 1
+    invoice = Invoice.objects.get()
+    assert LogEntry.objects.get().object_id == str(invoice.pk)  # history names what the service saved
+
+
 @pytest.mark.parametrize(
     "header, lines, message",
     [
         ({}, [("Design", "1", "-5")], "must not be negative"),
         ({"due_date": "2026-03-01"}, [("Design", "1", "5")], "due_date cannot be before invoice_date"),
-        ({}, [], "An invoice has 1–200 lines."),
+        ({}, [], "1–200 lines."),
         ({}, [("Design", "1", "0")], "must total more than zero"),
     ],
 )
@@ -87,8 +128,8 @@ def test_receive_payment_lists_open_invoices_of_the_chosen_customer(admin_client
     assert "Choose a customer" in admin_client.get(RECEIVE).content.decode()
     page = admin_client.get(RECEIVE, {"customer": customer.pk}).content.decode()
     for invoice in invoices:
-        assert f'data-invoice="{invoice.number}"' in page
-    assert "receive-payment-form" in page
+        assert f'data-document="{invoice.number}"' in page
+    assert "apply-payment-form" in page
 
 
 def receive(admin_client, customer, amounts: dict, **fields):
@@ -121,7 +162,7 @@ def test_receiving_a_payment_applies_it_through_the_service(admin_client, custom
 @pytest.mark.parametrize(
     "amounts, fields, field, message",
     [
-        ({0: "100.01"}, {}, 0, "exceeds the invoice"),
+        ({0: "100.01"}, {}, 0, "exceeds the balance due"),
         ({0: "-1"}, {}, 0, "must be greater than zero"),
         ({0: "10.00"}, {"amount": "12.00"}, "amount", "must equal the sum"),
         (
@@ -154,19 +195,22 @@ def test_void_actions_go_through_the_services(admin_client, customer, invoices):
         amount="10.00",
         applications=[ApplicationInput(invoice_id=invoices[0].pk, amount_applied="10.00")],
     )
-    response = admin_client.post(
-        "/admin/receivables/invoice/",
-        {"action": "void_selected", "_selected_action": [str(invoices[0].pk), str(invoices[1].pk)]},
-        follow=True,
-    )
-    assert "has payments applied" in response.content.decode()
+    selected = {"action": "void_selected", "_selected_action": [str(invoices[0].pk), str(invoices[1].pk)]}
+    asked = admin_client.post("/admin/receivables/invoice/", selected)
+    assert "Give the reason auditors will read" in asked.content.decode()
+    assert Invoice.objects.filter(status="void").count() == 0
+    response = admin_client.post("/admin/receivables/invoice/", selected | {"reason": "typo"}, follow=True)
+    page = response.content.decode()
+    assert "has payments applied" in page and "Voided 1 of 2 invoices." in page
     assert Invoice.objects.get(pk=invoices[0].pk).status == "partially_paid"
-    assert Invoice.objects.get(pk=invoices[1].pk).status == "void"
+    voided = Invoice.objects.get(pk=invoices[1].pk)
+    assert (voided.status, voided.void_reason, voided.voided_by) == ("void", "typo", "user:accountant")
     admin_client.post(
-        "/admin/receivables/payment/", {"action": "void_selected", "_selected_action": [str(payment.pk)]}
+        "/admin/receivables/payment/",
+        {"action": "void_selected", "_selected_action": [str(payment.pk)], "reason": "bounced"},
     )
     payment.refresh_from_db()
-    assert payment.status == "void"
+    assert (payment.status, payment.void_reason) == ("void", "bounced")
     assert Invoice.objects.get(pk=invoices[0].pk).status == "open"
 
 

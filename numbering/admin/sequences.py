@@ -1,4 +1,4 @@
-"""Admin for accountants: sequences (live preview, advance, audit) and the issued-number ledger."""
+"""Sequences: created and edited through the services, with live preview, advance counter and audit pages."""
 
 import datetime
 
@@ -7,18 +7,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from erp.adminkit import ServiceFormMixin, actor_of, adopt
+from erp.adminkit import ReadOnlyInline, ServiceAdmin, ServiceForm, actor_of, render_page
 from erp.exceptions import Conflict, FolioError
+from erp.models import Entity
 from numbering import selectors
 from numbering.audit import sequence_audit
-from numbering.models import CounterEvent, IssuedNumber, NumberingPeriod, Sequence
+from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.rendering import render
-from numbering.services import counter_advance, issued_number_void, sequence_create, sequence_update
+from numbering.services import counter_advance, sequence_create, sequence_delete, sequence_update
 
 PREVIEW_COUNT = 3
 STALE_FORM = (
@@ -50,7 +50,7 @@ LAYOUT_FIELDS = [
 ]
 
 
-class SequenceForm(ServiceFormMixin, forms.ModelForm):
+class SequenceForm(ServiceForm, forms.ModelForm):
     """Create or edit a sequence through sequence_create / sequence_update."""
 
     # The version the accountant opened: the admin reloads the row on POST, so only the form
@@ -61,9 +61,8 @@ class SequenceForm(ServiceFormMixin, forms.ModelForm):
         model = Sequence
         fields = ["entity", *LAYOUT_FIELDS]
 
-    def __init__(self, *args, actor: str = "", **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.actor = actor
         if not self.instance._state.adding:
             self.fields["loaded_version"].initial = self.instance.version
 
@@ -81,36 +80,11 @@ class SequenceForm(ServiceFormMixin, forms.ModelForm):
         # model-level constraint pass that would otherwise pre-empt those messages.
         return None
 
-    def service_call(self):
+    def layout(self) -> dict:
+        """Return the layout fields as the services take them."""
         data = {name: self.cleaned_data[name] for name in LAYOUT_FIELDS if name in self.cleaned_data}
-        for name in ("counter_type",):
-            data[name] = data.get(name) or None
-        if self.instance._state.adding:
-            return sequence_create(entity=self.cleaned_data["entity"], **data)
-        changed = {name: data[name] for name in self.changed_data if name in data}
-        try:
-            return sequence_update(
-                sequence=self.instance,
-                expected_version=self.cleaned_data["loaded_version"],
-                actor=self.actor,
-                **changed,
-            )
-        except Conflict as error:
-            if error.code != "version_mismatch":
-                raise
-            raise Conflict(STALE_FORM, code=error.code) from error
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        data["counter_type"] = data.get("counter_type") or None
+        return data
 
 
 class PeriodInline(ReadOnlyInline):
@@ -132,7 +106,7 @@ class CounterEventInline(ReadOnlyInline):
     ]
 
 
-class AdvanceCounterForm(forms.Form):
+class AdvanceCounterForm(ServiceForm, forms.Form):
     date = forms.DateField(
         initial=timezone.localdate,
         help_text="A date in the period whose counter moves.",
@@ -145,7 +119,7 @@ class AdvanceCounterForm(forms.Form):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(admin.ModelAdmin):
+class SequenceAdmin(ServiceAdmin):
     form = SequenceForm
     list_display = [
         "name",
@@ -217,27 +191,25 @@ class SequenceAdmin(admin.ModelAdmin):
                 )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        actor = actor_of(request)
-
-        class BoundActorForm(form):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, actor=actor, **kw)
-
-        return BoundActorForm
-
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "entity"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        adopt(obj, form.result)
-
-    def save_related(self, request, form, formsets, change):
-        # The inlines are read-only (no form can change a period or an event); saving them only
-        # records "nothing changed" for the admin's history. No m2m fields: no save_m2m().
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+    def service_save(self, request, form, formsets, change):
+        layout = form.layout()
+        if not change:
+            return sequence_create(entity=form.cleaned_data["entity"], **layout)
+        changed = {name: layout[name] for name in form.changed_data if name in layout}
+        try:
+            return sequence_update(
+                sequence=form.instance,
+                expected_version=form.cleaned_data["loaded_version"],
+                actor=actor_of(request),
+                **changed,
+            )
+        except Conflict as error:
+            if error.code != "version_mismatch":
+                raise
+            raise Conflict(STALE_FORM, code=error.code) from error
 
     def has_delete_permission(self, request, obj=None):
         # A sequence that issued numbers must never disappear; deactivate it instead.
@@ -248,8 +220,6 @@ class SequenceAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        from numbering.services import sequence_delete
-
         sequence_delete(sequence=obj)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -318,7 +288,7 @@ class SequenceAdmin(admin.ModelAdmin):
                     date=form.cleaned_data["date"],
                 )
             except FolioError as error:
-                form.add_error("advance_to" if error.param == "advance_to" else None, error.message)
+                form.show_refusal(error)
             else:
                 if event is None:
                     messages.info(request, "The counter is already at or past that value: nothing changed.")
@@ -329,28 +299,30 @@ class SequenceAdmin(admin.ModelAdmin):
                         "the skip is recorded.",
                     )
                 return redirect(reverse("admin:numbering_sequence_change", args=[sequence.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": sequence,
-            "title": f"Advance counter: {sequence.name}",
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/numbering/sequence/advance.html", context)
+        return render_page(
+            self,
+            request,
+            "admin/numbering/sequence/advance.html",
+            title="Advance counter",
+            original=sequence,
+            form=form,
+            form_id="advance-form",
+            submit_label="Advance counter",
+        )
 
     def audit_view(self, request, pk):
         """The gap report of one sequence: every value issued, voided or skipped by a recorded event."""
         sequence = get_object_or_404(Sequence, pk=pk)
         if not self.has_view_permission(request, sequence):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": sequence,
-            "title": f"Numbering audit: {sequence.name}",
-            "report": sequence_audit(sequence=sequence),
-        }
-        return TemplateResponse(request, "admin/numbering/sequence/audit.html", context)
+        return render_page(
+            self,
+            request,
+            "admin/numbering/sequence/audit.html",
+            title="Audit",
+            original=sequence,
+            report=sequence_audit(sequence=sequence),
+        )
 
 
 def _remaining_today(sequence: Sequence) -> int | None:
@@ -368,8 +340,6 @@ def _running_low(sequence: Sequence, left: int | None) -> bool:
 
 def _draft_from_query(query) -> Sequence:
     """Build an unsaved sequence from the change form's current values (for the live preview)."""
-    from erp.models import Entity
-
     existing = Sequence.objects.filter(pk=query.get("id")).first() if query.get("id") else None
     draft = Sequence(pk=existing.pk) if existing else Sequence()
     entity = existing.entity if existing else Entity.objects.filter(pk=query.get("entity") or None).first()
@@ -388,67 +358,3 @@ def _draft_from_query(query) -> Sequence:
             value = field.clean(raw)
         setattr(draft, name, value)
     return draft
-
-
-class VoidForm(forms.Form):
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-@admin.register(IssuedNumber)
-class IssuedNumberAdmin(admin.ModelAdmin):
-    list_display = [
-        "number",
-        "sequence",
-        "period",
-        "value",
-        "status",
-        "document_type",
-        "document_id",
-        "issued_at",
-        "issued_by",
-    ]
-    list_filter = ["status", "entity", "sequence", "document_type", ("issued_at", admin.DateFieldListFilter)]
-    search_fields = ["number", "reference", "document_id"]
-    date_hierarchy = "issued_at"
-    actions = ["void_selected"]
-    list_select_related = ["sequence", "period"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Void selected numbers (asks for a reason)", permissions=["view"])
-    def void_selected(self, request, queryset):
-        if not request.user.has_perm("numbering.change_issuednumber"):
-            raise PermissionDenied
-        form = VoidForm(request.POST if "reason" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            voided = 0
-            # The service is the judge (e.g. a number voided meanwhile by someone else): each
-            # refusal is reported and the other numbers are still voided.
-            for issued in queryset.order_by("pk"):
-                try:
-                    issued_number_void(
-                        issued_number=issued, reason=form.cleaned_data["reason"], voided_by=actor_of(request)
-                    )
-                except FolioError as error:
-                    self.message_user(request, error.message, messages.ERROR)
-                else:
-                    voided += 1
-            if voided:
-                self.message_user(request, f"Voided {voided} number(s).", messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Void issued numbers",
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/numbering/issuednumber/void.html", context)

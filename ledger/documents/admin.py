@@ -1,0 +1,374 @@
+"""The admin kit receivables and payables share: parties, posted documents with lines, payments.
+
+Every page here writes the way erp.adminkit describes: forms validate, the service is called once
+from ``save_related`` or the page's view, a refusal comes back as an error on the page.
+
+- :class:`PartyAdmin`: customers and vendors, created and edited through their services.
+- :class:`DocumentAdmin`: a numbered document added with its lines in one service call, read-only
+  once posted, voided with a reason.
+- :class:`PaymentAdmin`: payments, read-only once made, voided with a reason, made on one page
+  that applies one payment to several open documents of one party (:class:`ApplyPaymentForm`).
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import path, reverse
+
+from erp.adminkit import (
+    ReadOnlyAdmin,
+    ServiceAdmin,
+    ServiceForm,
+    VoidWithReasonMixin,
+    actor_of,
+    refusal_of,
+    render_page,
+)
+from erp.exceptions import FolioError
+
+LINE_FIELDS = ["description", "quantity", "unit_price"]
+# What a posted document shows after the fields it was added with.
+POSTED_FIELDS = [
+    "total",
+    "balance_due",
+    "status",
+    "journal_entry",
+    "void_journal_entry",
+    "void_reason",
+    "voided_at",
+    "voided_by",
+    "created_by",
+    "created_at",
+]
+_LINE_PARAM = re.compile(r"lines\[(\d+)\](?:\.(\w+))?")
+_APPLICATION_PARAM = re.compile(r"applications\[(\d+)\](?:\.\w+)?")
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    """A customer or a vendor, shown with its entity's code."""
+
+    def label_from_instance(self, party):
+        return f"{party.name} ({party.entity.code})"
+
+
+def party_choice(model, **kwargs) -> PartyChoiceField:
+    """Return a field choosing one of `model`'s parties (customers or vendors) of any entity."""
+    return PartyChoiceField(
+        queryset=model.objects.select_related("entity").order_by("entity__code", "name"), **kwargs
+    )
+
+
+class PartyForm(ServiceForm, forms.ModelForm):
+    class Meta:
+        fields = ["entity", "name", "email", "external_reference"]
+
+    def validate_constraints(self, exclude=None):
+        # The service says precisely what is wrong (and the database still enforces it).
+        return None
+
+
+class PartyAdmin(ServiceAdmin):
+    """Customers or vendors: created and edited through `party_create` / `party_update`."""
+
+    form = PartyForm
+    list_display = ["name", "entity", "email", "external_reference", "created_at"]
+    list_filter = ["entity"]
+    search_fields = ["name", "email", "external_reference"]
+
+    def party_create(self, *, entity, name: str, email: str, external_reference: str):
+        """Create the party through its service."""
+        raise NotImplementedError
+
+    def party_update(self, party, *, name: str, email: str, external_reference: str):
+        """Update the party through its service."""
+        raise NotImplementedError
+
+    def service_save(self, request, form, formsets, change):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in ("name", "email", "external_reference")}
+        if change:
+            return self.party_update(form.instance, **fields)
+        return self.party_create(entity=data["entity"], **fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["entity", "created_at", "updated_at"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DocumentForm(ServiceForm, forms.ModelForm):
+    """The add page's header of a document (its lines are the inline formset's)."""
+
+    def validate_constraints(self, exclude=None):
+        # The service says precisely what is wrong (and the database still enforces it).
+        return None
+
+    def show_refusal(self, error: FolioError) -> None:
+        if _LINE_PARAM.fullmatch(error.param or ""):
+            # The lines formset shows the error on its line; the header says why nothing was saved.
+            noun = self._meta.model._meta.verbose_name
+            self.add_error(None, f"The {noun} was not saved: see the line below.")
+        else:
+            super().show_refusal(error)
+
+
+class DocumentLineForm(forms.ModelForm):
+    class Meta:
+        fields = LINE_FIELDS
+
+    def validate_constraints(self, exclude=None):
+        # The service names the line and the field; the model's generic message would not.
+        return None
+
+
+class DocumentLinesFormSet(forms.BaseInlineFormSet):
+    """The lines typed on a document's add page; shows a refusal that names one of them."""
+
+    refusal: FolioError | None = None
+
+    def entered(self) -> list[forms.Form]:
+        """Return the line forms something was typed in, in order (the service's lines[i])."""
+        return [form for form in self.forms if form.has_changed()]
+
+    def clean(self):
+        super().clean()
+        match = _LINE_PARAM.fullmatch(getattr(self.refusal, "param", None) or "")
+        if match is None:
+            return
+        rows = self.entered()
+        if int(match[1]) >= len(rows):
+            raise forms.ValidationError(self.refusal.message)
+        row = rows[int(match[1])]
+        row.add_error(match[2] if match[2] in row.fields else None, self.refusal.message)
+
+
+def entered_lines(formsets) -> list[dict]:
+    """Return the description, quantity and unit price of each line typed on the add page."""
+    lines = next(formset for formset in formsets if isinstance(formset, DocumentLinesFormSet))
+    return [{name: form.cleaned_data[name] for name in LINE_FIELDS} for form in lines.entered()]
+
+
+class DocumentLineInline(admin.TabularInline):
+    """A document's lines: typed on the add page, read-only once the document is posted."""
+
+    form = DocumentLineForm
+    formset = DocumentLinesFormSet
+    extra = 3
+    can_delete = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.refusal = refusal_of(request)
+        return formset
+
+    def get_fields(self, request, obj=None):
+        return LINE_FIELDS if obj is None else ["position", *LINE_FIELDS, "amount"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.extra if obj is None else 0
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
+    """A posted, numbered document with lines: added in one service call, read-only once posted.
+
+    A subclass names its `add_form` (a DocumentForm), the `header_fields` the add page asks for
+    (the party first, the document date second), its `line_inline`, and implements
+    :meth:`document_create` and ``void_row``.
+    """
+
+    add_form = DocumentForm
+    header_fields: list[str] = []
+    line_inline = DocumentLineInline
+    posted_inlines: list = []
+    void_notice = "Voided documents stay on record and their postings are reversed."
+
+    def document_create(self, header: dict, lines: list[dict], *, created_by: str):
+        """Create the document with its lines through its service."""
+        raise NotImplementedError
+
+    def service_save(self, request, form, formsets, change):
+        return self.document_create(form.cleaned_data, entered_lines(formsets), created_by=actor_of(request))
+
+    def get_list_display(self, request):
+        party, date = self.header_fields[:2]
+        return ["number", party, "entity", date, "due_date", "total", "balance_due", "status"]
+
+    def get_list_filter(self, request):
+        return ["status", "entity", (self.header_fields[1], admin.DateFieldListFilter)]
+
+    def get_list_select_related(self, request):
+        return [self.header_fields[0], "entity"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["number", "entity", *self.header_fields, *POSTED_FIELDS] if obj else self.header_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else []
+
+    def get_inlines(self, request, obj):
+        return [self.line_inline, *self.posted_inlines] if obj else [self.line_inline]
+
+    def has_change_permission(self, request, obj=None):
+        # A posted document never changes: it is voided (and reissued) instead.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartyPickForm(forms.Form):
+    """The payment page's first step: which customer or vendor pays or is paid."""
+
+    def __init__(self, *args, name: str, model, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[name] = party_choice(model, empty_label=f"Choose a {name}…")
+
+
+class ApplyPaymentForm(ServiceForm, forms.Form):
+    """One payment applied to several open documents of one party: an amount field per document.
+
+    The subclass declares the payment's own fields, `columns` (label, attribute) of the document
+    table, and the `noun` of its documents.
+    """
+
+    columns: list[tuple[str, str]] = []
+    noun = "document"
+
+    def __init__(self, *args, party, documents: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.party, self.documents = party, documents
+        for document in documents:
+            self.fields[self.amount_field(document)] = forms.DecimalField(
+                required=False, max_digits=14, decimal_places=2, label=f"Apply to {document.number}"
+            )
+
+    @staticmethod
+    def amount_field(document) -> str:
+        return f"apply_{document.pk.hex}"
+
+    def payment_fields(self) -> list[forms.BoundField]:
+        """Return the payment's own bound fields (not the amounts per document)."""
+        return [self[name] for name in self.base_fields]
+
+    def rows(self):
+        """Yield (document, its column values, its amount field) for the template."""
+        for document in self.documents:
+            cells = [getattr(document, attribute) for _, attribute in self.columns]
+            yield document, cells, self[self.amount_field(document)]
+
+    def applied(self) -> list[tuple]:
+        """Return (document, amount) for each document given an amount, in the order listed."""
+        data = self.cleaned_data
+        return [(d, amount) for d in self.documents if (amount := data.get(self.amount_field(d)))]
+
+    def clean(self):
+        data = super().clean()
+        # An empty or zero amount means "not this document".
+        if not self.errors and not self.applied():
+            raise forms.ValidationError(f"Enter the amount to apply to at least one {self.noun}.")
+        return data
+
+    def show_refusal(self, error: FolioError) -> None:
+        match = _APPLICATION_PARAM.fullmatch(error.param or "")
+        applied = self.applied()
+        if match and int(match[1]) < len(applied):
+            self.add_error(self.amount_field(applied[int(match[1])][0]), error.message)
+        else:
+            super().show_refusal(error)
+
+
+class PaymentAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
+    """Payments: made on their own page, read-only once made, voided with a reason.
+
+    A subclass names the `party_model` and the page (`page_path`, `page_name`, `page_title`,
+    `page_form`, `page_template`) and implements :meth:`open_documents` and :meth:`pay`.
+    """
+
+    party_model = None
+    page_path = ""
+    page_name = ""
+    page_title = ""
+    page_form = ApplyPaymentForm
+    page_template = "admin/folio/apply_payment.html"
+    void_notice = "A voided payment stays on record, its postings are reversed and what it paid is due again."
+
+    def open_documents(self, party) -> list:
+        """Return the party's documents a payment can apply to, oldest first."""
+        raise NotImplementedError
+
+    def page_form_kwargs(self, party) -> dict:
+        """Return what the page's form needs beyond the party and its open documents."""
+        return {}
+
+    def pay(self, form: ApplyPaymentForm, *, created_by: str):
+        """Make the payment through the service; return it and the message to show."""
+        raise NotImplementedError
+
+    def get_urls(self):
+        opts = self.model._meta
+        page = path(
+            self.page_path,
+            self.admin_site.admin_view(self.payment_page_view),
+            name=f"{opts.app_label}_{opts.model_name}_{self.page_name}",
+        )
+        return [page, *super().get_urls()]
+
+    def payment_page_view(self, request):
+        """Pick the party, see its open documents, apply one payment to several of them."""
+        opts = self.model._meta
+        if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+            raise PermissionDenied
+        name = self.party_model._meta.model_name
+        chosen = request.GET.get(name) or request.POST.get(name)
+        picker = PartyPickForm({name: chosen} if chosen else None, name=name, model=self.party_model)
+        party = picker.cleaned_data[name] if picker.is_bound and picker.is_valid() else None
+        form = None
+        if party is not None:
+            form = self.page_form(
+                request.POST if request.method == "POST" else None,
+                party=party,
+                documents=list(self.open_documents(party)),
+                **self.page_form_kwargs(party),
+            )
+            if request.method == "POST" and form.is_valid():
+                try:
+                    payment, message = self.pay(form, created_by=actor_of(request))
+                except FolioError as error:
+                    form.show_refusal(error)
+                else:
+                    messages.success(request, message)
+                    return redirect(
+                        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[payment.pk])
+                    )
+        return render_page(
+            self,
+            request,
+            self.page_template,
+            title=self.page_title,
+            picker=picker,
+            party_name=name,
+            party=party,
+            noun=self.page_form.noun,
+            form=form,
+        )

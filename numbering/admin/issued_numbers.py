@@ -1,0 +1,30 @@
+"""The issued-number ledger: read-only, each number voided with a reason (never reused, never deleted)."""
+
+from django.contrib import admin
+
+from erp.adminkit import ReadOnlyAdmin, VoidWithReasonMixin
+from numbering.models import IssuedNumber
+from numbering.services import issued_number_void
+
+
+@admin.register(IssuedNumber)
+class IssuedNumberAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "sequence",
+        "period",
+        "value",
+        "status",
+        "document_type",
+        "document_id",
+        "issued_at",
+        "issued_by",
+    ]
+    list_filter = ["status", "entity", "sequence", "document_type", ("issued_at", admin.DateFieldListFilter)]
+    search_fields = ["number", "reference", "document_id"]
+    date_hierarchy = "issued_at"
+    list_select_related = ["sequence", "period"]
+    void_notice = "Voided numbers stay in the ledger (never reused, never deleted)."
+
+    def void_row(self, row, *, reason, voided_by):
+        issued_number_void(issued_number=row, reason=reason, voided_by=voided_by)
