@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
 
 from numbering.audit import entity_audit, sequence_audit
 from numbering.models import CounterEvent, IssuedNumber
@@ -14,16 +13,12 @@ from numbering.services import (
     sequence_issue_block,
     sequence_issue_next,
 )
+from tests.helpers import sql
 from tests.numbering.factories import SequenceFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-
-
-def sql(statement, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
 
 
 def test_a_clean_sequence_audits_ok(entity):
