@@ -3,35 +3,30 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet, actor_of
-from payables import selectors
-from payables.api.common import (
+from ledger.documents.api import (
     UUID_PATH,
-    MoneyField,
-    QuantityField,
-    VoidInputSerializer,
+    LineInputSerializer,
+    ObjectNameField,
+    TextField,
+    VoidActionMixin,
+    date_range_filters,
+    line_inputs,
     money_output,
-    service_checked_list,
 )
+from payables import selectors
 from payables.models import VendorBill, VendorBillLine
 from payables.services import vendor_bill_create, vendor_bill_void
-
-
-class VendorBillLineInputSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=500)
-    quantity = QuantityField(required=False, default=1)
-    unit_price = MoneyField(positive=False)
 
 
 class VendorBillInputSerializer(serializers.Serializer):
     vendor_id = serializers.UUIDField()
     bill_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True)
-    vendor_reference = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    lines = service_checked_list(VendorBillLineInputSerializer(many=True), help_text="1–200 lines.")
+    vendor_reference = TextField(required=False, allow_blank=True, max_length=200)
+    lines = LineInputSerializer(many=True, help_text="1–200 lines.")
 
 
 class VendorBillLineSerializer(serializers.ModelSerializer):
@@ -45,7 +40,7 @@ class VendorBillLineSerializer(serializers.ModelSerializer):
 
 
 class VendorBillSerializer(serializers.ModelSerializer):
-    object = serializers.SerializerMethodField()
+    object = ObjectNameField("vendor_bill")
     entity_id = serializers.UUIDField(read_only=True)
     vendor_id = serializers.UUIDField(read_only=True)
     total = money_output()
@@ -73,21 +68,17 @@ class VendorBillSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_object(self, bill) -> str:
-        return "vendor_bill"
-
 
 class VendorBillFilter(django_filters.FilterSet):
     vendor = django_filters.UUIDFilter(field_name="vendor_id")
-    bill_date_from = django_filters.DateFilter(field_name="bill_date", lookup_expr="gte")
-    bill_date_to = django_filters.DateFilter(field_name="bill_date", lookup_expr="lte")
+    bill_date_from, bill_date_to = date_range_filters("bill_date")
 
     class Meta:
         model = VendorBill
         fields = ["vendor", "status", "number", "bill_date_from", "bill_date_to"]
 
 
-class VendorBillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+class VendorBillViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """Vendor bills, numbered from the `vendor_bill` counter and posted DR expense / CR accounts_payable."""
 
     lookup_value_regex = UUID_PATH
@@ -97,6 +88,9 @@ class VendorBillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioV
     ordering_fields = ["bill_date", "due_date", "created_at", "total"]
     ordering = ["-created_at"]
 
+    void_service = staticmethod(vendor_bill_void)
+    void_keyword = "bill"
+
     def get_queryset(self):
         return selectors.vendor_bills_for_entity(entity=self.entity)
 
@@ -104,17 +98,6 @@ class VendorBillViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioV
     def create(self, request):
         body = VendorBillInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        bill = vendor_bill_create(entity=self.entity, created_by=actor_of(request), **body.validated_data)
-        return Response(self._fresh(bill), status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=VoidInputSerializer, responses=VendorBillSerializer)
-    @action(detail=True, methods=["post"])
-    def void(self, request, pk=None):
-        bill = self.get_object()
-        body = VoidInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        bill = vendor_bill_void(bill=bill, voided_by=actor_of(request), **body.validated_data)
-        return Response(self._fresh(bill))
-
-    def _fresh(self, bill) -> dict:
-        return VendorBillSerializer(self.get_queryset().get(pk=bill.pk)).data
+        data = dict(body.validated_data, lines=line_inputs(body.validated_data["lines"]))
+        bill = vendor_bill_create(entity=self.entity, created_by=actor_of(request), **data)
+        return Response(self.rendered(bill), status=status.HTTP_201_CREATED)

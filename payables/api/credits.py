@@ -4,14 +4,13 @@ Single credits answer as `{"data": {...}}`, as the seed documents.
 """
 
 import django_filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet, actor_of
+from ledger.documents.api import UUID_PATH, MoneyField, TextField, VoidActionMixin, money_output
 from payables import selectors
-from payables.api.common import UUID_PATH, MoneyField, VoidInputSerializer, money_output
 from payables.models import VendorCredit
 from payables.services import vendor_credit_issue, vendor_credit_void
 
@@ -19,7 +18,7 @@ from payables.services import vendor_credit_issue, vendor_credit_void
 class VendorCreditInputSerializer(serializers.Serializer):
     vendor_id = serializers.UUIDField(help_text="Vendor account id")
     amount = MoneyField(help_text="Positive amount being credited")
-    reason = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=500)
+    reason = TextField(required=False, allow_null=True, allow_blank=True, max_length=500)
     source_type = serializers.ChoiceField(
         choices=VendorCredit.SourceType.choices, required=False, default=VendorCredit.SourceType.MANUAL
     )
@@ -33,7 +32,7 @@ class VendorCreditInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Future date; defaults to entity setting (null = never expire)",
     )
-    notes = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5000)
+    notes = TextField(required=False, allow_null=True, allow_blank=True, max_length=5000)
 
 
 class VendorCreditSerializer(serializers.ModelSerializer):
@@ -71,7 +70,8 @@ class VendorCreditFilter(django_filters.FilterSet):
         fields = ["vendor", "status", "source_type"]
 
 
-class VendorCreditViewSet(mixins.ListModelMixin, FolioViewSet):
+@extend_schema_view(void=extend_schema(responses=VendorCreditResponse))
+class VendorCreditViewSet(VoidActionMixin, mixins.ListModelMixin, FolioViewSet):
     """Vendor credits: DR vendor_returns_receivable / CR vendor_credits, spent through /v1/ap-payments."""
 
     lookup_value_regex = UUID_PATH
@@ -80,6 +80,8 @@ class VendorCreditViewSet(mixins.ListModelMixin, FolioViewSet):
     filterset_class = VendorCreditFilter
     ordering_fields = ["created_at", "expires_at", "amount"]
     ordering = ["-created_at"]
+    void_service = staticmethod(vendor_credit_void)
+    void_keyword = "credit"
 
     def get_queryset(self):
         return selectors.vendor_credits_for_entity(entity=self.entity)
@@ -106,11 +108,5 @@ class VendorCreditViewSet(mixins.ListModelMixin, FolioViewSet):
     def retrieve(self, request, pk=None):
         return Response({"data": VendorCreditSerializer(self.get_object()).data})
 
-    @extend_schema(request=VoidInputSerializer, responses=VendorCreditResponse)
-    @action(detail=True, methods=["post"])
-    def void(self, request, pk=None):
-        credit = self.get_object()
-        body = VoidInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        credit = vendor_credit_void(credit=credit, voided_by=actor_of(request), **body.validated_data)
-        return Response({"data": VendorCreditSerializer(credit).data})
+    def rendered(self, row) -> dict:
+        return {"data": VendorCreditSerializer(row).data}

@@ -3,45 +3,46 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet, actor_of
-from payables import selectors
-from payables.api.common import (
+from ledger.documents.api import (
     UUID_PATH,
+    ApplicationInputSerializer,
     MoneyField,
-    VoidInputSerializer,
+    ObjectNameField,
+    TextField,
+    VoidActionMixin,
+    application_inputs,
+    date_range_filters,
     money_output,
-    service_checked_list,
 )
+from payables import selectors
 from payables.models import APPayment, APPaymentApplication, VendorCreditApplication
 from payables.services import ap_payment_create, ap_payment_void
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class BillApplicationInputSerializer(ApplicationInputSerializer):
     bill_id = serializers.UUIDField()
-    amount_applied = MoneyField()
+
+    def validate(self, attrs):
+        return {"document_id": attrs["bill_id"], "amount_applied": attrs["amount_applied"]}
 
 
 class APPaymentInputSerializer(serializers.Serializer):
     vendor_id = serializers.UUIDField()
     method = serializers.ChoiceField(choices=APPayment.Method.choices)
     amount = MoneyField(positive=False, help_text="The cash part (0 when vendor credit pays it all).")
-    applications = service_checked_list(
-        ApplicationInputSerializer(many=True), help_text="1–50 bills of the vendor."
-    )
-    vendor_credit_ids = service_checked_list(
-        {"type": "array", "items": {"type": "string", "format": "uuid"}},
+    applications = BillApplicationInputSerializer(many=True, help_text="1–50 bills of the vendor.")
+    vendor_credit_ids = serializers.ListField(
+        child=serializers.UUIDField(),
         required=False,
         help_text="Credits to spend, oldest first, for the part the cash does not cover.",
     )
     payment_date = serializers.DateField(required=False, allow_null=True)
-    check_number = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=50)
-    external_reference = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=200
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=5000)
+    check_number = TextField(required=False, allow_blank=True, allow_null=True, max_length=50)
+    external_reference = TextField(required=False, allow_blank=True, allow_null=True, max_length=200)
+    notes = TextField(required=False, allow_blank=True, allow_null=True, max_length=5000)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -64,7 +65,7 @@ class CreditAppliedSerializer(serializers.ModelSerializer):
 
 
 class APPaymentSerializer(serializers.ModelSerializer):
-    object = serializers.SerializerMethodField()
+    object = ObjectNameField("ap_payment")
     entity_id = serializers.UUIDField(read_only=True)
     vendor_id = serializers.UUIDField(read_only=True)
     amount = money_output()
@@ -98,21 +99,17 @@ class APPaymentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_object(self, payment) -> str:
-        return "ap_payment"
-
 
 class APPaymentFilter(django_filters.FilterSet):
     vendor = django_filters.UUIDFilter(field_name="vendor_id")
-    payment_date_from = django_filters.DateFilter(field_name="payment_date", lookup_expr="gte")
-    payment_date_to = django_filters.DateFilter(field_name="payment_date", lookup_expr="lte")
+    payment_date_from, payment_date_to = date_range_filters("payment_date")
 
     class Meta:
         model = APPayment
         fields = ["vendor", "status", "method", "payment_date_from", "payment_date_to"]
 
 
-class APPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+class APPaymentViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """AP payments: pay one vendor's open bills with cash and that vendor's credits."""
 
     lookup_value_regex = UUID_PATH
@@ -122,6 +119,9 @@ class APPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioVi
     ordering_fields = ["payment_date", "created_at", "total_applied"]
     ordering = ["-created_at"]
 
+    void_service = staticmethod(ap_payment_void)
+    void_keyword = "payment"
+
     def get_queryset(self):
         return selectors.ap_payments_for_entity(entity=self.entity)
 
@@ -129,17 +129,6 @@ class APPaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioVi
     def create(self, request):
         body = APPaymentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        payment = ap_payment_create(entity=self.entity, created_by=actor_of(request), **body.validated_data)
-        return Response(self._fresh(payment), status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=VoidInputSerializer, responses=APPaymentSerializer)
-    @action(detail=True, methods=["post"])
-    def void(self, request, pk=None):
-        payment = self.get_object()
-        body = VoidInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        payment = ap_payment_void(payment=payment, voided_by=actor_of(request), **body.validated_data)
-        return Response(self._fresh(payment))
-
-    def _fresh(self, payment) -> dict:
-        return APPaymentSerializer(self.get_queryset().get(pk=payment.pk)).data
+        data = dict(body.validated_data, applications=application_inputs(body.validated_data["applications"]))
+        payment = ap_payment_create(entity=self.entity, created_by=actor_of(request), **data)
+        return Response(self.rendered(payment), status=status.HTTP_201_CREATED)

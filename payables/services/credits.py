@@ -11,11 +11,10 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
-from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
-from numbering.services import counter_type_issue_next
+from ledger.documents.services import number_last, party_of, posted_void, reason_parse, text_parse, uuid_parse
+from ledger.services import journal_entry_record
 from payables.lock_objects import vendor_credit_for_update
 from payables.models import Vendor, VendorCredit
-from payables.services.inputs import text_checked, uuid_parse, vendor_of
 from payables.services.postings import vendor_credit_lines
 
 SOURCE_CONSTRAINT = "vendor_credit_unique_source"
@@ -39,7 +38,7 @@ def vendor_credit_issue(
     source with created=False, even when the two requests race. `expires_at` omitted (...) takes
     the entity's default expiry; None means the credit never expires.
     """
-    vendor = vendor_of(entity=entity, vendor_id=vendor_id)
+    vendor = party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
     amount = money_parse(amount, param="amount")
     source_type = source_type or VendorCredit.SourceType.MANUAL
     if source_type not in VendorCredit.SourceType.values:
@@ -49,8 +48,8 @@ def vendor_credit_issue(
             param="source_type",
         )
     source_id = None if source_id is None else uuid_parse(source_id, param="source_id")
-    reason = text_checked(reason, param="reason", max_length=500)
-    notes = text_checked(notes, param="notes", max_length=5000)
+    reason = text_parse(reason, param="reason", max_length=500)
+    notes = text_parse(notes, param="notes", max_length=5000)
     if source_id is not None:
         existing = _issued_for_source(entity=entity, source_type=source_type, source_id=source_id)
         if existing is not None:
@@ -77,28 +76,24 @@ def vendor_credit_issue(
             # The unique index made us wait for the twin's commit, so it is visible now.
             existing = _issued_for_source(entity=entity, source_type=source_type, source_id=source_id)
             return _replayed(existing, vendor=vendor, amount=amount), False
-        # Numbers last: the credit's own counter, then the journal's (the lock every posting shares).
-        issued = counter_type_issue_next(
-            entity=entity,
+        number_last(
+            document=credit,
+            entry=credit.journal_entry,
             counter_type="vendor_credit",
             date=timezone.localdate(),
-            document_type="vendor_credit",
-            document_id=str(credit.pk),
             issued_by=created_by,
+            number_field="credit_number",
         )
-        VendorCredit.objects.filter(pk=credit.pk).update(credit_number=issued.number)
-        credit.credit_number = issued.number
-        journal_entry_number(entry=credit.journal_entry, issued_by=created_by)
     return credit, True
 
 
-def vendor_credit_void(*, credit: VendorCredit, reason: str = "", voided_by: str = "") -> VendorCredit:
-    """Void a credit nothing was spent from, posting the reversal of its issue."""
-    reason = text_checked(reason, param="reason", max_length=500)
+def vendor_credit_void(*, credit: VendorCredit, reason: str, voided_by: str = "") -> VendorCredit:
+    """Void a credit nothing was spent from, posting the reversal of its issue; a reason is required."""
+    reason = reason_parse(reason)
     with transaction.atomic():
         locked = vendor_credit_for_update(credit=credit)
         if locked.status == VendorCredit.Status.VOIDED:
-            raise Conflict(f"{locked} is already voided.", code="vendor_credit_already_voided")
+            raise Conflict(f"{locked} is already voided.", code="already_void")
         if locked.status == VendorCredit.Status.EXPIRED:
             raise RuleViolation(
                 f"{locked} has expired; its remainder is written off.", code="vendor_credit_expired"
@@ -108,32 +103,14 @@ def vendor_credit_void(*, credit: VendorCredit, reason: str = "", voided_by: str
                 f"{locked} has been applied to payments; void those payments first.",
                 code="vendor_credit_in_use",
             )
-        original = locked.journal_entry
-        reversal = journal_entry_record_reversal(
-            entry=original,
-            date=max(timezone.localdate(), original.date),
+        return posted_void(
+            locked,
+            reason=reason,
+            voided_by=voided_by,
             memo=f"Void of vendor credit {locked}",
-            posted_by=voided_by,
+            status=VendorCredit.Status.VOIDED,
+            remaining_amount=Decimal("0.00"),
         )
-        locked.status = VendorCredit.Status.VOIDED
-        locked.remaining_amount = Decimal("0.00")
-        locked.void_journal_entry = reversal
-        locked.void_reason = reason
-        locked.voided_at = timezone.now()
-        locked.voided_by = voided_by
-        locked.save(
-            update_fields=[
-                "status",
-                "remaining_amount",
-                "void_journal_entry",
-                "void_reason",
-                "voided_at",
-                "voided_by",
-                "updated_at",
-            ]
-        )
-        journal_entry_number(entry=reversal, issued_by=voided_by)
-    return locked
 
 
 def _insert(

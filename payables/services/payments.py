@@ -8,17 +8,32 @@ locks, so concurrent payments spending the same credits queue instead of over-sp
 import datetime
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
-from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
+from erp.exceptions import InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import MAX_AMOUNT, money_parse
 from erp.transactions import run_in_transaction
-from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
-from numbering.services import counter_type_issue_next
+from ledger.documents.services import (
+    Application,
+    ApplicationInput,
+    applications_check,
+    applications_insert,
+    applications_parse,
+    balances_shift,
+    date_parse,
+    number_last,
+    party_of,
+    payment_applications_restore,
+    payment_void_check,
+    posted_void,
+    reason_parse,
+    text_parse,
+    uuid_parse,
+)
+from ledger.services import journal_entry_record
 from payables.lock_objects import ap_payment_for_update, vendor_bills_for_update, vendor_credits_for_update
 from payables.models import (
     APPayment,
@@ -28,22 +43,10 @@ from payables.models import (
     VendorCredit,
     VendorCreditApplication,
 )
-from payables.services.inputs import date_checked, text_checked, uuid_parse, vendor_of
 from payables.services.postings import ap_payment_lines, vendor_credit_expiry_lines
 
-MAX_APPLICATIONS = 50
 MAX_VENDOR_CREDITS = 50
 ZERO = Decimal("0.00")
-PAYABLE_STATUSES = (VendorBill.Status.OPEN, VendorBill.Status.PARTIALLY_PAID)
-
-
-@dataclass(frozen=True)
-class BillApplication:
-    """One requested application: `index` is its place in the request, for error params."""
-
-    index: int
-    bill_id: uuid.UUID
-    amount: Decimal
 
 
 def ap_payment_create(
@@ -52,7 +55,7 @@ def ap_payment_create(
     vendor_id,
     method: str,
     amount,
-    applications: Sequence[Mapping],
+    applications: Sequence[ApplicationInput | Mapping],
     vendor_credit_ids: Sequence | None = None,
     payment_date: datetime.date | None = None,
     check_number: str | None = "",
@@ -64,7 +67,7 @@ def ap_payment_create(
 
     The credits are spent oldest first for whatever the cash does not cover. Any failure writes nothing.
     """
-    vendor = vendor_of(entity=entity, vendor_id=vendor_id)
+    vendor = party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
     if method not in APPayment.Method.values:
         raise InvalidInput(
             f"method must be one of {', '.join(APPayment.Method.values)}.",
@@ -72,20 +75,18 @@ def ap_payment_create(
             param="method",
         )
     amount = money_parse(amount, param="amount", positive=False)
-    wanted = _checked_applications(applications)
+    wanted = applications_parse(applications, id_field="bill_id", id_param="bill_id")
     credit_ids = _checked_credit_ids(vendor_credit_ids)
     payment_date = (
-        timezone.localdate() if payment_date is None else date_checked(payment_date, param="payment_date")
+        timezone.localdate() if payment_date is None else date_parse(payment_date, param="payment_date")
     )
-    check_number = text_checked(check_number, param="check_number", max_length=50)
+    check_number = text_parse(check_number, param="check_number", max_length=50)
     if check_number and method != APPayment.Method.CHECK:
         raise InvalidInput(
-            "check_number is only for check payments.",
-            code="check_number_without_check",
-            param="check_number",
+            "check_number is only for check payments.", code="check_fields_not_allowed", param="check_number"
         )
-    external_reference = text_checked(external_reference, param="external_reference", max_length=200)
-    notes = text_checked(notes, param="notes", max_length=5000)
+    external_reference = text_parse(external_reference, param="external_reference", max_length=200)
+    notes = text_parse(notes, param="notes", max_length=5000)
     total = sum((application.amount for application in wanted), ZERO)
     if total > MAX_AMOUNT:
         raise InvalidInput(
@@ -123,9 +124,9 @@ def ap_payment_create(
     return run_in_transaction(pay)
 
 
-def ap_payment_void(*, payment: APPayment, reason: str = "", voided_by: str = "") -> APPayment:
+def ap_payment_void(*, payment: APPayment, reason: str, voided_by: str = "") -> APPayment:
     """Void a payment: its bills owe again, its credits can be spent again, and its entry is reversed."""
-    reason = text_checked(reason, param="reason", max_length=500)
+    reason = reason_parse(reason)
     return run_in_transaction(lambda: _void(payment=payment, reason=reason, voided_by=voided_by))
 
 
@@ -135,7 +136,7 @@ def _pay(
     vendor: Vendor,
     method: str,
     amount: Decimal,
-    wanted: list[BillApplication],
+    wanted: list[Application],
     credit_ids: list[uuid.UUID],
     payment_date: datetime.date,
     check_number: str,
@@ -144,10 +145,9 @@ def _pay(
     created_by: str,
 ) -> APPayment:
     bills = {
-        bill.pk: bill for bill in vendor_bills_for_update(entity=entity, ids=[w.bill_id for w in wanted])
+        bill.pk: bill for bill in vendor_bills_for_update(entity=entity, ids=[w.document_id for w in wanted])
     }
-    for application in wanted:
-        _check_bill(bills.get(application.bill_id), application=application, vendor=vendor)
+    applications_check(wanted, bills, party=vendor, party_field="vendor", id_param="bill_id")
     credits = {credit.pk: credit for credit in vendor_credits_for_update(entity=entity, ids=credit_ids)}
     # "Not expired at payment time" is judged once the locks are held, not before waiting for them.
     now = timezone.now()
@@ -182,26 +182,14 @@ def _pay(
         journal_entry=entry,
         created_by=created_by,
     )
-    APPaymentApplication.objects.bulk_create(
-        [
-            APPaymentApplication(
-                payment=payment, bill=bills[w.bill_id], position=w.index, amount_applied=w.amount
-            )
-            for w in wanted
-        ]
-    )
+    applications_insert(APPaymentApplication, payment=payment, document_field="bill", applications=wanted)
     VendorCreditApplication.objects.bulk_create(
         [
             VendorCreditApplication(payment=payment, vendor_credit=credit, position=position, amount=taken)
             for position, (credit, taken) in enumerate(spend)
         ]
     )
-    for application in wanted:
-        bill = bills[application.bill_id]
-        bill.balance_due -= application.amount
-        bill.status = VendorBill.Status.PAID if bill.balance_due == 0 else VendorBill.Status.PARTIALLY_PAID
-        bill.updated_at = now
-    VendorBill.objects.bulk_update(bills.values(), ["balance_due", "status", "updated_at"])
+    balances_shift(VendorBill, [(w.document_id, w.amount) for w in wanted])
     for credit, taken in spend:
         credit.remaining_amount -= taken
         credit.status = _spent_status(credit)
@@ -209,58 +197,32 @@ def _pay(
     VendorCredit.objects.bulk_update(
         [credit for credit, _ in spend], ["remaining_amount", "status", "updated_at"]
     )
-
-    # Numbers last: the payment's own counter, then the journal's (the lock every posting shares).
-    issued = counter_type_issue_next(
-        entity=entity,
-        counter_type="ap_payment",
-        date=payment_date,
-        document_type="ap_payment",
-        document_id=str(payment.pk),
-        issued_by=created_by,
+    number_last(
+        document=payment, entry=entry, counter_type="ap_payment", date=payment_date, issued_by=created_by
     )
-    APPayment.objects.filter(pk=payment.pk).update(number=issued.number)
-    payment.number = issued.number
-    journal_entry_number(entry=entry, issued_by=created_by)
     return payment
 
 
 def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
     locked = ap_payment_for_update(payment=payment)
-    if locked.status == APPayment.Status.VOID:
-        raise Conflict(f"{locked} is already void.", code="payment_already_void")
-    now = timezone.now()
-    applications = list(locked.applications.all())
+    payment_void_check(locked)
+    payment_applications_restore(
+        locked, document_model=VendorBill, document_field="bill", lock=vendor_bills_for_update
+    )
     spent = list(locked.credit_applications.all())
-    bills = {
-        bill.pk: bill
-        for bill in vendor_bills_for_update(entity=locked.entity, ids=[a.bill_id for a in applications])
-    }
     credits = {
         credit.pk: credit
         for credit in vendor_credits_for_update(entity=locked.entity, ids=[s.vendor_credit_id for s in spent])
     }
-    original = locked.journal_entry
-    today = max(timezone.localdate(), original.date)
-    entries = [
-        journal_entry_record_reversal(
-            entry=original, date=today, memo=f"Void of AP payment {locked}", posted_by=voided_by
-        )
-    ]
-    for application in applications:
-        bill = bills[application.bill_id]
-        bill.balance_due += application.amount_applied
-        bill.status = (
-            VendorBill.Status.OPEN if bill.balance_due == bill.total else VendorBill.Status.PARTIALLY_PAID
-        )
-        bill.updated_at = now
-    VendorBill.objects.bulk_update(bills.values(), ["balance_due", "status", "updated_at"])
+    now = timezone.now()
+    today = max(timezone.localdate(), locked.journal_entry.date)
+    expiries = []
     for consumption in spent:
         credit = credits[consumption.vendor_credit_id]
         if credit.status == VendorCredit.Status.EXPIRED:
             # Its remainder was written off at expiry; what comes back is written off the same way.
             credit.expired_amount += consumption.amount
-            entries.append(
+            expiries.append(
                 journal_entry_record(
                     entity=locked.entity,
                     date=today,
@@ -278,48 +240,14 @@ def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
     VendorCredit.objects.bulk_update(
         credits.values(), ["remaining_amount", "expired_amount", "status", "updated_at"]
     )
-    locked.status = APPayment.Status.VOID
-    locked.void_journal_entry = entries[0]
-    locked.void_reason = reason
-    locked.voided_at = now
-    locked.voided_by = voided_by
-    locked.save(
-        update_fields=["status", "void_journal_entry", "void_reason", "voided_at", "voided_by", "updated_at"]
+    return posted_void(
+        locked,
+        reason=reason,
+        voided_by=voided_by,
+        memo=f"Void of AP payment {locked}",
+        entries=expiries,
+        status=APPayment.Status.VOID,
     )
-    for entry in entries:
-        journal_entry_number(entry=entry, issued_by=voided_by)
-    return locked
-
-
-def _checked_applications(applications) -> list[BillApplication]:
-    if not isinstance(applications, list | tuple) or not applications:
-        raise InvalidInput(
-            "A payment needs at least one application.", code="applications_required", param="applications"
-        )
-    if len(applications) > MAX_APPLICATIONS:
-        raise InvalidInput(
-            f"A payment has at most {MAX_APPLICATIONS} applications.",
-            code="too_many_applications",
-            param="applications",
-        )
-    checked, seen = [], set()
-    for index, application in enumerate(applications):
-        param = f"applications[{index}]"
-        if not isinstance(application, Mapping):
-            raise InvalidInput("Each application is an object.", code="parameter_invalid", param=param)
-        bill_id = uuid_parse(application.get("bill_id"), param=f"{param}.bill_id")
-        if bill_id in seen:
-            raise InvalidInput(
-                "A bill appears twice in applications.", code="duplicate_bill", param=f"{param}.bill_id"
-            )
-        seen.add(bill_id)
-        if application.get("amount_applied") is None:
-            raise InvalidInput(
-                "amount_applied is required.", code="parameter_missing", param=f"{param}.amount_applied"
-            )
-        amount = money_parse(application["amount_applied"], param=f"{param}.amount_applied")
-        checked.append(BillApplication(index=index, bill_id=bill_id, amount=amount))
-    return checked
 
 
 def _checked_credit_ids(credit_ids) -> list[uuid.UUID]:
@@ -339,7 +267,7 @@ def _checked_credit_ids(credit_ids) -> list[uuid.UUID]:
     for index, value in enumerate(credit_ids):
         credit_id = uuid_parse(value, param=f"vendor_credit_ids[{index}]")
         if credit_id in checked:
-            raise InvalidInput(
+            raise RuleViolation(
                 "A vendor credit appears twice.",
                 code="duplicate_vendor_credit",
                 param=f"vendor_credit_ids[{index}]",
@@ -348,38 +276,13 @@ def _checked_credit_ids(credit_ids) -> list[uuid.UUID]:
     return checked
 
 
-def _check_bill(bill: VendorBill | None, *, application: BillApplication, vendor: Vendor) -> None:
-    param = f"applications[{application.index}]"
-    if bill is None:
-        raise NotFound(
-            f"No vendor bill {application.bill_id} in this entity.",
-            code="bill_not_found",
-            param=f"{param}.bill_id",
-        )
-    if bill.vendor_id != vendor.pk:
-        raise RuleViolation(
-            f"Bill {bill} belongs to another vendor.", code="bill_vendor_mismatch", param=f"{param}.bill_id"
-        )
-    if bill.status not in PAYABLE_STATUSES:
-        raise RuleViolation(f"Bill {bill} is {bill.status}.", code="bill_not_open", param=f"{param}.bill_id")
-    if application.amount > bill.balance_due:
-        raise RuleViolation(
-            f"amount_applied {application.amount} is more than bill {bill}'s balance due "
-            f"({bill.balance_due}).",
-            code="amount_exceeds_balance_due",
-            param=f"{param}.amount_applied",
-        )
-
-
 def _check_credit(credit: VendorCredit | None, *, index: int, vendor: Vendor, now: datetime.datetime) -> None:
     param = f"vendor_credit_ids[{index}]"
     if credit is None:
-        raise NotFound("No such vendor credit in this entity.", code="vendor_credit_not_found", param=param)
+        raise NotFound("No such vendor credit in this entity.", code="resource_missing", param=param)
     if credit.vendor_id != vendor.pk:
         raise RuleViolation(
-            f"Vendor credit {credit} belongs to another vendor.",
-            code="vendor_credit_vendor_mismatch",
-            param=param,
+            f"Vendor credit {credit} belongs to another vendor.", code="party_mismatch", param=param
         )
     if credit.status == VendorCredit.Status.VOIDED:
         raise RuleViolation(f"Vendor credit {credit} is voided.", code="vendor_credit_voided", param=param)

@@ -1,0 +1,1 @@
+"""The receivables REST API: customers, invoices and the payments applied to them."""

@@ -3,7 +3,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from receivables.api.views import CustomerViewSet, InvoiceViewSet, MultiInvoiceApplyView, PaymentViewSet
+from receivables.api.customers import CustomerViewSet
+from receivables.api.invoices import InvoiceViewSet
+from receivables.api.payments import MultiInvoiceApplyView, PaymentViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("customers", CustomerViewSet, basename="customer")

@@ -3,18 +3,15 @@
 from django.db import transaction
 
 from erp.models import Entity
-from erp.services.contact_fields import checked_email, checked_name, checked_reference
+from ledger.documents.services import party_create, party_update
 from receivables.models import Customer
 
 
 @transaction.atomic
 def customer_create(*, entity: Entity, name: str, email: str = "", external_reference: str = "") -> Customer:
     """Create a customer account."""
-    return Customer.objects.create(
-        entity=entity,
-        name=checked_name(name, noun="customer"),
-        email=checked_email(email),
-        external_reference=checked_reference(external_reference),
+    return party_create(
+        Customer, entity=entity, name=name, email=email, external_reference=external_reference
     )
 
 
@@ -27,12 +24,4 @@ def customer_update(
     external_reference: str | None = None,
 ) -> Customer:
     """Change the given fields of a customer; None leaves a field as it is, "" clears email and reference."""
-    locked = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
-    if name is not None:
-        locked.name = checked_name(name, noun="customer")
-    if email is not None:
-        locked.email = checked_email(email)
-    if external_reference is not None:
-        locked.external_reference = checked_reference(external_reference)
-    locked.save(update_fields=["name", "email", "external_reference", "updated_at"])
-    return locked
+    return party_update(customer, name=name, email=email, external_reference=external_reference)

@@ -63,15 +63,15 @@ def line(**fields):
 @pytest.mark.parametrize(
     "fields, status, code, param",
     [
-        ({"lines": []}, 400, "lines_required", "lines"),
-        ({"lines": [line()] * 201}, 400, "too_many_lines", "lines"),
+        ({"lines": []}, 400, "invalid_line_count", "lines"),
+        ({"lines": [line()] * 201}, 400, "invalid_line_count", "lines"),
         ({"lines": [line(), line(description="  ")]}, 400, "parameter_missing", "lines[1].description"),
         ({"lines": [line(), line(quantity=0)]}, 400, "quantity_not_positive", "lines[1].quantity"),
         ({"lines": [line(quantity="0.00001")]}, 400, "too_many_decimal_places", "lines[0].quantity"),
         ({"lines": [line(unit_price="-1")]}, 400, "amount_negative", "lines[0].unit_price"),
         ({"lines": [line(unit_price="1.001")]}, 400, "too_many_decimal_places", "lines[0].unit_price"),
-        ({"lines": [line(unit_price=0)]}, 422, "bill_total_not_positive", "lines"),
-        ({"due_date": "2026-03-01"}, 422, "due_date_before_bill_date", "due_date"),
+        ({"lines": [line(unit_price=0)]}, 422, "total_not_positive", "lines"),
+        ({"due_date": "2026-03-01"}, 422, "due_date_before_document_date", "due_date"),
         ({"bill_date": "yesterday"}, 400, "parameter_invalid", "bill_date"),
         ({"lines": [line(), {"description": "No price"}]}, 400, "parameter_missing", "lines[1].unit_price"),
         ({"lines": [line(), "a line"]}, 400, "parameter_invalid", "lines[1]"),
@@ -79,7 +79,7 @@ def line(**fields):
         ({"lines": [line(description="Nul\x00")]}, 400, "parameter_invalid", "lines[0].description"),
         ({"lines": [line(description=7)]}, 400, "parameter_invalid", "lines[0].description"),
         ({"lines": [line(quantity={"n": 1})]}, 400, "parameter_invalid", "lines[0].quantity"),
-        ({"vendor_id": str(uuid.uuid4())}, 404, "vendor_not_found", "vendor_id"),
+        ({"vendor_id": str(uuid.uuid4())}, 404, "resource_missing", "vendor_id"),
     ],
 )
 def test_bad_bills_are_refused_with_code_and_param(api, vendor, fields, status, code, param):
@@ -97,14 +97,14 @@ def test_lines_are_required(api, vendor):
 
 def test_another_entitys_vendor_is_not_found(api, other_entity):
     stranger = VendorFactory(entity=other_entity)
-    assert error_of(api.post(URL, body(stranger), format="json")) == (404, "vendor_not_found", "vendor_id")
+    assert error_of(api.post(URL, body(stranger), format="json")) == (404, "resource_missing", "vendor_id")
 
 
 def test_list_filters_by_vendor_status_and_date_range(api, vendor, other_vendor):
     march = VendorBillFactory(vendor=vendor, bill_date=datetime.date(2026, 3, 5))
     april = VendorBillFactory(vendor=vendor, bill_date=datetime.date(2026, 4, 5))
     theirs = VendorBillFactory(vendor=other_vendor, bill_date=datetime.date(2026, 3, 6))
-    api.post(f"{URL}/{april.pk}/void", {}, format="json")
+    api.post(f"{URL}/{april.pk}/void", {"reason": "test"}, format="json")
 
     def ids(**query):
         return {bill["id"] for bill in api.get(URL, query).json()["data"]}
@@ -119,7 +119,11 @@ def test_list_filters_by_vendor_status_and_date_range(api, vendor, other_vendor)
 def test_another_entitys_bill_is_not_found(api, other_entity):
     stranger = VendorBillFactory(vendor=VendorFactory(entity=other_entity))
     assert api.get(f"{URL}/{stranger.pk}").status_code == 404
-    assert error_of(api.post(f"{URL}/{stranger.pk}/void", {}, format="json")) == (404, "not_found", None)
+    assert error_of(api.post(f"{URL}/{stranger.pk}/void", {"reason": "test"}, format="json")) == (
+        404,
+        "not_found",
+        None,
+    )
 
 
 def test_void_with_nothing_applied_reverses_the_posting(api, vendor):
@@ -134,7 +138,11 @@ def test_void_with_nothing_applied_reverses_the_posting(api, vendor):
         ("expense", Decimal("0.00"), Decimal("70.00")),
         ("accounts_payable", Decimal("70.00"), Decimal("0.00")),
     ]
-    assert error_of(api.post(f"{URL}/{bill.pk}/void", {}, format="json")) == (409, "bill_already_void", None)
+    assert error_of(api.post(f"{URL}/{bill.pk}/void", {"reason": "test"}, format="json")) == (
+        409,
+        "already_void",
+        None,
+    )
 
 
 def test_a_bill_with_a_payment_applied_cannot_be_voided(api, entity, vendor):
@@ -146,7 +154,11 @@ def test_a_bill_with_a_payment_applied_cannot_be_voided(api, entity, vendor):
         amount="10",
         applications=[{"bill_id": bill.pk, "amount_applied": "10"}],
     )
-    assert error_of(api.post(f"{URL}/{bill.pk}/void", {}, format="json")) == (422, "bill_has_payments", None)
+    assert error_of(api.post(f"{URL}/{bill.pk}/void", {"reason": "test"}, format="json")) == (
+        422,
+        "document_has_payments",
+        None,
+    )
 
 
 def test_bills_need_the_purchasing_scope(make_client, entity, vendor):

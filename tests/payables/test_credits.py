@@ -82,12 +82,12 @@ def test_source_type_defaults_to_manual(api, vendor):
         ({"amount": True}, 400, "parameter_invalid", "amount"),
         ({"amount": None}, 400, "parameter_missing", "amount"),
         ({"vendor_id": "not-a-uuid"}, 400, "parameter_invalid", "vendor_id"),
-        ({"vendor_id": str(uuid.uuid4())}, 404, "vendor_not_found", "vendor_id"),
+        ({"vendor_id": str(uuid.uuid4())}, 404, "resource_missing", "vendor_id"),
         ({"source_type": "gift"}, 400, "invalid_choice", "source_type"),
         ({"source_id": "abc"}, 400, "parameter_invalid", "source_id"),
         ({"expires_at": "2020-01-01T00:00:00Z"}, 422, "expires_at_not_in_future", "expires_at"),
         ({"expires_at": "soon"}, 400, "parameter_invalid", "expires_at"),
-        ({"reason": "x" * 501}, 400, "max_length", "reason"),
+        ({"reason": "x" * 501}, 400, "reason_too_long", "reason"),
     ],
 )
 def test_bad_input_is_refused_with_its_code_and_param(api, vendor, fields, status, code, param):
@@ -104,7 +104,7 @@ def test_vendor_id_is_required(api):
 
 def test_another_entitys_vendor_is_not_found(api, other_entity):
     stranger = VendorFactory(entity=other_entity)
-    assert error_of(issue(api, stranger)) == (404, "vendor_not_found", "vendor_id")
+    assert error_of(issue(api, stranger)) == (404, "resource_missing", "vendor_id")
 
 
 def test_a_repeated_source_returns_the_existing_credit(api, vendor):
@@ -204,7 +204,7 @@ def test_retrieve_and_list_with_filters(api, entity, vendor, other_vendor):
 def test_another_entitys_credit_is_not_found(api, other_entity):
     stranger = VendorCreditFactory(vendor=VendorFactory(entity=other_entity))
     assert api.get(f"{URL}/{stranger.pk}").status_code == 404
-    assert api.post(f"{URL}/{stranger.pk}/void", {}, format="json").status_code == 404
+    assert api.post(f"{URL}/{stranger.pk}/void", {"reason": "test"}, format="json").status_code == 404
 
 
 def test_scopes(make_client, entity, vendor):
@@ -230,8 +230,8 @@ def test_void_reverses_an_unspent_credit(api, vendor):
         ("vendor_returns_receivable", Decimal("0.00"), Decimal("40.00")),
         ("vendor_credits", Decimal("40.00"), Decimal("0.00")),
     ]
-    again = api.post(f"{URL}/{credit.pk}/void", {}, format="json")
-    assert error_of(again) == (409, "vendor_credit_already_voided", None)
+    again = api.post(f"{URL}/{credit.pk}/void", {"reason": "test"}, format="json")
+    assert error_of(again) == (409, "already_void", None)
 
 
 def test_a_credit_that_paid_something_cannot_be_voided(api, entity, vendor):
@@ -245,7 +245,7 @@ def test_a_credit_that_paid_something_cannot_be_voided(api, entity, vendor):
         applications=[{"bill_id": bill.pk, "amount_applied": "100"}],
         vendor_credit_ids=[credit.pk],
     )
-    response = api.post(f"{URL}/{credit.pk}/void", {}, format="json")
+    response = api.post(f"{URL}/{credit.pk}/void", {"reason": "test"}, format="json")
     assert error_of(response) == (422, "vendor_credit_in_use", None)
     credit.refresh_from_db()
     assert (credit.status, credit.remaining_amount) == ("partially_applied", Decimal("30.00"))

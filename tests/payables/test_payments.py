@@ -194,18 +194,18 @@ def bad_payments(bill, theirs) -> dict:
         "third decimal": ({"amount": "1.001"}, 400, "too_many_decimal_places", "amount"),
         "unknown method": ({"method": "barter"}, 400, "invalid_choice", "method"),
         "no method": ({"method": DROP}, 400, "parameter_missing", "method"),
-        "unknown vendor": ({"vendor_id": str(uuid.uuid4())}, 404, "vendor_not_found", "vendor_id"),
-        "no applications": ({"applications": []}, 400, "applications_required", "applications"),
+        "unknown vendor": ({"vendor_id": str(uuid.uuid4())}, 404, "resource_missing", "vendor_id"),
+        "no applications": ({"applications": []}, 400, "invalid_application_count", "applications"),
         "51 applications": (
             {"applications": [application(bill)] * 51},
             400,
-            "too_many_applications",
+            "invalid_application_count",
             "applications",
         ),
         "bill twice": (
             {"applications": [application(bill), application(bill)]},
-            400,
-            "duplicate_bill",
+            422,
+            "duplicate_document",
             "applications[1].bill_id",
         ),
         "zero applied": (
@@ -229,29 +229,29 @@ def bad_payments(bill, theirs) -> dict:
         "over the balance": (
             {"applications": [application(bill, "100.01")], "amount": "100.01"},
             422,
-            "amount_exceeds_balance_due",
+            "amount_exceeds_balance",
             "applications[0].amount_applied",
         ),
         "unknown bill": (
             {"applications": [application(bill), unknown], "amount": 11},
             404,
-            "bill_not_found",
+            "resource_missing",
             "applications[1].bill_id",
         ),
         "another vendor's bill": (
             {"applications": [application(theirs)]},
             422,
-            "bill_vendor_mismatch",
+            "party_mismatch",
             "applications[0].bill_id",
         ),
         "bad credit id": ({"vendor_credit_ids": ["nope"]}, 400, "parameter_invalid", "vendor_credit_ids[0]"),
         "unknown credit": (
             {"vendor_credit_ids": [str(uuid.uuid4())], "amount": 0},
             404,
-            "vendor_credit_not_found",
+            "resource_missing",
             "vendor_credit_ids[0]",
         ),
-        "check number on ach": ({"check_number": "77"}, 400, "check_number_without_check", "check_number"),
+        "check number on ach": ({"check_number": "77"}, 400, "check_fields_not_allowed", "check_number"),
         "bad date": ({"payment_date": "someday"}, 400, "parameter_invalid", "payment_date"),
     }
 
@@ -297,15 +297,15 @@ def test_bad_payments_are_refused_with_code_and_param(api, vendor, other_vendor,
 def test_a_paid_or_void_bill_is_not_open(api, vendor, bill):
     pay(api, vendor, [(bill, "100.00")], "100.00")
     void = VendorBillFactory(vendor=vendor)
-    vendor_bill_void(bill=void)
+    vendor_bill_void(bill=void, reason="test")
     assert error_of(pay(api, vendor, [(bill, "1.00")], "1.00")) == (
         422,
-        "bill_not_open",
+        "document_not_open",
         "applications[0].bill_id",
     )
     assert error_of(pay(api, vendor, [(void, "1.00")], "1.00")) == (
         422,
-        "bill_not_open",
+        "document_not_open",
         "applications[0].bill_id",
     )
 
@@ -316,12 +316,12 @@ def test_another_entitys_bill_or_credit_is_not_found(api, vendor, bill, other_en
     their_credit = VendorCreditFactory(vendor=stranger)
     assert error_of(pay(api, vendor, [(their_bill, "1.00")], "1.00")) == (
         404,
-        "bill_not_found",
+        "resource_missing",
         "applications[0].bill_id",
     )
     assert error_of(pay(api, vendor, [(bill, "5.00")], 0, credits=[their_credit])) == (
         404,
-        "vendor_credit_not_found",
+        "resource_missing",
         "vendor_credit_ids[0]",
     )
 
@@ -329,7 +329,7 @@ def test_another_entitys_bill_or_credit_is_not_found(api, vendor, bill, other_en
 def test_credits_must_be_the_vendors_and_usable(api, vendor, other_vendor, bill, older_credit):
     theirs = VendorCreditFactory(vendor=other_vendor)
     voided = VendorCreditFactory(vendor=vendor)
-    vendor_credit_void(credit=voided)
+    vendor_credit_void(credit=voided, reason="test")
     lapsed = VendorCreditFactory(vendor=vendor, expires_at=timezone.now() + datetime.timedelta(hours=1))
     VendorCredit.objects.filter(pk=lapsed.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
@@ -338,7 +338,7 @@ def test_credits_must_be_the_vendors_and_usable(api, vendor, other_vendor, bill,
     VendorCredit.objects.filter(pk=swept.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     vendor_credit_expire(credit=swept)
     cases = [
-        (theirs, "vendor_credit_vendor_mismatch"),
+        (theirs, "party_mismatch"),
         (voided, "vendor_credit_voided"),
         (lapsed, "vendor_credit_expired"),
         (swept, "vendor_credit_expired"),
@@ -363,7 +363,7 @@ def test_a_used_up_credit_adds_nothing_but_is_not_an_error(api, vendor, bill, ol
 
 def test_a_credit_listed_twice_is_refused(api, vendor, bill, older_credit):
     response = pay(api, vendor, [(bill, "5.00")], 0, credits=[older_credit, older_credit])
-    assert error_of(response) == (400, "duplicate_vendor_credit", "vendor_credit_ids[1]")
+    assert error_of(response) == (422, "duplicate_vendor_credit", "vendor_credit_ids[1]")
 
 
 def test_payment_date_defaults_to_today_and_dates_the_posting(api, vendor, bill):
@@ -392,8 +392,8 @@ def test_void_restores_bills_and_credits_and_reverses_the_entry(
         ("bank", D("40.00"), D("0.00")),
         ("vendor_returns_receivable", D("60.00"), D("0.00")),
     ]
-    again = api.post(f"{URL}/{paid['id']}/void", {}, format="json")
-    assert error_of(again) == (409, "payment_already_void", None)
+    again = api.post(f"{URL}/{paid['id']}/void", {"reason": "test"}, format="json")
+    assert error_of(again) == (409, "already_void", None)
     # Restored credit pays again.
     assert pay(api, vendor, [(bill, "80.00")], 0, credits=[older_credit, newer_credit]).status_code == 201
 
@@ -403,7 +403,7 @@ def test_void_of_a_partial_spend_gives_back_only_what_it_took(api, vendor, newer
     second = VendorBillFactory(vendor=vendor, total=D("20.00"))
     one = pay(api, vendor, [(first, "20.00")], 0, credits=[newer_credit]).json()
     pay(api, vendor, [(second, "20.00")], 0, credits=[newer_credit])
-    api.post(f"{URL}/{one['id']}/void", {}, format="json")
+    api.post(f"{URL}/{one['id']}/void", {"reason": "test"}, format="json")
     (newer_credit,) = refreshed(newer_credit)
     assert (newer_credit.remaining_amount, newer_credit.status) == (D("30.00"), "partially_applied")
 
@@ -417,7 +417,7 @@ def test_voiding_after_the_credit_expired_writes_the_restored_part_off(api, vend
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
     assert vendor_credit_expire(credit=newer_credit)
-    api.post(f"{URL}/{paid['id']}/void", {}, format="json")
+    api.post(f"{URL}/{paid['id']}/void", {"reason": "test"}, format="json")
     (newer_credit,) = refreshed(newer_credit)
     assert (newer_credit.status, newer_credit.remaining_amount, newer_credit.expired_amount) == (
         "expired",
@@ -438,7 +438,7 @@ def test_voiding_after_the_credit_expired_writes_the_restored_part_off(api, vend
 def test_list_filters_retrieve_and_tenancy(api, vendor, other_vendor, bill, other_entity):
     mine = pay(api, vendor, [(bill, "5.00")], "5.00").json()
     theirs = pay(api, other_vendor, [(VendorBillFactory(vendor=other_vendor), "5.00")], "5.00").json()
-    api.post(f"{URL}/{theirs['id']}/void", {}, format="json")
+    api.post(f"{URL}/{theirs['id']}/void", {"reason": "test"}, format="json")
     assert [p["id"] for p in api.get(URL, {"vendor": vendor.pk}).json()["data"]] == [mine["id"]]
     assert [p["id"] for p in api.get(URL, {"status": "void"}).json()["data"]] == [theirs["id"]]
     assert api.get(f"{URL}/{mine['id']}").json() == mine
@@ -451,7 +451,7 @@ def test_list_filters_retrieve_and_tenancy(api, vendor, other_vendor, bill, othe
         applications=[{"bill_id": VendorBillFactory(vendor=stranger).pk, "amount_applied": "1"}],
     )
     assert api.get(f"{URL}/{foreign.pk}").status_code == 404
-    assert api.post(f"{URL}/{foreign.pk}/void", {}, format="json").status_code == 404
+    assert api.post(f"{URL}/{foreign.pk}/void", {"reason": "test"}, format="json").status_code == 404
 
 
 def test_an_idempotency_key_pays_once(api, vendor, bill):

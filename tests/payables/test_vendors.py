@@ -29,7 +29,7 @@ def test_create_and_retrieve(api, entity):
         ({}, "parameter_missing", "name"),
         ({"name": "   "}, "parameter_missing", "name"),
         ({"name": "N", "email": "not-an-email"}, "invalid_email", "email"),
-        ({"name": "x" * 201}, "max_length", "name"),
+        ({"name": "x" * 201}, "name_too_long", "name"),
     ],
 )
 def test_bad_vendors_are_refused(api, body, code, param):

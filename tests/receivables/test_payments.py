@@ -56,7 +56,7 @@ def test_payment_filters(api, customer, invoices):
     assert ids(invoice=str(invoices[0].pk)) == {str(first.pk)}
     assert ids(payment_method="cash") == {str(second.pk)}
     assert ids(account_id=str(customer.pk)) == {str(first.pk), str(second.pk), str(other.pk)}
-    payment_void(payment=first, voided_by="test")
+    payment_void(payment=first, reason="test", voided_by="test")
     assert ids(status="void") == {str(first.pk)}
 
 
@@ -64,7 +64,7 @@ def test_another_entitys_payment_is_404(api, other_entity):
     stranger = CustomerFactory(entity=other_entity)
     theirs = paid(stranger, (InvoiceFactory(customer=stranger), "1.00"))
     assert api.get(f"/v1/payments/{theirs.pk}").status_code == 404
-    assert api.post(f"/v1/payments/{theirs.pk}/void", {}, format="json").status_code == 404
+    assert api.post(f"/v1/payments/{theirs.pk}/void", {"reason": "test"}, format="json").status_code == 404
     assert api.get("/v1/payments/not-a-uuid").status_code == 404
 
 
@@ -94,21 +94,21 @@ def test_voiding_restores_balances_and_posts_the_reversal(api, entity, customer,
     assert selectors.account_balance(entity=entity, code="bank") == earlier.amount
     assert selectors.trial_balance(entity=entity).balanced
 
-    again = api.post(f"/v1/payments/{payment.pk}/void", {}, format="json")
+    again = api.post(f"/v1/payments/{payment.pk}/void", {"reason": "test"}, format="json")
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "payment_already_void"
+    assert again.json()["error"]["code"] == "already_void"
 
 
 def test_an_invoice_whose_payments_are_all_voided_can_be_voided(customer, invoices):
     payment = paid(customer, (invoices[0], "40.00"))
-    payment_void(payment=payment, voided_by="test")
-    assert invoice_void(invoice=invoices[0], voided_by="test").status == "void"
+    payment_void(payment=payment, reason="test", voided_by="test")
+    assert invoice_void(invoice=invoices[0], reason="test", voided_by="test").status == "void"
 
 
 def test_a_voided_payments_applications_no_longer_count(customer, invoices):
     first = paid(customer, (invoices[0], "60.00"))
     paid(customer, (invoices[0], "30.00"))
-    payment_void(payment=first, voided_by="test")
+    payment_void(payment=first, reason="test", voided_by="test")
     invoice = Invoice.objects.get(pk=invoices[0].pk)
     counted = sum(a.amount_applied for a in invoice.applications.filter(payment__status="applied"))
     assert counted == invoice.total - invoice.balance_due == Decimal("30.00")
@@ -120,7 +120,7 @@ def test_a_voided_payments_applications_no_longer_count(customer, invoices):
 def test_voiding_needs_payments_write(entity, make_client, customer, invoices):
     payment = paid(customer, (invoices[0], "1.00"))
     response = make_client(entity, scopes=["payments:read"]).post(
-        f"/v1/payments/{payment.pk}/void", {}, format="json"
+        f"/v1/payments/{payment.pk}/void", {"reason": "test"}, format="json"
     )
     assert response.status_code == 403
     assert Payment.objects.get().status == "applied"

@@ -1,0 +1,261 @@
+"""The API kit receivables and payables share: input parsed at the boundary, voids, filters, base views.
+
+Input fields parse with the same functions the services use (ledger.documents.services), so a value
+refused here carries the same `code` as the service would give it, and the views hand the services
+typed values (`LineInput`, `ApplicationInput`, Decimals, dates). docs/api.md lists the codes.
+"""
+
+from decimal import Decimal
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from erp.api.base import UUID_PATH, FolioViewSet, actor_of
+from erp.exceptions import InvalidInput
+from erp.money import money_parse
+from ledger.documents.services import ApplicationInput, LineInput, quantity_parse, text_parse
+
+__all__ = [
+    "UUID_PATH",
+    "ApplicationInputSerializer",
+    "LineInputSerializer",
+    "MoneyField",
+    "ObjectNameField",
+    "PartyInputSerializer",
+    "PartySerializer",
+    "PartyViewSet",
+    "QuantityField",
+    "TextField",
+    "VoidActionMixin",
+    "VoidInputSerializer",
+    "application_inputs",
+    "date_range_filters",
+    "line_inputs",
+    "money_output",
+    "party_filterset",
+]
+
+
+def _parsed(parse, *args, **kwargs):
+    """Run a kit parser; its refusal becomes the field's validation error with the same code."""
+    try:
+        return parse(*args, **kwargs)
+    except InvalidInput as error:
+        raise serializers.ValidationError(error.message, code=error.code) from None
+
+
+class TextField(serializers.CharField):
+    """Text as the services take it: a string, stripped, no NUL; too long is `<field>_too_long`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)  # stripped by text_parse, which sees a blank required
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        required = not self.allow_blank
+        return _parsed(
+            text_parse, data, param=self.field_name, max_length=self.max_length or 10**6, required=required
+        )
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "example": "125.50"}]})
+class MoneyField(serializers.Field):
+    """An amount sent as a JSON number or string, parsed to a Decimal (docs/api.md, "Money")."""
+
+    def __init__(self, *, positive: bool = True, exact_cents: bool = True, **kwargs):
+        self.positive, self.exact_cents = positive, exact_cents
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return _parsed(
+            money_parse, data, param=self.field_name, positive=self.positive, exact_cents=self.exact_cents
+        )
+
+    def to_representation(self, value):
+        return f"{value:.2f}"
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "example": "1.5"}]})
+class QuantityField(serializers.Field):
+    """A line quantity sent as a JSON number or string: above zero, at most four decimal places."""
+
+    def to_internal_value(self, data):
+        return _parsed(quantity_parse, data, param=self.field_name)
+
+    def to_representation(self, value):
+        return str(value)
+
+
+@extend_schema_field({"type": "string"})
+class ObjectNameField(serializers.Field):
+    """The constant `object` of an output: what kind of thing this is ("invoice", "vendor_bill")."""
+
+    def __init__(self, name: str, **kwargs):
+        self.name = name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return self.name
+
+
+def money_output() -> serializers.DecimalField:
+    """Return a read-only output field rendering an amount as a decimal string."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, coerce_to_string=True)
+
+
+# --- inputs --------------------------------------------------------------------------------------
+
+
+class LineInputSerializer(serializers.Serializer):
+    """A document line: description, quantity (default 1), unit_price (never negative)."""
+
+    description = TextField(max_length=500)
+    quantity = QuantityField(required=False, default=Decimal(1))
+    unit_price = MoneyField(positive=False)
+
+
+def line_inputs(lines: list[dict]) -> list[LineInput]:
+    """Return validated line data as the services' typed lines."""
+    return [LineInput(**line) for line in lines]
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    """The part of a payment applied to one document.
+
+    Each ledger adds the field naming the document and validates to {document_id, amount_applied}.
+    """
+
+    amount_applied = MoneyField()
+
+
+def application_inputs(applications: list[dict]) -> list[ApplicationInput]:
+    """Return validated application data (with `document_id`) as the services' typed applications."""
+    return [
+        ApplicationInput(application["document_id"], application["amount_applied"])
+        for application in applications
+    ]
+
+
+class VoidInputSerializer(serializers.Serializer):
+    """Every void: the reason auditors will read, required."""
+
+    reason = TextField(
+        max_length=500, help_text="Why the document is voided (required, at most 500 characters)."
+    )
+
+
+class PartyInputSerializer(serializers.Serializer):
+    """A customer or vendor: name, email?, external_reference?."""
+
+    name = TextField(max_length=200)
+    email = TextField(required=False, allow_blank=True, max_length=254)
+    external_reference = TextField(required=False, allow_blank=True, max_length=200)
+
+
+class PartySerializer(serializers.ModelSerializer):
+    """A customer or vendor as every API shows it; subclasses set `Meta.model` and `object`."""
+
+    entity_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        fields = [
+            "id",
+            "object",
+            "entity_id",
+            "name",
+            "email",
+            "external_reference",
+            "created_at",
+            "updated_at",
+        ]
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+def date_range_filters(field: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """Return the filters `<field>_from` and `<field>_to` of a date, both inclusive."""
+    return (
+        django_filters.DateFilter(field_name=field, lookup_expr="gte"),
+        django_filters.DateFilter(field_name=field, lookup_expr="lte"),
+    )
+
+
+def party_filterset(model) -> type[django_filters.FilterSet]:
+    """Return the filters of a party list: name (contains), email (any case), external_reference."""
+
+    class PartyFilter(django_filters.FilterSet):
+        name = django_filters.CharFilter(lookup_expr="icontains")
+        email = django_filters.CharFilter(lookup_expr="iexact")
+
+        class Meta:
+            fields = ["name", "email", "external_reference"]
+
+    PartyFilter.Meta.model = model
+    PartyFilter.__name__ = f"{model.__name__}Filter"
+    return PartyFilter
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+class VoidActionMixin:
+    """POST …/{id}/void {"reason"}: the ledger's void service, answered with the fresh row.
+
+    A viewset sets `void_service` (a staticmethod) and `void_keyword` (its row argument).
+    """
+
+    void_service = None
+    void_keyword = ""
+
+    @extend_schema(request=VoidInputSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        row = self.get_object()
+        body = VoidInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        voided = self.void_service(
+            **{self.void_keyword: row}, reason=body.validated_data["reason"], voided_by=actor_of(request)
+        )
+        return Response(self.rendered(voided))
+
+    def rendered(self, row) -> dict:
+        """Return the response body for a row just written, read back as a list would show it."""
+        return self.get_serializer(self.get_queryset().get(pk=row.pk)).data
+
+
+class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+    """Customers or vendors of the caller's entity: create, list, retrieve, PATCH.
+
+    A subclass sets `serializer_class`, `filterset_class`, `selector`, `create_service` and
+    `update_service` (staticmethods) and `update_keyword`.
+    """
+
+    required_scopes = {"read": "accounts:read", "write": "accounts:write"}
+    lookup_value_regex = UUID_PATH
+    ordering_fields = ["name", "created_at"]
+    ordering = ["-created_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    selector = create_service = update_service = None
+    update_keyword = ""
+
+    def get_queryset(self):
+        return self.selector(entity=self.entity)
+
+    @extend_schema(request=PartyInputSerializer)
+    def create(self, request):
+        body = PartyInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        party = self.create_service(entity=self.entity, **body.validated_data)
+        return Response(self.get_serializer(party).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PartyInputSerializer)
+    def partial_update(self, request, pk=None):
+        party = self.get_object()
+        body = PartyInputSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        party = self.update_service(**{self.update_keyword: party}, **body.validated_data)
+        return Response(self.get_serializer(party).data)

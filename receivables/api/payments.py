@@ -1,0 +1,226 @@
+"""Customer payments API: /v1/payments/multi-invoice-apply; list, retrieve, void (payments:read|write)."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.response import Response
+
+from erp.api.base import FolioAPIView, FolioViewSet, actor_of
+from erp.api.fields import InlineEnumField
+from ledger.documents.api import (
+    UUID_PATH,
+    ApplicationInputSerializer,
+    MoneyField,
+    ObjectNameField,
+    TextField,
+    VoidActionMixin,
+    application_inputs,
+    date_range_filters,
+)
+from receivables import selectors
+from receivables.models import Payment, PaymentApplication, PaymentMethod
+from receivables.services import payment_apply_to_invoices, payment_void
+
+MULTI_INVOICE_APPLY_ERRORS = """\
+One payment applied to 1–50 open invoices of one customer, atomically: any error writes nothing.
+Every code is listed in docs/api.md ("Error codes").
+
+| status | code | param |
+|---|---|---|
+| 400 | `parameter_missing`, `parameter_invalid`, `invalid_choice` | the field |
+| 400 | `invalid_application_count` | `applications` |
+| 400 | `amount_not_positive`, `amount_too_large` | `amount`, `applications[i].amount_applied` |
+| 400 | `too_many_decimal_places` | `applications[i].amount_applied` |
+| 400 | `check_fields_not_allowed` (only with `payment_method=check`) | `check_number`, `check_date` |
+| 404 | `resource_missing` | `account_id`, `applications[i].order_id` |
+| 422 | `duplicate_document`, `party_mismatch`, `document_not_open` | `applications[i].order_id` |
+| 422 | `amount_mismatch` (Σ amount_applied differs from amount by more than $0.005) | `amount` |
+| 422 | `amount_exceeds_balance` | `applications[i].amount_applied` |
+"""
+
+
+class InvoiceApplicationInputSerializer(ApplicationInputSerializer):
+    order_id = serializers.UUIDField(required=False, help_text="The invoice id.")
+    invoice_id = serializers.UUIDField(required=False, help_text="Alias of order_id.")
+
+    def validate(self, attrs):
+        order_id, invoice_id = attrs.get("order_id"), attrs.get("invoice_id")
+        if order_id is None and invoice_id is None:
+            raise serializers.ValidationError(
+                {
+                    "order_id": serializers.ErrorDetail(
+                        "order_id (or invoice_id) is required.", code="required"
+                    )
+                }
+            )
+        if order_id is not None and invoice_id is not None and order_id != invoice_id:
+            raise serializers.ValidationError(
+                {"invoice_id": serializers.ErrorDetail("invoice_id differs from order_id.", code="invalid")}
+            )
+        return {"document_id": order_id or invoice_id, "amount_applied": attrs["amount_applied"]}
+
+
+class MultiInvoiceApplyInputSerializer(serializers.Serializer):
+    account_id = serializers.UUIDField(help_text="The customer account receiving this payment.")
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    amount = MoneyField(
+        exact_cents=False, help_text="Must equal the sum of applications[].amount_applied within $0.005."
+    )
+    applications = InvoiceApplicationInputSerializer(many=True, help_text="1–50 invoices.")
+    check_number = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        default="",
+        help_text="Only with payment_method=check.",
+    )
+    check_date = serializers.DateField(required=False, allow_null=True, default=None)
+    external_reference = TextField(required=False, allow_blank=True, max_length=200, default="")
+    notes = TextField(required=False, allow_blank=True, max_length=5000, default="")
+    payment_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class InvoiceApplicationResultSerializer(serializers.ModelSerializer):
+    """An application in the multi-invoice-apply response: amount_applied is a JSON number."""
+
+    order_id = serializers.UUIDField(source="invoice_id", read_only=True)
+    amount_applied = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+
+    class Meta:
+        model = PaymentApplication
+        fields = ["id", "order_id", "amount_applied"]
+
+
+class PaymentAppliedSerializer(serializers.ModelSerializer):
+    """The `data` of a multi-invoice-apply response (amounts are JSON numbers, docs/receivables.md)."""
+
+    entity_id = serializers.UUIDField(read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+    journal_entry_id = serializers.UUIDField(read_only=True)
+    payment_method = InlineEnumField(PaymentMethod.choices)
+    status = InlineEnumField(Payment.Status.choices)
+    applied_count = serializers.SerializerMethodField()
+    applications = InvoiceApplicationResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "entity_id",
+            "amount",
+            "payment_method",
+            "status",
+            "journal_entry_id",
+            "applied_count",
+            "applications",
+        ]
+
+    def get_applied_count(self, payment) -> int:
+        return len(payment.applications.all())
+
+
+class MultiInvoiceApplyResponseSerializer(serializers.Serializer):
+    data = PaymentAppliedSerializer()
+    idempotent_replay = serializers.BooleanField()
+
+
+class PaymentApplicationSerializer(serializers.ModelSerializer):
+    order_id = serializers.UUIDField(source="invoice_id", read_only=True)
+
+    class Meta:
+        model = PaymentApplication
+        fields = ["id", "order_id", "amount_applied"]
+
+
+class PaymentSerializer(PaymentAppliedSerializer):
+    """A payment in lists and retrieves (amounts as decimal strings, like every other output)."""
+
+    object = ObjectNameField("payment")
+    account_id = serializers.UUIDField(source="customer_id", read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    journal_entry_number = serializers.CharField(source="journal_entry.number", read_only=True)
+    void_journal_entry_id = serializers.UUIDField(read_only=True, allow_null=True)
+    applications = PaymentApplicationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "object",
+            "entity_id",
+            "account_id",
+            "amount",
+            "payment_method",
+            "status",
+            "payment_date",
+            "check_number",
+            "check_date",
+            "external_reference",
+            "notes",
+            "journal_entry_id",
+            "journal_entry_number",
+            "void_journal_entry_id",
+            "void_reason",
+            "voided_at",
+            "applied_count",
+            "applications",
+            "created_at",
+        ]
+
+
+class PaymentFilter(django_filters.FilterSet):
+    account_id = django_filters.UUIDFilter(field_name="customer_id")
+    invoice = django_filters.UUIDFilter(field_name="applications__invoice_id", distinct=True)
+    payment_date_from, payment_date_to = date_range_filters("payment_date")
+
+    class Meta:
+        model = Payment
+        fields = ["account_id", "invoice", "status", "payment_method", "payment_date_from", "payment_date_to"]
+
+
+class PaymentViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+    """Customer payments: list, retrieve, void (created by multi-invoice-apply)."""
+
+    required_scopes = {"read": "payments:read", "write": "payments:write"}
+    serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
+    ordering_fields = ["payment_date", "created_at"]
+    ordering = ["-created_at"]
+    lookup_value_regex = UUID_PATH
+    void_service = staticmethod(payment_void)
+    void_keyword = "payment"
+
+    def get_queryset(self):
+        return selectors.payments_for_entity(entity=self.entity)
+
+
+class MultiInvoiceApplyView(FolioAPIView):
+    """POST /v1/payments/multi-invoice-apply — one payment applied to 1–50 invoices, atomically."""
+
+    required_scopes = {"write": "payments:write"}
+
+    @extend_schema(
+        request=MultiInvoiceApplyInputSerializer,
+        responses={201: MultiInvoiceApplyResponseSerializer},
+        operation_id="payments_multi_invoice_apply",
+        description=MULTI_INVOICE_APPLY_ERRORS,
+    )
+    def post(self, request):
+        body = MultiInvoiceApplyInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        payment = payment_apply_to_invoices(
+            entity=self.entity,
+            customer_id=data["account_id"],
+            payment_method=data["payment_method"],
+            amount=data["amount"],
+            applications=application_inputs(data["applications"]),
+            payment_date=data["payment_date"],
+            check_number=data["check_number"],
+            check_date=data["check_date"],
+            external_reference=data["external_reference"],
+            notes=data["notes"],
+            created_by=actor_of(request),
+        )
+        body = {"data": PaymentAppliedSerializer(payment).data, "idempotent_replay": False}
+        return Response(body, status=status.HTTP_201_CREATED)
