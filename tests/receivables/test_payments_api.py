@@ -1,16 +1,23 @@
-"""POST /v1/payments/multi-invoice-apply: the Arcus seed's contract, every rule with its code and param."""
+"""POST /v1/payments/multi-invoice-apply (docs/contracts.md): every rule with its code and param.
+
+At the end: the same rules in both ledgers, one code each (docs/api.md, "Error codes").
+"""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from erp.exceptions import InvalidInput
 from ledger import selectors
 from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
+from payables.services import vendor_bill_void
 from receivables.models import Invoice, Payment, PaymentApplication
 from receivables.services import invoice_void
+from tests.payables.factories import VendorBillFactory
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -418,3 +425,154 @@ def test_applying_needs_payments_write(entity, make_client, customer, invoices, 
     assert (found["code"], found["required"]) == ("insufficient_scope", "payments:write")
     assert error(client.post(URL, {}, content_type="application/json"), 401)["code"] == "missing_api_key"
     nothing_written(invoices)
+
+
+# One rule, one code: the same request shape gets the same status and code from both ledgers
+# (docs/api.md, "Error codes"); only the field names in `param` are each ledger's own.
+
+
+@dataclass
+class Ledger:
+    party: object
+    documents: list
+    stranger: object  # a document of another party of the same entity
+    pay_url: str
+    documents_url: str
+    payments_url: str
+    party_param: str
+    id_param: str
+    date_field: str
+
+    def pay(self, api, pairs, party_id=None):
+        total = str(sum(Decimal(value) for _, value in pairs) or "1.00")
+        if self.id_param == "order_id":
+            body = {"account_id": party_id or str(self.party.pk), "payment_method": "ach", "amount": total}
+        else:
+            body = {"vendor_id": party_id or str(self.party.pk), "method": "ach", "amount": total}
+        body["applications"] = [{self.id_param: str(pk), "amount_applied": value} for pk, value in pairs]
+        return api.post(self.pay_url, body, format="json")
+
+    def create(self, api, **fields):
+        body = {
+            self.party_param: str(self.party.pk),
+            self.date_field: "2026-03-02",
+            "lines": [{"description": "Work", "quantity": 1, "unit_price": "10.00"}],
+            **fields,
+        }
+        return api.post(self.documents_url, body, format="json")
+
+
+@pytest.fixture(params=["receivables", "payables"])
+def ledger(request, entity, customer, invoices, vendor, other_vendor):
+    if request.param == "receivables":
+        stranger = InvoiceFactory(customer=CustomerFactory(entity=entity))
+        return Ledger(
+            customer,
+            invoices,
+            stranger,
+            URL,
+            "/v1/invoices",
+            "/v1/payments",
+            "customer_id",
+            "order_id",
+            "invoice_date",
+        )
+    bills = [VendorBillFactory(vendor=vendor, total=Decimal(total)) for total in ("100.00", "250.00")]
+    stranger = VendorBillFactory(vendor=other_vendor)
+    return Ledger(
+        vendor,
+        bills,
+        stranger,
+        "/v1/ap-payments",
+        "/v1/vendor-bills",
+        "/v1/ap-payments",
+        "vendor_id",
+        "bill_id",
+        "bill_date",
+    )
+
+
+def coded(response) -> tuple:
+    body = response.json()["error"]
+    return response.status_code, body["code"], body.get("param")
+
+
+GHOST = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+
+
+def test_one_rule_one_code_when_applying_a_payment(api, ledger):
+    first, second = (document.pk for document in ledger.documents[:2])
+    at = f"applications[1].{ledger.id_param}"
+    assert coded(ledger.pay(api, [(first, "1.00"), (first, "1.00")])) == (422, "duplicate_document", at)
+    assert coded(ledger.pay(api, [(first, "1.00"), (GHOST, "1.00")])) == (404, "resource_missing", at)
+    stranger = ledger.stranger.pk
+    assert coded(ledger.pay(api, [(first, "1.00"), (stranger, "1.00")])) == (422, "party_mismatch", at)
+    over = (422, "amount_exceeds_balance", "applications[1].amount_applied")
+    assert coded(ledger.pay(api, [(first, "1.00"), (second, "999.00")])) == over
+    assert coded(ledger.pay(api, [])) == (400, "invalid_application_count", "applications")
+    party_param = "account_id" if ledger.id_param == "order_id" else "vendor_id"
+    assert coded(ledger.pay(api, [(first, "1.00")], party_id=GHOST)) == (404, "resource_missing", party_param)
+    assert ledger.pay(api, [(first, "100.00")]).status_code == 201
+    assert coded(ledger.pay(api, [(first, "1.00")])) == (
+        422,
+        "document_not_open",
+        f"applications[0].{ledger.id_param}",
+    )
+
+
+def test_one_rule_one_code_when_creating_a_document(api, ledger):
+    assert coded(ledger.create(api, lines=[])) == (400, "invalid_line_count", "lines")
+    zero = [{"description": "Free", "unit_price": 0}]
+    assert coded(ledger.create(api, lines=zero)) == (422, "total_not_positive", "lines")
+    early = (422, "due_date_before_document_date", "due_date")
+    assert coded(ledger.create(api, due_date="2026-03-01")) == early
+    assert coded(ledger.create(api, **{ledger.party_param: GHOST})) == (
+        404,
+        "resource_missing",
+        ledger.party_param,
+    )
+    long_line = [{"description": "x" * 501, "unit_price": 1}]
+    assert coded(ledger.create(api, lines=long_line)) == (400, "description_too_long", "lines[0].description")
+    nul = [{"description": "a\x00b", "unit_price": 1}]
+    assert coded(ledger.create(api, lines=nul)) == (400, "parameter_invalid", "lines[0].description")
+
+
+def test_one_rule_one_code_when_voiding(api, ledger):
+    document = ledger.documents[0]
+    url = f"{ledger.documents_url}/{document.pk}/void"
+    assert coded(api.post(url, {}, format="json")) == (400, "parameter_missing", "reason")
+    assert coded(api.post(url, {"reason": "   "}, format="json")) == (400, "parameter_missing", "reason")
+    assert coded(api.post(url, {"reason": "x" * 501}, format="json")) == (400, "reason_too_long", "reason")
+    paid = ledger.pay(api, [(ledger.documents[1].pk, "1.00")])
+    busy = f"{ledger.documents_url}/{ledger.documents[1].pk}/void"
+    assert coded(api.post(busy, {"reason": "typo"}, format="json")) == (422, "document_has_payments", None)
+    voided = api.post(url, {"reason": "  entered twice "}, format="json")
+    assert (voided.status_code, voided.json()["void_reason"]) == (200, "entered twice")
+    assert coded(api.post(url, {"reason": "again"}, format="json")) == (409, "already_void", None)
+
+    body = paid.json()
+    payment_url = f"{ledger.payments_url}/{body['data']['id'] if 'data' in body else body['id']}"
+    assert coded(api.post(f"{payment_url}/void", {}, format="json")) == (400, "parameter_missing", "reason")
+    assert (
+        api.post(f"{payment_url}/void", {"reason": "bounced"}, format="json").json()["void_reason"]
+        == "bounced"
+    )
+    assert coded(api.post(f"{payment_url}/void", {"reason": "again"}, format="json")) == (
+        409,
+        "already_void",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "void",
+    [
+        lambda invoices, bills: invoice_void(invoice=invoices[0], reason=" ", voided_by="test"),
+        lambda invoices, bills: vendor_bill_void(bill=bills[0], reason="", voided_by="test"),
+    ],
+)
+def test_a_void_without_a_reason_is_refused_by_the_service(invoices, vendor, void):
+    bills = [VendorBillFactory(vendor=vendor)]
+    with pytest.raises(InvalidInput) as refused:
+        void(invoices, bills)
+    assert (refused.value.code, refused.value.param) == ("parameter_missing", "reason")
