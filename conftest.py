@@ -1,11 +1,17 @@
-"""The suite's fixtures, registered once for every test package: entities, API clients, parties, documents.
+"""The suite's fixtures, registered once for every test package: entities, API clients, parties, documents,
+and the browser (Playwright driving Debian's chromium against a live server, with screenshots).
 
 Plain helper functions live in tests/helpers.py; no test imports anything from a conftest.
 """
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
 
 from erp.scopes import SCOPES
@@ -14,6 +20,9 @@ from tests.helpers import client_for
 from tests.payables.factories import VendorFactory
 from tests.processes import kill_leftovers
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
+
+SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+BROWSER_ADMIN_PASSWORD = "browser-test-password-1"
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +126,73 @@ def db_name():
     connection.close()
     yield name
     kill_leftovers()
+
+
+def chromium_path() -> str:
+    """Return the chromium to drive, or fail the test saying how to get one."""
+    path = os.environ.get("FOLIO_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("chromium is not installed: run ./folio test (it installs it) or set FOLIO_CHROMIUM")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless chromium for one test module (closed after it, see the collection order below)."""
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+    # around it are still plain synchronous code. Allowed only while a browser is open.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page of `browser`, with a 15 s bound on each step."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Save a full-page screenshot under artifacts/screenshots/<test>-<label>.png."""
+
+    def take(label: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{request.node.name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def admin_page(page, live_server, transactional_db):
+    """A page logged into the admin through the real login form."""
+    get_user_model().objects.create_superuser("accountant", "acc@example.com", BROWSER_ADMIN_PASSWORD)
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "accountant")
+    page.fill("#id_password", BROWSER_ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.base_url = live_server.url
+    return page
 
 
 @pytest.hookimpl(trylast=True)
