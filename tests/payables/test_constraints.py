@@ -233,6 +233,16 @@ def test_a_payment_references_only_its_own_entity(paid, foreign_bill):
         pay_raw(new_payment(bill, "10.00", journal_entry_id=foreign_bill.journal_entry_id), bill, "10.00")
 
 
+def test_documents_are_numbered_at_commit(paid):
+    bill, credit, _ = paid
+    with refused("vendor_bill_numbered"):
+        new_bill(bill, number="")
+    with refused("vendor_credit_numbered"):
+        new_credit(credit, credit_number="")
+    with refused("ap_payment_numbered"):
+        pay_raw(new_payment(bill, "10.00", number=""), bill, "10.00")
+
+
 def test_documents_carry_only_numbers_issued_to_them(paid):
     bill, credit, _ = paid
     with refused("vendor_bill_number_issued"):
