@@ -29,6 +29,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.urls import path
 
 from erp.exceptions import FolioError
 
@@ -169,6 +170,27 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PagesMixin:
+    """Adds a model admin's own pages: `pages` lists (route, view method name, URL name suffix).
+
+    A page's URL is named ``admin:<app>_<model>_<suffix>``; its view renders with :func:`render_page`.
+    """
+
+    pages: list[tuple[str, str, str]] = []
+
+    def get_urls(self):
+        opts = self.model._meta
+        own = [
+            path(
+                route,
+                self.admin_site.admin_view(getattr(self, view)),
+                name=f"{opts.app_label}_{opts.model_name}_{suffix}",
+            )
+            for route, view, suffix in self.pages
+        ]
+        return own + super().get_urls()
 
 
 def render_page(modeladmin, request, template: str, *, title: str, original=None, **context):

@@ -3,9 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.urls import path
 
-from erp.adminkit import ServiceAdmin, ServiceForm, render_page
+from erp.adminkit import PagesMixin, ServiceAdmin, ServiceForm, render_page
 from erp.models import Entity
 from ledger import selectors
 from ledger.models import Account
@@ -32,12 +31,13 @@ class TrialBalanceForm(forms.Form):
 
 
 @admin.register(Account)
-class AccountAdmin(ServiceAdmin):
+class AccountAdmin(PagesMixin, ServiceAdmin):
     form = AccountForm
     list_display = ["code", "name", "type", "entity"]
     list_filter = ["entity", "type"]
     search_fields = ["code", "name"]
     change_list_template = "admin/ledger/account/change_list.html"
+    pages = [("trial-balance/", "trial_balance_view", "trial_balance")]
 
     def service_save(self, request, form, formsets, change):
         data = form.cleaned_data
@@ -49,16 +49,6 @@ class AccountAdmin(ServiceAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_urls(self):
-        own = [
-            path(
-                "trial-balance/",
-                self.admin_site.admin_view(self.trial_balance_view),
-                name="ledger_account_trial_balance",
-            )
-        ]
-        return own + super().get_urls()
 
     def trial_balance_view(self, request):
         """Every account's net balance for one entity, with the column totals."""

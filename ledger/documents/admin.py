@@ -16,9 +16,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 
 from erp.adminkit import (
+    PagesMixin,
     ReadOnlyAdmin,
     ServiceAdmin,
     ServiceForm,
@@ -28,13 +29,11 @@ from erp.adminkit import (
     render_page,
 )
 from erp.exceptions import FolioError
+from ledger.documents.services import ApplicationInput, LineInput
 
 LINE_FIELDS = ["description", "quantity", "unit_price"]
-# What a posted document shows after the fields it was added with.
-POSTED_FIELDS = [
-    "total",
-    "balance_due",
-    "status",
+# The record every posted row (document or payment) ends its page with.
+RECORD_FIELDS = [
     "journal_entry",
     "void_journal_entry",
     "void_reason",
@@ -43,22 +42,24 @@ POSTED_FIELDS = [
     "created_by",
     "created_at",
 ]
+# What a posted document shows after the fields it was added with.
+POSTED_FIELDS = ["total", "balance_due", "status", *RECORD_FIELDS]
 _LINE_PARAM = re.compile(r"lines\[(\d+)\](?:\.(\w+))?")
 _APPLICATION_PARAM = re.compile(r"applications\[(\d+)\](?:\.\w+)?")
 
 
-class PartyChoiceField(forms.ModelChoiceField):
-    """A customer or a vendor, shown with its entity's code."""
-
-    def label_from_instance(self, party):
-        return f"{party.name} ({party.entity.code})"
+def party_label(party) -> str:
+    """Name a customer or a vendor with its entity's code."""
+    return f"{party.name} ({party.entity.code})"
 
 
-def party_choice(model, **kwargs) -> PartyChoiceField:
+def party_choice(model, **kwargs) -> forms.ModelChoiceField:
     """Return a field choosing one of `model`'s parties (customers or vendors) of any entity."""
-    return PartyChoiceField(
+    field = forms.ModelChoiceField(
         queryset=model.objects.select_related("entity").order_by("entity__code", "name"), **kwargs
     )
+    field.label_from_instance = party_label
+    return field
 
 
 class PartyForm(ServiceForm, forms.ModelForm):
@@ -101,7 +102,15 @@ class PartyAdmin(ServiceAdmin):
 
 
 class DocumentForm(ServiceForm, forms.ModelForm):
-    """The add page's header of a document (its lines are the inline formset's)."""
+    """The add page's header of a document; its first field is the party (the lines are the formset's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        party = self._meta.fields[0]
+        self.params = {f"{party}_id": party}  # the services name the party by its id
+        field = self.fields[party]
+        field.queryset = field.queryset.select_related("entity").order_by("entity__code", "name")
+        field.label_from_instance = party_label
 
     def validate_constraints(self, exclude=None):
         # The service says precisely what is wrong (and the database still enforces it).
@@ -188,8 +197,8 @@ class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
     """A posted, numbered document with lines: added in one service call, read-only once posted.
 
     A subclass names its `add_form` (a DocumentForm), the `header_fields` the add page asks for
-    (the party first, the document date second), its `line_inline`, and implements
-    :meth:`document_create` and ``void_row``.
+    (the party first, the document date second, each named as `create_service` names it), its
+    `line_inline`, `create_service` (as a staticmethod), and implements ``void_row``.
     """
 
     add_form = DocumentForm
@@ -198,12 +207,18 @@ class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
     posted_inlines: list = []
     void_notice = "Voided documents stay on record and their postings are reversed."
 
-    def document_create(self, header: dict, lines: list[dict], *, created_by: str):
-        """Create the document with its lines through its service."""
-        raise NotImplementedError
+    create_service = None
 
     def service_save(self, request, form, formsets, change):
-        return self.document_create(form.cleaned_data, entered_lines(formsets), created_by=actor_of(request))
+        header = {name: form.cleaned_data[name] for name in self.header_fields}
+        party = header.pop(self.header_fields[0])
+        return self.create_service(
+            entity=party.entity,
+            **{f"{self.header_fields[0]}_id": party.pk},
+            **header,
+            lines=[LineInput(**line) for line in entered_lines(formsets)],
+            created_by=actor_of(request),
+        )
 
     def get_list_display(self, request):
         party, date = self.header_fields[:2]
@@ -282,6 +297,15 @@ class ApplyPaymentForm(ServiceForm, forms.Form):
         data = self.cleaned_data
         return [(d, amount) for d in self.documents if (amount := data.get(self.amount_field(d)))]
 
+    def service_inputs(self) -> dict:
+        """Return the keywords of the payment service that the form holds (its fields use their names)."""
+        return {
+            "entity": self.party.entity,
+            f"{self.party._meta.model_name}_id": self.party.pk,
+            "applications": [ApplicationInput(document_id=d.pk, amount_applied=a) for d, a in self.applied()],
+            **{field.name: self.cleaned_data[field.name] for field in self.payment_fields()},
+        }
+
     def clean(self):
         data = super().clean()
         # An empty or zero amount means "not this document".
@@ -298,16 +322,14 @@ class ApplyPaymentForm(ServiceForm, forms.Form):
             super().show_refusal(error)
 
 
-class PaymentAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
+class PaymentAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
     """Payments: made on their own page, read-only once made, voided with a reason.
 
-    A subclass names the `party_model` and the page (`page_path`, `page_name`, `page_title`,
-    `page_form`, `page_template`) and implements :meth:`open_documents` and :meth:`pay`.
+    A subclass names the `party_model`, the page (`pages` holds its route and URL name;
+    `page_title`, `page_form`, `page_template`) and implements :meth:`open_documents` and :meth:`pay`.
     """
 
     party_model = None
-    page_path = ""
-    page_name = ""
     page_title = ""
     page_form = ApplyPaymentForm
     page_template = "admin/folio/apply_payment.html"
@@ -324,15 +346,6 @@ class PaymentAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
     def pay(self, form: ApplyPaymentForm, *, created_by: str):
         """Make the payment through the service; return it and the message to show."""
         raise NotImplementedError
-
-    def get_urls(self):
-        opts = self.model._meta
-        page = path(
-            self.page_path,
-            self.admin_site.admin_view(self.payment_page_view),
-            name=f"{opts.app_label}_{opts.model_name}_{self.page_name}",
-        )
-        return [page, *super().get_urls()]
 
     def payment_page_view(self, request):
         """Pick the party, see its open documents, apply one payment to several of them."""

@@ -7,11 +7,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from erp.adminkit import ReadOnlyInline, ServiceAdmin, ServiceForm, actor_of, render_page
+from erp.adminkit import PagesMixin, ReadOnlyInline, ServiceAdmin, ServiceForm, actor_of, render_page
 from erp.exceptions import Conflict, FolioError
 from erp.models import Entity
 from numbering import selectors
@@ -19,35 +19,12 @@ from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.rendering import render
 from numbering.services import counter_advance, sequence_create, sequence_delete, sequence_update
+from numbering.services.configuration import SETTABLE_FIELDS as LAYOUT_FIELDS
 
 PREVIEW_COUNT = 3
 STALE_FORM = (
     "Someone else changed this sequence since you opened it; reload the page and make your change again."
 )
-LAYOUT_FIELDS = [
-    "name",
-    "print_title",
-    "counter_type",
-    "status",
-    "type",
-    "format",
-    "fixed_prefix",
-    "prefix_separator",
-    "fixed_length",
-    "fixed_suffix",
-    "suffix_separator",
-    "fiscal_year_affix",
-    "fiscal_year_separator",
-    "starting_number",
-    "ending_number",
-    "starting_sequence",
-    "ending_sequence",
-    "reset",
-    "period_unit",
-    "period_amount",
-    "rollover_enabled_date",
-    "warning_threshold",
-]
 
 
 class SequenceForm(ServiceForm, forms.ModelForm):
@@ -119,7 +96,7 @@ class AdvanceCounterForm(ServiceForm, forms.Form):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(ServiceAdmin):
+class SequenceAdmin(PagesMixin, ServiceAdmin):
     form = SequenceForm
     list_display = [
         "name",
@@ -136,6 +113,11 @@ class SequenceAdmin(ServiceAdmin):
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [PeriodInline, CounterEventInline]
     change_form_template = "admin/numbering/sequence/change_form.html"
+    pages = [
+        ("preview/", "preview_view", "preview"),
+        ("<uuid:pk>/advance/", "advance_view", "advance"),
+        ("<uuid:pk>/audit/", "audit_view", "audit"),
+    ]
     fieldsets = [
         (None, {"fields": ["entity", "name", "print_title", "counter_type", "status", "type"]}),
         (
@@ -230,24 +212,6 @@ class SequenceAdmin(ServiceAdmin):
         except FolioError as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
             return redirect(reverse("admin:numbering_sequence_change", args=[object_id]))
-
-    def get_urls(self):
-        own = [
-            path(
-                "preview/", self.admin_site.admin_view(self.preview_view), name="numbering_sequence_preview"
-            ),
-            path(
-                "<uuid:pk>/advance/",
-                self.admin_site.admin_view(self.advance_view),
-                name="numbering_sequence_advance",
-            ),
-            path(
-                "<uuid:pk>/audit/",
-                self.admin_site.admin_view(self.audit_view),
-                name="numbering_sequence_audit",
-            ),
-        ]
-        return own + super().get_urls()
 
     def preview_view(self, request):
         """JSON: the next numbers for a date, from the layout as currently typed (nothing reserved)."""

@@ -4,16 +4,12 @@ from django import forms
 from django.contrib import admin
 
 from erp.adminkit import ReadOnlyInline
-from ledger.documents.admin import DocumentAdmin, DocumentForm, DocumentLineInline, party_choice
-from ledger.documents.services import LineInput
-from payables.models import APPaymentApplication, Vendor, VendorBill, VendorBillLine
+from ledger.documents.admin import DocumentAdmin, DocumentForm, DocumentLineInline
+from payables.models import APPaymentApplication, VendorBill, VendorBillLine
 from payables.services import vendor_bill_create, vendor_bill_void
 
 
 class VendorBillAddForm(DocumentForm):
-    vendor = party_choice(Vendor)
-    params = {"vendor_id": "vendor"}
-
     class Meta:
         model = VendorBill
         fields = ["vendor", "bill_date", "due_date", "vendor_reference"]
@@ -43,21 +39,10 @@ class VendorBillAdmin(DocumentAdmin):
     add_form = VendorBillAddForm
     header_fields = VendorBillAddForm.Meta.fields
     line_inline = VendorBillLineInline
+    create_service = staticmethod(vendor_bill_create)
     posted_inlines = [BillApplicationInline]
     search_fields = ["number", "vendor_reference", "vendor__name"]
     date_hierarchy = "bill_date"
-
-    def document_create(self, header, lines, *, created_by):
-        vendor = header["vendor"]
-        return vendor_bill_create(
-            entity=vendor.entity,
-            vendor_id=vendor.pk,
-            bill_date=header["bill_date"],
-            due_date=header["due_date"],
-            vendor_reference=header["vendor_reference"],
-            lines=[LineInput(**line) for line in lines],
-            created_by=created_by,
-        )
 
     def void_row(self, row, *, reason, voided_by):
         vendor_bill_void(bill=row, reason=reason, voided_by=voided_by)

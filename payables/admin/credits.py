@@ -4,9 +4,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 
 from erp.adminkit import (
+    PagesMixin,
     ReadOnlyAdmin,
     ReadOnlyInline,
     ServiceForm,
@@ -76,7 +77,7 @@ class ConsumptionInline(ReadOnlyInline):
 
 
 @admin.register(VendorCredit)
-class VendorCreditAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
+class VendorCreditAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
     list_display = [
         "credit_number",
         "vendor",
@@ -117,13 +118,8 @@ class VendorCreditAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
         "created_at",
         "updated_at",
     ]
+    pages = [("issue/", "issue_view", "issue")]
     void_notice = "A voided credit stays on record and its posting is reversed."
-
-    def get_urls(self):
-        own = [
-            path("issue/", self.admin_site.admin_view(self.issue_view), name="payables_vendorcredit_issue"),
-        ]
-        return own + super().get_urls()
 
     def issue_view(self, request):
         """Issue a vendor credit through vendor_credit_issue; a refusal appears next to its field."""

@@ -5,8 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from erp.adminkit import ReadOnlyInline
-from ledger.documents.admin import ApplyPaymentForm, PaymentAdmin
-from ledger.documents.services import ApplicationInput
+from ledger.documents.admin import RECORD_FIELDS, ApplyPaymentForm, PaymentAdmin
 from payables import selectors
 from payables.models import APPayment, APPaymentApplication, Vendor, VendorCreditApplication
 from payables.services import ap_payment_create, ap_payment_void
@@ -105,17 +104,10 @@ class APPaymentAdmin(PaymentAdmin):
         "external_reference",
         "notes",
         "status",
-        "journal_entry",
-        "void_journal_entry",
-        "void_reason",
-        "voided_at",
-        "voided_by",
-        "created_by",
-        "created_at",
+        *RECORD_FIELDS,
     ]
     party_model = Vendor
-    page_path = "pay-bills/"
-    page_name = "pay_bills"
+    pages = [("pay-bills/", "payment_page_view", "pay_bills")]
     page_title = "Pay bills"
     page_form = PayBillsForm
     page_template = "admin/payables/appayment/pay_bills.html"
@@ -127,19 +119,8 @@ class APPaymentAdmin(PaymentAdmin):
         return {"credits": list(selectors.vendor_usable_credits(vendor=party))}
 
     def pay(self, form, *, created_by):
-        data = form.cleaned_data
         payment = ap_payment_create(
-            entity=form.party.entity,
-            vendor_id=form.party.pk,
-            method=data["method"],
-            amount=data["amount"],
-            applications=[ApplicationInput(document_id=d.pk, amount_applied=a) for d, a in form.applied()],
-            vendor_credit_ids=form.credit_ids(),
-            payment_date=data["payment_date"],
-            check_number=data["check_number"],
-            external_reference=data["external_reference"],
-            notes=data["notes"],
-            created_by=created_by,
+            **form.service_inputs(), vendor_credit_ids=form.credit_ids(), created_by=created_by
         )
         return payment, (
             f"Payment {payment.number} applied {payment.total_applied} "

@@ -7,8 +7,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from erp.adminkit import ReadOnlyInline
-from ledger.documents.admin import ApplyPaymentForm, PaymentAdmin
-from ledger.documents.services import ApplicationInput
+from ledger.documents.admin import RECORD_FIELDS, ApplyPaymentForm, PaymentAdmin
 from receivables import selectors
 from receivables.models import Customer, Payment, PaymentApplication, PaymentMethod
 from receivables.services import payment_apply_to_invoices, payment_void
@@ -68,17 +67,10 @@ class ReceivablesPaymentAdmin(PaymentAdmin):
         "check_date",
         "external_reference",
         "notes",
-        "journal_entry",
-        "void_journal_entry",
-        "void_reason",
-        "voided_at",
-        "voided_by",
-        "created_by",
-        "created_at",
+        *RECORD_FIELDS,
     ]
     party_model = Customer
-    page_path = "receive/"
-    page_name = "receive"
+    pages = [("receive/", "payment_page_view", "receive")]
     page_title = "Receive payment"
     page_form = ReceivePaymentForm
 
@@ -86,24 +78,13 @@ class ReceivablesPaymentAdmin(PaymentAdmin):
         return selectors.open_invoices_for_customer(customer=party)
 
     def pay(self, form, *, created_by):
-        data, applied = form.cleaned_data, form.applied()
-        applied_total = sum((amount for _, amount in applied), Decimal("0.00"))
-        payment = payment_apply_to_invoices(
-            entity=form.party.entity,
-            customer_id=form.party.pk,
-            payment_method=data["payment_method"],
-            amount=applied_total if data["amount"] is None else data["amount"],
-            applications=[ApplicationInput(document_id=d.pk, amount_applied=a) for d, a in applied],
-            payment_date=data["payment_date"],
-            check_number=data["check_number"],
-            check_date=data["check_date"],
-            external_reference=data["external_reference"],
-            notes=data["notes"],
-            created_by=created_by,
-        )
+        inputs = form.service_inputs()
+        if inputs["amount"] is None:  # exactly the sum applied
+            inputs["amount"] = sum((a.amount_applied for a in inputs["applications"]), Decimal("0.00"))
+        payment = payment_apply_to_invoices(**inputs, created_by=created_by)
         return payment, (
-            f"Received {payment.amount} from {form.party.name}, applied to {len(applied)} invoice(s); "
-            f"journal entry {payment.journal_entry.number}."
+            f"Received {payment.amount} from {form.party.name}, applied to {len(inputs['applications'])} "
+            f"invoice(s); journal entry {payment.journal_entry.number}."
         )
 
     def void_row(self, row, *, reason, voided_by):

@@ -7,7 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
 from ledger.models import JournalEntry
-from receivables.admin import invoices as invoices_admin
+from receivables.admin.invoices import InvoiceAdmin
 from receivables.models import Customer, Invoice, Payment
 from receivables.services import ApplicationInput, invoice_create, payment_apply_to_invoices
 from tests.receivables.factories import InvoiceFactory
@@ -75,7 +75,7 @@ def test_the_service_is_called_once_and_its_refusal_is_shown_with_nothing_writte
         calls.append(kwargs)
         return invoice_create(**kwargs)
 
-    monkeypatch.setattr(invoices_admin, "invoice_create", counted)
+    monkeypatch.setattr(InvoiceAdmin, "create_service", staticmethod(counted))
     header = {"customer": customer.pk, "invoice_date": "2026-03-02", "due_date": "", "notes": ""}
     # The form is valid (a negative price is a number); the service refuses the second line.
     refused = admin_client.post(
