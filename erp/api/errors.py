@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, IntegrityError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -179,15 +180,11 @@ def not_found_view(request, exception=None):
             envelope({"type": "not_found", "code": "not_found", "message": "No such endpoint."}),
             status=status.HTTP_404_NOT_FOUND,
         )
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error_view(request):
     """Django-level 500: the envelope for API paths, Django's page elsewhere."""
     if _is_api_path(request):
         return JsonResponse(envelope(internal_error()), status=500)
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)

@@ -27,6 +27,7 @@ __all__ = [
     "PartyInputSerializer",
     "PartySerializer",
     "PartyViewSet",
+    "PostedViewSet",
     "QuantityField",
     "TextField",
     "VoidActionMixin",
@@ -36,6 +37,7 @@ __all__ = [
     "line_inputs",
     "money_output",
     "party_filterset",
+    "posted_filterset",
 ]
 
 
@@ -184,6 +186,23 @@ def date_range_filters(field: str) -> tuple[django_filters.DateFilter, django_fi
     )
 
 
+def posted_filterset(
+    model, *, party: str, party_field: str, date_field: str, fields: list[str]
+) -> type[django_filters.FilterSet]:
+    """Return the filters of a document or payment list: its party's id, `fields`, a date range."""
+    range_from, range_to = date_range_filters(date_field)
+    meta = type(
+        "Meta", (), {"model": model, "fields": [party, *fields, f"{date_field}_from", f"{date_field}_to"]}
+    )
+    declared = {
+        party: django_filters.UUIDFilter(field_name=party_field),
+        f"{date_field}_from": range_from,
+        f"{date_field}_to": range_to,
+        "Meta": meta,
+    }
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), declared)
+
+
 def party_filterset(model) -> type[django_filters.FilterSet]:
     """Return the filters of a party list: name (contains), email (any case), external_reference."""
 
@@ -225,6 +244,13 @@ class VoidActionMixin:
     def rendered(self, row) -> dict:
         """Return the response body for a row just written, read back as a list would show it."""
         return self.get_serializer(self.get_queryset().get(pk=row.pk)).data
+
+
+class PostedViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+    """Documents or payments of the caller's entity: list, retrieve (by UUID), void; newest first."""
+
+    lookup_value_regex = UUID_PATH
+    ordering = ["-created_at"]
 
 
 class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):

@@ -1,21 +1,11 @@
 """Vendor bills API: /v1/vendor-bills create, list, retrieve, void (scope purchasing:read|write)."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from erp.api.base import FolioViewSet, actor_of
-from ledger.documents.api import (
-    UUID_PATH,
-    LineInputSerializer,
-    ObjectNameField,
-    TextField,
-    VoidActionMixin,
-    date_range_filters,
-    line_inputs,
-    money_output,
-)
+from erp.api.base import actor_of
+from ledger.documents import api as kit
 from payables import selectors
 from payables.models import VendorBill, VendorBillLine
 from payables.services import vendor_bill_create, vendor_bill_void
@@ -25,14 +15,14 @@ class VendorBillInputSerializer(serializers.Serializer):
     vendor_id = serializers.UUIDField()
     bill_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True)
-    vendor_reference = TextField(required=False, allow_blank=True, max_length=200)
-    lines = LineInputSerializer(many=True, help_text="1–200 lines.")
+    vendor_reference = kit.TextField(required=False, allow_blank=True, max_length=200)
+    lines = kit.LineInputSerializer(many=True, help_text="1–200 lines.")
 
 
 class VendorBillLineSerializer(serializers.ModelSerializer):
     quantity = serializers.DecimalField(max_digits=12, decimal_places=4, read_only=True)
-    unit_price = money_output()
-    amount = money_output()
+    unit_price = kit.money_output()
+    amount = kit.money_output()
 
     class Meta:
         model = VendorBillLine
@@ -40,11 +30,11 @@ class VendorBillLineSerializer(serializers.ModelSerializer):
 
 
 class VendorBillSerializer(serializers.ModelSerializer):
-    object = ObjectNameField("vendor_bill")
+    object = kit.ObjectNameField("vendor_bill")
     entity_id = serializers.UUIDField(read_only=True)
     vendor_id = serializers.UUIDField(read_only=True)
-    total = money_output()
-    balance_due = money_output()
+    total = kit.money_output()
+    balance_due = kit.money_output()
     lines = VendorBillLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -69,25 +59,19 @@ class VendorBillSerializer(serializers.ModelSerializer):
         ]
 
 
-class VendorBillFilter(django_filters.FilterSet):
-    vendor = django_filters.UUIDFilter(field_name="vendor_id")
-    bill_date_from, bill_date_to = date_range_filters("bill_date")
-
-    class Meta:
-        model = VendorBill
-        fields = ["vendor", "status", "number", "bill_date_from", "bill_date_to"]
-
-
-class VendorBillViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+class VendorBillViewSet(kit.PostedViewSet):
     """Vendor bills, numbered from the `vendor_bill` counter and posted DR expense / CR accounts_payable."""
 
-    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
     serializer_class = VendorBillSerializer
-    filterset_class = VendorBillFilter
+    filterset_class = kit.posted_filterset(
+        VendorBill,
+        party="vendor",
+        party_field="vendor_id",
+        date_field="bill_date",
+        fields=["status", "number"],
+    )
     ordering_fields = ["bill_date", "due_date", "created_at", "total"]
-    ordering = ["-created_at"]
-
     void_service = staticmethod(vendor_bill_void)
     void_keyword = "bill"
 
@@ -98,6 +82,6 @@ class VendorBillViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveM
     def create(self, request):
         body = VendorBillInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = dict(body.validated_data, lines=line_inputs(body.validated_data["lines"]))
+        data = dict(body.validated_data, lines=kit.line_inputs(body.validated_data["lines"]))
         bill = vendor_bill_create(entity=self.entity, created_by=actor_of(request), **data)
         return Response(self.rendered(bill), status=status.HTTP_201_CREATED)

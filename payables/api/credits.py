@@ -1,15 +1,15 @@
-"""Vendor credits API (the Arcus vendor-credits seed): /v1/vendor-credits issue, list, retrieve, void.
+"""Vendor credits API: /v1/vendor-credits issue, list, retrieve, void.
 
-Single credits answer as `{"data": {...}}`, as the seed documents.
+Single credits answer as `{"data": {...}}`, as the contract in docs/contracts.md shows them.
 """
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from erp.api.base import FolioViewSet, actor_of
-from ledger.documents.api import UUID_PATH, MoneyField, TextField, VoidActionMixin, money_output
+from erp.api.base import actor_of
+from ledger.documents import api as kit
 from payables import selectors
 from payables.models import VendorCredit
 from payables.services import vendor_credit_issue, vendor_credit_void
@@ -17,8 +17,8 @@ from payables.services import vendor_credit_issue, vendor_credit_void
 
 class VendorCreditInputSerializer(serializers.Serializer):
     vendor_id = serializers.UUIDField(help_text="Vendor account id")
-    amount = MoneyField(help_text="Positive amount being credited")
-    reason = TextField(required=False, allow_null=True, allow_blank=True, max_length=500)
+    amount = kit.MoneyField(help_text="Positive amount being credited")
+    reason = kit.TextField(required=False, allow_null=True, allow_blank=True, max_length=500)
     source_type = serializers.ChoiceField(
         choices=VendorCredit.SourceType.choices, required=False, default=VendorCredit.SourceType.MANUAL
     )
@@ -32,14 +32,14 @@ class VendorCreditInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Future date; defaults to entity setting (null = never expire)",
     )
-    notes = TextField(required=False, allow_null=True, allow_blank=True, max_length=5000)
+    notes = kit.TextField(required=False, allow_null=True, allow_blank=True, max_length=5000)
 
 
 class VendorCreditSerializer(serializers.ModelSerializer):
     entity_id = serializers.UUIDField(read_only=True)
     vendor_id = serializers.UUIDField(read_only=True)
-    amount = money_output()
-    remaining_amount = money_output()
+    amount = kit.money_output()
+    remaining_amount = kit.money_output()
 
     class Meta:
         model = VendorCredit
@@ -71,15 +71,13 @@ class VendorCreditFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(void=extend_schema(responses=VendorCreditResponse))
-class VendorCreditViewSet(VoidActionMixin, mixins.ListModelMixin, FolioViewSet):
+class VendorCreditViewSet(kit.PostedViewSet):
     """Vendor credits: DR vendor_returns_receivable / CR vendor_credits, spent through /v1/ap-payments."""
 
-    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
     serializer_class = VendorCreditSerializer
     filterset_class = VendorCreditFilter
     ordering_fields = ["created_at", "expires_at", "amount"]
-    ordering = ["-created_at"]
     void_service = staticmethod(vendor_credit_void)
     void_keyword = "credit"
 

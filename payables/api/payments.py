@@ -1,28 +1,17 @@
 """AP payments API: /v1/ap-payments pay bills with cash and vendor credit; list, retrieve, void."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from erp.api.base import FolioViewSet, actor_of
-from ledger.documents.api import (
-    UUID_PATH,
-    ApplicationInputSerializer,
-    MoneyField,
-    ObjectNameField,
-    TextField,
-    VoidActionMixin,
-    application_inputs,
-    date_range_filters,
-    money_output,
-)
+from erp.api.base import actor_of
+from ledger.documents import api as kit
 from payables import selectors
 from payables.models import APPayment, APPaymentApplication, VendorCreditApplication
 from payables.services import ap_payment_create, ap_payment_void
 
 
-class BillApplicationInputSerializer(ApplicationInputSerializer):
+class BillApplicationInputSerializer(kit.ApplicationInputSerializer):
     bill_id = serializers.UUIDField()
 
     def validate(self, attrs):
@@ -32,7 +21,7 @@ class BillApplicationInputSerializer(ApplicationInputSerializer):
 class APPaymentInputSerializer(serializers.Serializer):
     vendor_id = serializers.UUIDField()
     method = serializers.ChoiceField(choices=APPayment.Method.choices)
-    amount = MoneyField(positive=False, help_text="The cash part (0 when vendor credit pays it all).")
+    amount = kit.MoneyField(positive=False, help_text="The cash part (0 when vendor credit pays it all).")
     applications = BillApplicationInputSerializer(many=True, help_text="1–50 bills of the vendor.")
     vendor_credit_ids = serializers.ListField(
         child=serializers.UUIDField(),
@@ -40,15 +29,15 @@ class APPaymentInputSerializer(serializers.Serializer):
         help_text="Credits to spend, oldest first, for the part the cash does not cover.",
     )
     payment_date = serializers.DateField(required=False, allow_null=True)
-    check_number = TextField(required=False, allow_blank=True, allow_null=True, max_length=50)
-    external_reference = TextField(required=False, allow_blank=True, allow_null=True, max_length=200)
-    notes = TextField(required=False, allow_blank=True, allow_null=True, max_length=5000)
+    check_number = kit.TextField(required=False, allow_blank=True, allow_null=True, max_length=50)
+    external_reference = kit.TextField(required=False, allow_blank=True, allow_null=True, max_length=200)
+    notes = kit.TextField(required=False, allow_blank=True, allow_null=True, max_length=5000)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
     bill_id = serializers.UUIDField(read_only=True)
     bill_number = serializers.CharField(source="bill.number", read_only=True)
-    amount_applied = money_output()
+    amount_applied = kit.money_output()
 
     class Meta:
         model = APPaymentApplication
@@ -57,7 +46,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 class CreditAppliedSerializer(serializers.ModelSerializer):
     vendor_credit_id = serializers.UUIDField(read_only=True)
-    amount = money_output()
+    amount = kit.money_output()
 
     class Meta:
         model = VendorCreditApplication
@@ -65,12 +54,12 @@ class CreditAppliedSerializer(serializers.ModelSerializer):
 
 
 class APPaymentSerializer(serializers.ModelSerializer):
-    object = ObjectNameField("ap_payment")
+    object = kit.ObjectNameField("ap_payment")
     entity_id = serializers.UUIDField(read_only=True)
     vendor_id = serializers.UUIDField(read_only=True)
-    amount = money_output()
-    credit_amount = money_output()
-    total_applied = money_output()
+    amount = kit.money_output()
+    credit_amount = kit.money_output()
+    total_applied = kit.money_output()
     applications = ApplicationSerializer(many=True, read_only=True)
     credits_applied = CreditAppliedSerializer(source="credit_applications", many=True, read_only=True)
 
@@ -100,25 +89,19 @@ class APPaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-class APPaymentFilter(django_filters.FilterSet):
-    vendor = django_filters.UUIDFilter(field_name="vendor_id")
-    payment_date_from, payment_date_to = date_range_filters("payment_date")
-
-    class Meta:
-        model = APPayment
-        fields = ["vendor", "status", "method", "payment_date_from", "payment_date_to"]
-
-
-class APPaymentViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+class APPaymentViewSet(kit.PostedViewSet):
     """AP payments: pay one vendor's open bills with cash and that vendor's credits."""
 
-    lookup_value_regex = UUID_PATH
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
     serializer_class = APPaymentSerializer
-    filterset_class = APPaymentFilter
+    filterset_class = kit.posted_filterset(
+        APPayment,
+        party="vendor",
+        party_field="vendor_id",
+        date_field="payment_date",
+        fields=["status", "method"],
+    )
     ordering_fields = ["payment_date", "created_at", "total_applied"]
-    ordering = ["-created_at"]
-
     void_service = staticmethod(ap_payment_void)
     void_keyword = "payment"
 
@@ -129,6 +112,8 @@ class APPaymentViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def create(self, request):
         body = APPaymentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = dict(body.validated_data, applications=application_inputs(body.validated_data["applications"]))
+        data = dict(
+            body.validated_data, applications=kit.application_inputs(body.validated_data["applications"])
+        )
         payment = ap_payment_create(entity=self.entity, created_by=actor_of(request), **data)
         return Response(self.rendered(payment), status=status.HTTP_201_CREATED)

@@ -6,17 +6,7 @@ from collections.abc import Mapping, Sequence
 from django.db import transaction
 
 from erp.models import Entity
-from ledger.documents.services import (
-    LineInput,
-    date_parse,
-    document_post,
-    document_void,
-    due_date_check,
-    lines_price,
-    party_of,
-    reason_parse,
-    text_parse,
-)
+from ledger.documents import services as kit
 from payables.lock_objects import vendor_bill_for_update
 from payables.models import Vendor, VendorBill, VendorBillLine
 from payables.services.postings import vendor_bill_lines
@@ -27,20 +17,20 @@ def vendor_bill_create(
     entity: Entity,
     vendor_id,
     bill_date: datetime.date,
-    lines: Sequence[LineInput | Mapping],
+    lines: Sequence[kit.LineInput | Mapping],
     due_date: datetime.date | None = None,
     vendor_reference: str = "",
     created_by: str = "",
 ) -> VendorBill:
     """Record a vendor's bill: its lines, the posting DR expense / CR accounts_payable, then its number."""
-    vendor = party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
-    bill_date = date_parse(bill_date, param="bill_date")
+    vendor = kit.party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
+    bill_date = kit.date_parse(bill_date, param="bill_date")
     if due_date is not None:
-        due_date = date_parse(due_date, param="due_date")
-        due_date_check(bill_date, due_date, date_param="bill_date")
-    vendor_reference = text_parse(vendor_reference, param="vendor_reference", max_length=200)
-    priced, total = lines_price(lines)
-    return document_post(
+        due_date = kit.date_parse(due_date, param="due_date")
+        kit.due_date_check(bill_date, due_date, date_param="bill_date")
+    vendor_reference = kit.text_parse(vendor_reference, param="vendor_reference", max_length=200)
+    priced, total = kit.lines_price(lines)
+    return kit.document_post(
         model=VendorBill,
         line_model=VendorBillLine,
         entity=entity,
@@ -60,7 +50,9 @@ def vendor_bill_create(
 
 def vendor_bill_void(*, bill: VendorBill, reason: str, voided_by: str = "") -> VendorBill:
     """Void a bill nothing was applied to, posting the reversal of its entry; a reason is required."""
-    reason = reason_parse(reason)
+    reason = kit.reason_parse(reason)
     with transaction.atomic():
         locked = vendor_bill_for_update(bill=bill)
-        return document_void(locked, reason=reason, voided_by=voided_by, memo=f"Void of vendor bill {locked}")
+        return kit.document_void(
+            locked, reason=reason, voided_by=voided_by, memo=f"Void of vendor bill {locked}"
+        )

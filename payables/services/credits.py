@@ -11,7 +11,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
-from ledger.documents.services import number_last, party_of, posted_void, reason_parse, text_parse, uuid_parse
+from ledger.documents import services as kit
 from ledger.services import journal_entry_record
 from payables.lock_objects import vendor_credit_for_update
 from payables.models import Vendor, VendorCredit
@@ -38,7 +38,7 @@ def vendor_credit_issue(
     source with created=False, even when the two requests race. `expires_at` omitted (...) takes
     the entity's default expiry; None means the credit never expires.
     """
-    vendor = party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
+    vendor = kit.party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
     amount = money_parse(amount, param="amount")
     source_type = source_type or VendorCredit.SourceType.MANUAL
     if source_type not in VendorCredit.SourceType.values:
@@ -47,9 +47,9 @@ def vendor_credit_issue(
             code="invalid_choice",
             param="source_type",
         )
-    source_id = None if source_id is None else uuid_parse(source_id, param="source_id")
-    reason = text_parse(reason, param="reason", max_length=500)
-    notes = text_parse(notes, param="notes", max_length=5000)
+    source_id = None if source_id is None else kit.uuid_parse(source_id, param="source_id")
+    reason = kit.text_parse(reason, param="reason", max_length=500)
+    notes = kit.text_parse(notes, param="notes", max_length=5000)
     if source_id is not None:
         existing = _issued_for_source(entity=entity, source_type=source_type, source_id=source_id)
         if existing is not None:
@@ -76,7 +76,7 @@ def vendor_credit_issue(
             # The unique index made us wait for the twin's commit, so it is visible now.
             existing = _issued_for_source(entity=entity, source_type=source_type, source_id=source_id)
             return _replayed(existing, vendor=vendor, amount=amount), False
-        number_last(
+        kit.number_last(
             document=credit,
             entry=credit.journal_entry,
             counter_type="vendor_credit",
@@ -89,7 +89,7 @@ def vendor_credit_issue(
 
 def vendor_credit_void(*, credit: VendorCredit, reason: str, voided_by: str = "") -> VendorCredit:
     """Void a credit nothing was spent from, posting the reversal of its issue; a reason is required."""
-    reason = reason_parse(reason)
+    reason = kit.reason_parse(reason)
     with transaction.atomic():
         locked = vendor_credit_for_update(credit=credit)
         if locked.status == VendorCredit.Status.VOIDED:
@@ -103,7 +103,7 @@ def vendor_credit_void(*, credit: VendorCredit, reason: str, voided_by: str = ""
                 f"{locked} has been applied to payments; void those payments first.",
                 code="vendor_credit_in_use",
             )
-        return posted_void(
+        return kit.posted_void(
             locked,
             reason=reason,
             voided_by=voided_by,

@@ -16,23 +16,7 @@ from erp.exceptions import InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import MAX_AMOUNT, money_parse
 from erp.transactions import run_in_transaction
-from ledger.documents.services import (
-    Application,
-    ApplicationInput,
-    applications_check,
-    applications_insert,
-    applications_parse,
-    balances_shift,
-    date_parse,
-    number_last,
-    party_of,
-    payment_applications_restore,
-    payment_void_check,
-    posted_void,
-    reason_parse,
-    text_parse,
-    uuid_parse,
-)
+from ledger.documents import services as kit
 from ledger.services import journal_entry_record
 from payables.lock_objects import ap_payment_for_update, vendor_bills_for_update, vendor_credits_for_update
 from payables.models import (
@@ -55,7 +39,7 @@ def ap_payment_create(
     vendor_id,
     method: str,
     amount,
-    applications: Sequence[ApplicationInput | Mapping],
+    applications: Sequence[kit.ApplicationInput | Mapping],
     vendor_credit_ids: Sequence | None = None,
     payment_date: datetime.date | None = None,
     check_number: str | None = "",
@@ -67,7 +51,7 @@ def ap_payment_create(
 
     The credits are spent oldest first for whatever the cash does not cover. Any failure writes nothing.
     """
-    vendor = party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
+    vendor = kit.party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
     if method not in APPayment.Method.values:
         raise InvalidInput(
             f"method must be one of {', '.join(APPayment.Method.values)}.",
@@ -75,18 +59,18 @@ def ap_payment_create(
             param="method",
         )
     amount = money_parse(amount, param="amount", positive=False)
-    wanted = applications_parse(applications, id_field="bill_id", id_param="bill_id")
+    wanted = kit.applications_parse(applications, id_field="bill_id", id_param="bill_id")
     credit_ids = _checked_credit_ids(vendor_credit_ids)
     payment_date = (
-        timezone.localdate() if payment_date is None else date_parse(payment_date, param="payment_date")
+        timezone.localdate() if payment_date is None else kit.date_parse(payment_date, param="payment_date")
     )
-    check_number = text_parse(check_number, param="check_number", max_length=50)
+    check_number = kit.text_parse(check_number, param="check_number", max_length=50)
     if check_number and method != APPayment.Method.CHECK:
         raise InvalidInput(
             "check_number is only for check payments.", code="check_fields_not_allowed", param="check_number"
         )
-    external_reference = text_parse(external_reference, param="external_reference", max_length=200)
-    notes = text_parse(notes, param="notes", max_length=5000)
+    external_reference = kit.text_parse(external_reference, param="external_reference", max_length=200)
+    notes = kit.text_parse(notes, param="notes", max_length=5000)
     total = sum((application.amount for application in wanted), ZERO)
     if total > MAX_AMOUNT:
         raise InvalidInput(
@@ -126,7 +110,7 @@ def ap_payment_create(
 
 def ap_payment_void(*, payment: APPayment, reason: str, voided_by: str = "") -> APPayment:
     """Void a payment: its bills owe again, its credits can be spent again, and its entry is reversed."""
-    reason = reason_parse(reason)
+    reason = kit.reason_parse(reason)
     return run_in_transaction(lambda: _void(payment=payment, reason=reason, voided_by=voided_by))
 
 
@@ -136,7 +120,7 @@ def _pay(
     vendor: Vendor,
     method: str,
     amount: Decimal,
-    wanted: list[Application],
+    wanted: list[kit.Application],
     credit_ids: list[uuid.UUID],
     payment_date: datetime.date,
     check_number: str,
@@ -147,7 +131,7 @@ def _pay(
     bills = {
         bill.pk: bill for bill in vendor_bills_for_update(entity=entity, ids=[w.document_id for w in wanted])
     }
-    applications_check(wanted, bills, party=vendor, party_field="vendor", id_param="bill_id")
+    kit.applications_check(wanted, bills, party=vendor, party_field="vendor", id_param="bill_id")
     credits = {credit.pk: credit for credit in vendor_credits_for_update(entity=entity, ids=credit_ids)}
     # "Not expired at payment time" is judged once the locks are held, not before waiting for them.
     now = timezone.now()
@@ -182,14 +166,14 @@ def _pay(
         journal_entry=entry,
         created_by=created_by,
     )
-    applications_insert(APPaymentApplication, payment=payment, document_field="bill", applications=wanted)
+    kit.applications_insert(APPaymentApplication, payment=payment, document_field="bill", applications=wanted)
     VendorCreditApplication.objects.bulk_create(
         [
             VendorCreditApplication(payment=payment, vendor_credit=credit, position=position, amount=taken)
             for position, (credit, taken) in enumerate(spend)
         ]
     )
-    balances_shift(VendorBill, [(w.document_id, w.amount) for w in wanted])
+    kit.balances_shift(VendorBill, [(w.document_id, w.amount) for w in wanted])
     for credit, taken in spend:
         credit.remaining_amount -= taken
         credit.status = _spent_status(credit)
@@ -197,7 +181,7 @@ def _pay(
     VendorCredit.objects.bulk_update(
         [credit for credit, _ in spend], ["remaining_amount", "status", "updated_at"]
     )
-    number_last(
+    kit.number_last(
         document=payment, entry=entry, counter_type="ap_payment", date=payment_date, issued_by=created_by
     )
     return payment
@@ -205,8 +189,8 @@ def _pay(
 
 def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
     locked = ap_payment_for_update(payment=payment)
-    payment_void_check(locked)
-    payment_applications_restore(
+    kit.payment_void_check(locked)
+    kit.payment_applications_restore(
         locked, document_model=VendorBill, document_field="bill", lock=vendor_bills_for_update
     )
     spent = list(locked.credit_applications.all())
@@ -240,7 +224,7 @@ def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
     VendorCredit.objects.bulk_update(
         credits.values(), ["remaining_amount", "expired_amount", "status", "updated_at"]
     )
-    return posted_void(
+    return kit.posted_void(
         locked,
         reason=reason,
         voided_by=voided_by,
@@ -265,7 +249,7 @@ def _checked_credit_ids(credit_ids) -> list[uuid.UUID]:
         )
     checked = []
     for index, value in enumerate(credit_ids):
-        credit_id = uuid_parse(value, param=f"vendor_credit_ids[{index}]")
+        credit_id = kit.uuid_parse(value, param=f"vendor_credit_ids[{index}]")
         if credit_id in checked:
             raise RuleViolation(
                 "A vendor credit appears twice.",

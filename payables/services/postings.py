@@ -1,6 +1,6 @@
 """The payables rows of docs/posting.md: which accounts each document debits and credits.
 
-Every function returns journal lines `(account_code, debit, credit)` for erp.services.ledger, with
+Every function returns journal lines `(account_code, debit, credit)` for ledger.services, with
 zero-amount lines left out (a journal line is always positive on exactly one side).
 """
 
@@ -28,7 +28,7 @@ def vendor_bill_lines(*, total: Decimal) -> list[tuple[str, Decimal, Decimal]]:
 
 
 def vendor_credit_lines(*, amount: Decimal) -> list[tuple[str, Decimal, Decimal]]:
-    """A credit issued: DR vendor_returns_receivable / CR vendor_credits (the seed's posting)."""
+    """A credit issued: DR vendor_returns_receivable / CR vendor_credits (docs/contracts.md)."""
     return [("vendor_returns_receivable", amount, ZERO), ("vendor_credits", ZERO, amount)]
 
 

@@ -1,21 +1,12 @@
 """Invoices API: /v1/invoices create (posted, numbered), list, retrieve, void (payments:read|write)."""
 
-import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from erp.api.base import FolioViewSet, actor_of
+from erp.api.base import actor_of
 from erp.api.fields import InlineEnumField
-from ledger.documents.api import (
-    UUID_PATH,
-    LineInputSerializer,
-    ObjectNameField,
-    TextField,
-    VoidActionMixin,
-    date_range_filters,
-    line_inputs,
-)
+from ledger.documents import api as kit
 from receivables import selectors
 from receivables.models import Invoice, InvoiceLine
 from receivables.services import invoice_create, invoice_void
@@ -25,8 +16,8 @@ class InvoiceInputSerializer(serializers.Serializer):
     customer_id = serializers.UUIDField()
     invoice_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
-    lines = LineInputSerializer(many=True, help_text="1–200 lines.")
-    notes = TextField(required=False, allow_blank=True, max_length=5000, default="")
+    lines = kit.LineInputSerializer(many=True, help_text="1–200 lines.")
+    notes = kit.TextField(required=False, allow_blank=True, max_length=5000, default="")
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -36,7 +27,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
-    object = ObjectNameField("invoice")
+    object = kit.ObjectNameField("invoice")
     entity_id = serializers.UUIDField(read_only=True)
     customer_id = serializers.UUIDField(read_only=True)
     journal_entry_id = serializers.UUIDField(read_only=True)
@@ -68,24 +59,19 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
 
 
-class InvoiceFilter(django_filters.FilterSet):
-    customer = django_filters.UUIDFilter(field_name="customer_id")
-    invoice_date_from, invoice_date_to = date_range_filters("invoice_date")
-
-    class Meta:
-        model = Invoice
-        fields = ["customer", "status", "number", "invoice_date_from", "invoice_date_to"]
-
-
-class InvoiceViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+class InvoiceViewSet(kit.PostedViewSet):
     """Customer invoices: create (posted and numbered), list, retrieve, void."""
 
     required_scopes = {"read": "payments:read", "write": "payments:write"}
     serializer_class = InvoiceSerializer
-    filterset_class = InvoiceFilter
+    filterset_class = kit.posted_filterset(
+        Invoice,
+        party="customer",
+        party_field="customer_id",
+        date_field="invoice_date",
+        fields=["status", "number"],
+    )
     ordering_fields = ["invoice_date", "due_date", "created_at"]
-    ordering = ["-created_at"]
-    lookup_value_regex = UUID_PATH
     void_service = staticmethod(invoice_void)
     void_keyword = "invoice"
 
@@ -102,7 +88,7 @@ class InvoiceViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveMode
             customer_id=data["customer_id"],
             invoice_date=data["invoice_date"],
             due_date=data["due_date"],
-            lines=line_inputs(data["lines"]),
+            lines=kit.line_inputs(data["lines"]),
             notes=data["notes"],
             created_by=actor_of(request),
         )

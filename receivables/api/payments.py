@@ -2,21 +2,12 @@
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from erp.api.base import FolioAPIView, FolioViewSet, actor_of
+from erp.api.base import FolioAPIView, actor_of
 from erp.api.fields import InlineEnumField
-from ledger.documents.api import (
-    UUID_PATH,
-    ApplicationInputSerializer,
-    MoneyField,
-    ObjectNameField,
-    TextField,
-    VoidActionMixin,
-    application_inputs,
-    date_range_filters,
-)
+from ledger.documents import api as kit
 from receivables import selectors
 from receivables.models import Payment, PaymentApplication, PaymentMethod
 from receivables.services import payment_apply_to_invoices, payment_void
@@ -39,7 +30,7 @@ Every code is listed in docs/api.md ("Error codes").
 """
 
 
-class InvoiceApplicationInputSerializer(ApplicationInputSerializer):
+class InvoiceApplicationInputSerializer(kit.ApplicationInputSerializer):
     order_id = serializers.UUIDField(required=False, help_text="The invoice id.")
     invoice_id = serializers.UUIDField(required=False, help_text="Alias of order_id.")
 
@@ -63,11 +54,11 @@ class InvoiceApplicationInputSerializer(ApplicationInputSerializer):
 class MultiInvoiceApplyInputSerializer(serializers.Serializer):
     account_id = serializers.UUIDField(help_text="The customer account receiving this payment.")
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    amount = MoneyField(
+    amount = kit.MoneyField(
         exact_cents=False, help_text="Must equal the sum of applications[].amount_applied within $0.005."
     )
     applications = InvoiceApplicationInputSerializer(many=True, help_text="1–50 invoices.")
-    check_number = TextField(
+    check_number = kit.TextField(
         required=False,
         allow_blank=True,
         max_length=50,
@@ -75,8 +66,8 @@ class MultiInvoiceApplyInputSerializer(serializers.Serializer):
         help_text="Only with payment_method=check.",
     )
     check_date = serializers.DateField(required=False, allow_null=True, default=None)
-    external_reference = TextField(required=False, allow_blank=True, max_length=200, default="")
-    notes = TextField(required=False, allow_blank=True, max_length=5000, default="")
+    external_reference = kit.TextField(required=False, allow_blank=True, max_length=200, default="")
+    notes = kit.TextField(required=False, allow_blank=True, max_length=5000, default="")
     payment_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -135,7 +126,7 @@ class PaymentApplicationSerializer(serializers.ModelSerializer):
 class PaymentSerializer(PaymentAppliedSerializer):
     """A payment in lists and retrieves (amounts as decimal strings, like every other output)."""
 
-    object = ObjectNameField("payment")
+    object = kit.ObjectNameField("payment")
     account_id = serializers.UUIDField(source="customer_id", read_only=True)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     journal_entry_number = serializers.CharField(source="journal_entry.number", read_only=True)
@@ -168,25 +159,25 @@ class PaymentSerializer(PaymentAppliedSerializer):
         ]
 
 
-class PaymentFilter(django_filters.FilterSet):
-    account_id = django_filters.UUIDFilter(field_name="customer_id")
+class PaymentFilter(
+    kit.posted_filterset(
+        Payment,
+        party="account_id",
+        party_field="customer_id",
+        date_field="payment_date",
+        fields=["status", "payment_method"],
+    )
+):
     invoice = django_filters.UUIDFilter(field_name="applications__invoice_id", distinct=True)
-    payment_date_from, payment_date_to = date_range_filters("payment_date")
-
-    class Meta:
-        model = Payment
-        fields = ["account_id", "invoice", "status", "payment_method", "payment_date_from", "payment_date_to"]
 
 
-class PaymentViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
+class PaymentViewSet(kit.PostedViewSet):
     """Customer payments: list, retrieve, void (created by multi-invoice-apply)."""
 
     required_scopes = {"read": "payments:read", "write": "payments:write"}
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
     ordering_fields = ["payment_date", "created_at"]
-    ordering = ["-created_at"]
-    lookup_value_regex = UUID_PATH
     void_service = staticmethod(payment_void)
     void_keyword = "payment"
 
@@ -214,7 +205,7 @@ class MultiInvoiceApplyView(FolioAPIView):
             customer_id=data["account_id"],
             payment_method=data["payment_method"],
             amount=data["amount"],
-            applications=application_inputs(data["applications"]),
+            applications=kit.application_inputs(data["applications"]),
             payment_date=data["payment_date"],
             check_number=data["check_number"],
             check_date=data["check_date"],

@@ -3,14 +3,14 @@
 from django.db import transaction
 
 from erp.models import Entity
-from ledger.documents.services import party_create, party_update
+from ledger.documents import services as kit
 from receivables.models import Customer
 
 
 @transaction.atomic
 def customer_create(*, entity: Entity, name: str, email: str = "", external_reference: str = "") -> Customer:
     """Create a customer account."""
-    return party_create(
+    return kit.party_create(
         Customer, entity=entity, name=name, email=email, external_reference=external_reference
     )
 
@@ -24,4 +24,4 @@ def customer_update(
     external_reference: str | None = None,
 ) -> Customer:
     """Change the given fields of a customer; None leaves a field as it is, "" clears email and reference."""
-    return party_update(customer, name=name, email=email, external_reference=external_reference)
+    return kit.party_update(customer, name=name, email=email, external_reference=external_reference)

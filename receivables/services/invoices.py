@@ -6,22 +6,12 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from erp.models import Entity
-from ledger.documents.services import (
-    LineInput,
-    date_parse,
-    document_post,
-    document_void,
-    due_date_check,
-    lines_price,
-    party_of,
-    reason_parse,
-    text_parse,
-)
+from ledger.documents import services as kit
 from receivables.lock_objects import invoice_for_update
 from receivables.models import Customer, Invoice, InvoiceLine
 
 # The kit's line: description, unit_price, quantity (default 1).
-InvoiceLineInput = LineInput
+InvoiceLineInput = kit.LineInput
 
 
 def invoice_create(
@@ -29,19 +19,19 @@ def invoice_create(
     entity: Entity,
     customer_id,
     invoice_date: datetime.date,
-    lines: Sequence[LineInput],
+    lines: Sequence[kit.LineInput],
     due_date: datetime.date | None = None,
     notes: str = "",
     created_by: str = "",
 ) -> Invoice:
     """Create and post an invoice; due_date defaults to the invoice date (due on receipt)."""
-    customer = party_of(Customer, entity=entity, party_id=customer_id, param="customer_id")
-    invoice_date = date_parse(invoice_date, param="invoice_date")
-    due_date = invoice_date if due_date is None else date_parse(due_date, param="due_date")
-    due_date_check(invoice_date, due_date, date_param="invoice_date")
-    notes = text_parse(notes, param="notes", max_length=5000)
-    priced, total = lines_price(lines)
-    return document_post(
+    customer = kit.party_of(Customer, entity=entity, party_id=customer_id, param="customer_id")
+    invoice_date = kit.date_parse(invoice_date, param="invoice_date")
+    due_date = invoice_date if due_date is None else kit.date_parse(due_date, param="due_date")
+    kit.due_date_check(invoice_date, due_date, date_param="invoice_date")
+    notes = kit.text_parse(notes, param="notes", max_length=5000)
+    priced, total = kit.lines_price(lines)
+    return kit.document_post(
         model=Invoice,
         line_model=InvoiceLine,
         entity=entity,
@@ -61,8 +51,8 @@ def invoice_create(
 
 def invoice_void(*, invoice: Invoice, reason: str, voided_by: str = "") -> Invoice:
     """Void an invoice nothing is applied to, posting the reversal of its entry; a reason is required."""
-    reason = reason_parse(reason)
+    reason = kit.reason_parse(reason)
     with transaction.atomic():
         locked = invoice_for_update(invoice=invoice)
-        document_void(locked, reason=reason, voided_by=voided_by, memo=f"Void of invoice {locked.number}")
+        kit.document_void(locked, reason=reason, voided_by=voided_by, memo=f"Void of invoice {locked.number}")
     return Invoice.objects.prefetch_related("lines").get(pk=locked.pk)

@@ -19,21 +19,7 @@ from erp.exceptions import InvalidInput, RuleViolation
 from erp.models import Entity
 from erp.money import MAX_AMOUNT, money_parse
 from erp.transactions import run_in_transaction
-from ledger.documents.services import (
-    Application,
-    applications_check,
-    applications_insert,
-    applications_parse,
-    balances_shift,
-    date_parse,
-    documents_of,
-    party_of,
-    payment_applications_restore,
-    payment_void_check,
-    posted_void,
-    reason_parse,
-    text_parse,
-)
+from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
 from receivables.lock_objects import invoices_for_update, payment_for_update
 from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
@@ -67,7 +53,7 @@ class _Plan:
     customer: Customer
     method: str
     amount: Decimal
-    applications: list[Application]
+    applications: list[kit.Application]
     payment_date: datetime.date
     check_number: str
     check_date: datetime.date | None
@@ -97,10 +83,10 @@ def payment_apply_to_invoices(
             code="invalid_choice",
             param="payment_method",
         )
-    applied = applications_parse(applications, id_field="invoice_id", id_param="order_id")
+    applied = kit.applications_parse(applications, id_field="invoice_id", id_param="order_id")
     applied_total = _applied_total(amount, applied)
-    check_number = text_parse(check_number, param="check_number", max_length=50)
-    check_date = None if check_date is None else date_parse(check_date, param="check_date")
+    check_number = kit.text_parse(check_number, param="check_number", max_length=50)
+    check_date = None if check_date is None else kit.date_parse(check_date, param="check_date")
     if payment_method != PaymentMethod.CHECK and (check_number or check_date):
         raise InvalidInput(
             "check_number and check_date are only for payment_method=check.",
@@ -109,30 +95,30 @@ def payment_apply_to_invoices(
         )
     plan = _Plan(
         entity=entity,
-        customer=party_of(Customer, entity=entity, party_id=customer_id, param="account_id"),
+        customer=kit.party_of(Customer, entity=entity, party_id=customer_id, param="account_id"),
         method=payment_method,
         amount=applied_total,
         applications=applied,
         payment_date=timezone.localdate()
         if payment_date is None
-        else date_parse(payment_date, param="payment_date"),
+        else kit.date_parse(payment_date, param="payment_date"),
         check_number=check_number,
         check_date=check_date,
-        external_reference=text_parse(external_reference, param="external_reference", max_length=200),
-        notes=text_parse(notes, param="notes", max_length=5000),
+        external_reference=kit.text_parse(external_reference, param="external_reference", max_length=200),
+        notes=kit.text_parse(notes, param="notes", max_length=5000),
         created_by=created_by,
     )
-    _check(plan, documents_of(Invoice, entity=entity, ids=[a.document_id for a in applied]))  # fail fast
+    _check(plan, kit.documents_of(Invoice, entity=entity, ids=[a.document_id for a in applied]))  # fail fast
     return run_in_transaction(lambda: _apply(plan))
 
 
 def payment_void(*, payment: Payment, reason: str, voided_by: str = "") -> Payment:
     """Void a payment: balances restored, its entry reversed; its applications stay as history."""
-    reason = reason_parse(reason)
+    reason = kit.reason_parse(reason)
     return run_in_transaction(lambda: _void(payment, reason=reason, voided_by=voided_by))
 
 
-def _applied_total(amount, applied: list[Application]) -> Decimal:
+def _applied_total(amount, applied: list[kit.Application]) -> Decimal:
     """Return Σ amount_applied, which `amount` must equal within $0.005."""
     amount = money_parse(amount, param="amount", exact_cents=False)
     applied_total = sum((application.amount for application in applied), Decimal("0.00"))
@@ -148,7 +134,7 @@ def _applied_total(amount, applied: list[Application]) -> Decimal:
 
 
 def _check(plan: _Plan, invoices: dict) -> None:
-    applications_check(
+    kit.applications_check(
         plan.applications, invoices, party=plan.customer, party_field="customer", id_param="order_id"
     )
 
@@ -186,10 +172,10 @@ def _apply(plan: _Plan) -> Payment:
         journal_entry=entry,
         created_by=plan.created_by,
     )
-    applications = applications_insert(
+    applications = kit.applications_insert(
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
     )
-    balances_shift(Invoice, [(a.document_id, a.amount) for a in plan.applications])
+    kit.balances_shift(Invoice, [(a.document_id, a.amount) for a in plan.applications])
     journal_entry_number(entry=entry, issued_by=plan.created_by)  # last: the entity-wide journal counter
     payment._prefetched_objects_cache = {"applications": applications}
     return payment
@@ -197,11 +183,11 @@ def _apply(plan: _Plan) -> Payment:
 
 def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:
     locked = payment_for_update(payment=payment)
-    payment_void_check(locked)
-    applications = payment_applications_restore(
+    kit.payment_void_check(locked)
+    applications = kit.payment_applications_restore(
         locked, document_model=Invoice, document_field="invoice", lock=invoices_for_update
     )
-    posted_void(
+    kit.posted_void(
         locked,
         reason=reason,
         voided_by=voided_by,
