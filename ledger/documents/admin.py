@@ -205,9 +205,8 @@ class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
     header_fields: list[str] = []
     line_inline = DocumentLineInline
     posted_inlines: list = []
-    void_notice = "Voided documents stay on record and their postings are reversed."
-
     create_service = None
+    void_notice = "Voided documents stay on record and their postings are reversed."
 
     def service_save(self, request, form, formsets, change):
         header = {name: form.cleaned_data[name] for name in self.header_fields}
