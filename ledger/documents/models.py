@@ -26,6 +26,7 @@ __all__ = [
     "PaymentStatus",
     "PostedDocument",
     "PostedRow",
+    "Record",
     "application_constraints",
     "choice_constraint",
     "document_constraints",
@@ -47,17 +48,25 @@ def choice_constraint(field: str, choices: type[models.TextChoices], *, name: st
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
-class Party(models.Model):
-    """Someone an entity trades with: a customer or a vendor, each in its own table."""
+class Record(models.Model):
+    """A row keyed by a UUID that keeps when it was created and last changed."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
-    external_reference = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        abstract = True
+
+
+class Party(Record):
+    """Someone an entity trades with: a customer or a vendor, each in its own table."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    external_reference = models.CharField(max_length=200, blank=True)
+
+    class Meta(Record.Meta):
         abstract = True
         ordering = ["name"]
 
@@ -70,10 +79,9 @@ def party_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [models.CheckConstraint(condition=~Q(name=""), name=f"{prefix}_name_required")]
 
 
-class PostedRow(models.Model):
+class PostedRow(Record):
     """A row posted to the ledger by one journal entry and voided only by that entry's reversal."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     journal_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
     void_journal_entry = models.ForeignKey(
         JournalEntry, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -82,10 +90,8 @@ class PostedRow(models.Model):
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.CharField(max_length=100, blank=True)
     created_by = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(Record.Meta):
         abstract = True
         ordering = ["-created_at"]
 
