@@ -3,10 +3,13 @@
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 
+from erp.admin.entities import EntityAdmin
+from erp.exceptions import Conflict
 from erp.models import ApiKey, Entity
-from erp.services.api_keys import api_key_authenticate
+from erp.services.api_keys import api_key_authenticate, api_key_create
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +62,6 @@ def test_a_new_api_keys_token_is_shown_once_and_works(admin_client, entity):
 
 
 def test_the_revoke_action_revokes(admin_client, entity):
-    from erp.services.api_keys import api_key_create
-
     api_key, _ = api_key_create(entity=entity, scopes=["numbering:read"], name="to revoke")
     admin_client.post(
         "/admin/erp/apikey/",
@@ -68,3 +69,25 @@ def test_the_revoke_action_revokes(admin_client, entity):
     )
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
+
+
+def test_a_refused_change_is_shown_on_its_field_with_the_service_called_once_and_nothing_saved(
+    admin_client, entity, monkeypatch
+):
+    calls = []
+
+    def refuse(self, request, form, formsets, change):
+        calls.append(change)
+        raise Conflict("Another entity is called that.", code="name_taken", param="name")
+
+    monkeypatch.setattr(EntityAdmin, "service_save", refuse)
+    response = admin_client.post(
+        f"/admin/erp/entity/{entity.pk}/change/", {"name": "Renamed", "vendor_credit_expiry_days": ""}
+    )
+    assert response.status_code == 200
+    assert calls == [True]
+    assert response.context["adminform"].form.errors["name"] == ["Another entity is called that."]
+    assert 'value="Renamed"' in response.content.decode()  # what was typed is still there
+    entity.refresh_from_db()
+    assert entity.name != "Renamed"
+    assert not LogEntry.objects.exists()
