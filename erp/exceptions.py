@@ -1,4 +1,7 @@
-"""One error hierarchy for the whole product; the API maps each class to a status and error type."""
+"""One error hierarchy for the whole product; the API maps each class to a status and error type.
+
+A refusal's `code` names its rule, the same in every app that applies the rule (docs/api.md, "Error codes").
+"""
 
 
 class FolioError(Exception):

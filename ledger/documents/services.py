@@ -386,6 +386,65 @@ def document_void[D: models.Model](locked: D, *, reason: str, voided_by: str, me
 # --- payments ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PaymentDetails:
+    """What a payment records besides its amounts: when, and the check's or the caller's references."""
+
+    payment_date: datetime.date
+    check_number: str
+    check_date: datetime.date | None
+    external_reference: str
+    notes: str
+
+
+def choice_check(value, choices: Sequence[str], *, param: str) -> str:
+    """Return `value` if it is one of `choices`, or raise InvalidInput naming `param`."""
+    if value not in choices:
+        raise InvalidInput(
+            f"{param} must be one of {', '.join(choices)}.", code="invalid_choice", param=param
+        )
+    return value
+
+
+def payment_details_parse(
+    *,
+    is_check: bool,
+    payment_date: datetime.date | None,
+    check_number: str | None,
+    check_date: datetime.date | None = None,
+    external_reference: str | None,
+    notes: str | None,
+) -> PaymentDetails:
+    """Return a payment's details: the date defaults to today; check fields only on a check payment."""
+    check_number = text_parse(check_number, param="check_number", max_length=50)
+    check_date = None if check_date is None else date_parse(check_date, param="check_date")
+    if not is_check and (check_number or check_date):
+        raise InvalidInput(
+            "check_number and check_date are only for check payments.",
+            code="check_fields_not_allowed",
+            param="check_number" if check_number else "check_date",
+        )
+    if payment_date is not None:
+        payment_date = date_parse(payment_date, param="payment_date")
+    return PaymentDetails(
+        payment_date=timezone.localdate() if payment_date is None else payment_date,
+        check_number=check_number,
+        check_date=check_date,
+        external_reference=text_parse(external_reference, param="external_reference", max_length=200),
+        notes=text_parse(notes, param="notes", max_length=5000),
+    )
+
+
+def applications_total(applications: Iterable[Application], *, param: str = "applications") -> Decimal:
+    """Return Σ amount_applied, refusing a sum no money column can hold."""
+    total = sum((application.amount for application in applications), ZERO)
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"The applications total more than {MAX_AMOUNT}.", code="amount_too_large", param=param
+        )
+    return total
+
+
 def applications_parse(applications: Sequence, *, id_field: str, id_param: str) -> list[Application]:
     """Return 1–50 applications, each naming a document once with a positive amount.
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
-from erp.money import MAX_AMOUNT, money_parse
+from erp.money import money_parse
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_record
@@ -52,30 +52,18 @@ def ap_payment_create(
     The credits are spent oldest first for whatever the cash does not cover. Any failure writes nothing.
     """
     vendor = kit.party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
-    if method not in APPayment.Method.values:
-        raise InvalidInput(
-            f"method must be one of {', '.join(APPayment.Method.values)}.",
-            code="invalid_choice",
-            param="method",
-        )
+    kit.choice_check(method, APPayment.Method.values, param="method")
     amount = money_parse(amount, param="amount", positive=False)
     wanted = kit.applications_parse(applications, id_field="bill_id", id_param="bill_id")
     credit_ids = _checked_credit_ids(vendor_credit_ids)
-    payment_date = (
-        timezone.localdate() if payment_date is None else kit.date_parse(payment_date, param="payment_date")
+    details = kit.payment_details_parse(
+        is_check=method == APPayment.Method.CHECK,
+        payment_date=payment_date,
+        check_number=check_number,
+        external_reference=external_reference,
+        notes=notes,
     )
-    check_number = kit.text_parse(check_number, param="check_number", max_length=50)
-    if check_number and method != APPayment.Method.CHECK:
-        raise InvalidInput(
-            "check_number is only for check payments.", code="check_fields_not_allowed", param="check_number"
-        )
-    external_reference = kit.text_parse(external_reference, param="external_reference", max_length=200)
-    notes = kit.text_parse(notes, param="notes", max_length=5000)
-    total = sum((application.amount for application in wanted), ZERO)
-    if total > MAX_AMOUNT:
-        raise InvalidInput(
-            f"The applications total more than {MAX_AMOUNT}.", code="amount_too_large", param="applications"
-        )
+    total = kit.applications_total(wanted)
     if amount > total:
         raise RuleViolation(
             f"amount ({amount}) is more than the {total} applied to bills.",
@@ -98,10 +86,7 @@ def ap_payment_create(
             amount=amount,
             wanted=wanted,
             credit_ids=credit_ids,
-            payment_date=payment_date,
-            check_number=check_number,
-            external_reference=external_reference,
-            notes=notes,
+            details=details,
             created_by=created_by,
         )
 
@@ -122,10 +107,7 @@ def _pay(
     amount: Decimal,
     wanted: list[kit.Application],
     credit_ids: list[uuid.UUID],
-    payment_date: datetime.date,
-    check_number: str,
-    external_reference: str,
-    notes: str,
+    details: kit.PaymentDetails,
     created_by: str,
 ) -> APPayment:
     bills = {
@@ -144,7 +126,7 @@ def _pay(
     payment_id = uuid.uuid4()
     entry = journal_entry_record(
         entity=entity,
-        date=payment_date,
+        date=details.payment_date,
         memo=f"AP payment to {vendor.name}"[:500],
         lines=ap_payment_lines(method=method, amount=amount, credit_amount=credit_amount),
         source_type="ap_payment",
@@ -159,10 +141,10 @@ def _pay(
         amount=amount,
         credit_amount=credit_amount,
         total_applied=total,
-        payment_date=payment_date,
-        check_number=check_number,
-        external_reference=external_reference,
-        notes=notes,
+        payment_date=details.payment_date,
+        check_number=details.check_number,
+        external_reference=details.external_reference,
+        notes=details.notes,
         journal_entry=entry,
         created_by=created_by,
     )
@@ -182,7 +164,11 @@ def _pay(
         [credit for credit, _ in spend], ["remaining_amount", "status", "updated_at"]
     )
     kit.number_last(
-        document=payment, entry=entry, counter_type="ap_payment", date=payment_date, issued_by=created_by
+        document=payment,
+        entry=entry,
+        counter_type="ap_payment",
+        date=details.payment_date,
+        issued_by=created_by,
     )
     return payment
 

@@ -13,11 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
-
-from erp.exceptions import InvalidInput, RuleViolation
+from erp.exceptions import RuleViolation
 from erp.models import Entity
-from erp.money import MAX_AMOUNT, money_parse
+from erp.money import money_parse
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
@@ -54,11 +52,7 @@ class _Plan:
     method: str
     amount: Decimal
     applications: list[kit.Application]
-    payment_date: datetime.date
-    check_number: str
-    check_date: datetime.date | None
-    external_reference: str
-    notes: str
+    details: kit.PaymentDetails
     created_by: str
 
 
@@ -77,35 +71,24 @@ def payment_apply_to_invoices(
     created_by: str = "",
 ) -> Payment:
     """Apply one payment to several of a customer's open invoices: all of it, or nothing."""
-    if payment_method not in PaymentMethod.values:
-        raise InvalidInput(
-            f"payment_method must be one of {', '.join(PaymentMethod.values)}.",
-            code="invalid_choice",
-            param="payment_method",
-        )
+    kit.choice_check(payment_method, PaymentMethod.values, param="payment_method")
     applied = kit.applications_parse(applications, id_field="invoice_id", id_param="order_id")
     applied_total = _applied_total(amount, applied)
-    check_number = kit.text_parse(check_number, param="check_number", max_length=50)
-    check_date = None if check_date is None else kit.date_parse(check_date, param="check_date")
-    if payment_method != PaymentMethod.CHECK and (check_number or check_date):
-        raise InvalidInput(
-            "check_number and check_date are only for payment_method=check.",
-            code="check_fields_not_allowed",
-            param="check_number" if check_number else "check_date",
-        )
+    details = kit.payment_details_parse(
+        is_check=payment_method == PaymentMethod.CHECK,
+        payment_date=payment_date,
+        check_number=check_number,
+        check_date=check_date,
+        external_reference=external_reference,
+        notes=notes,
+    )
     plan = _Plan(
         entity=entity,
         customer=kit.party_of(Customer, entity=entity, party_id=customer_id, param="account_id"),
         method=payment_method,
         amount=applied_total,
         applications=applied,
-        payment_date=timezone.localdate()
-        if payment_date is None
-        else kit.date_parse(payment_date, param="payment_date"),
-        check_number=check_number,
-        check_date=check_date,
-        external_reference=kit.text_parse(external_reference, param="external_reference", max_length=200),
-        notes=kit.text_parse(notes, param="notes", max_length=5000),
+        details=details,
         created_by=created_by,
     )
     _check(plan, kit.documents_of(Invoice, entity=entity, ids=[a.document_id for a in applied]))  # fail fast
@@ -121,9 +104,7 @@ def payment_void(*, payment: Payment, reason: str, voided_by: str = "") -> Payme
 def _applied_total(amount, applied: list[kit.Application]) -> Decimal:
     """Return Σ amount_applied, which `amount` must equal within $0.005."""
     amount = money_parse(amount, param="amount", exact_cents=False)
-    applied_total = sum((application.amount for application in applied), Decimal("0.00"))
-    if applied_total > MAX_AMOUNT:
-        raise InvalidInput(f"amount must be at most {MAX_AMOUNT}.", code="amount_too_large", param="amount")
+    applied_total = kit.applications_total(applied, param="amount")
     if abs(amount - applied_total) > AMOUNT_TOLERANCE:
         raise RuleViolation(
             f"amount ({amount}) must equal the sum of amount_applied ({applied_total}) within $0.005.",
@@ -150,7 +131,7 @@ def _apply(plan: _Plan) -> Payment:
     payment_id = uuid.uuid4()
     entry = journal_entry_record(
         entity=plan.entity,
-        date=plan.payment_date,
+        date=plan.details.payment_date,
         memo=f"Payment from {plan.customer.name} ({plan.method})"[:500],
         lines=[(RECEIPT_ACCOUNTS[plan.method], plan.amount, 0), ("accounts_receivable", 0, plan.amount)],
         source_type="payment",
@@ -164,11 +145,11 @@ def _apply(plan: _Plan) -> Payment:
         amount=plan.amount,
         payment_method=plan.method,
         status=Payment.Status.APPLIED,
-        payment_date=plan.payment_date,
-        check_number=plan.check_number,
-        check_date=plan.check_date,
-        external_reference=plan.external_reference,
-        notes=plan.notes,
+        payment_date=plan.details.payment_date,
+        check_number=plan.details.check_number,
+        check_date=plan.details.check_date,
+        external_reference=plan.details.external_reference,
+        notes=plan.details.notes,
         journal_entry=entry,
         created_by=plan.created_by,
     )

@@ -218,6 +218,12 @@ def test_scopes(make_client, entity, vendor):
 
 def test_void_reverses_an_unspent_credit(api, vendor):
     credit = VendorCreditFactory(vendor=vendor, amount=Decimal("40.00"))
+    for body in ({}, {"reason": " "}):  # a reason is required, as for every void
+        assert error_of(api.post(f"{URL}/{credit.pk}/void", body, format="json")) == (
+            400,
+            "parameter_missing",
+            "reason",
+        )
     response = api.post(f"{URL}/{credit.pk}/void", {"reason": "issued twice"}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["data"]["status"], response.json()["data"]["remaining_amount"]) == (
