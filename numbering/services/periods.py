@@ -134,16 +134,7 @@ def periods_configure(
             month = rule.fiscal_year_start_month
             first_day = datetime.date(year if month == 1 else year - 1, month, 1)
             bounds = _bounds_for(rule, first_day, f"{param}.fiscal_year")
-            value = next_value_from(entry, sequence, param=param)
-            events.append(
-                period_set_next(
-                    sequence=sequence,
-                    bounds=bounds,
-                    next_value=value,
-                    actor=actor,
-                    param=f"{param}.next_number",
-                )
-            )
+            events.append(_entry_apply(sequence, bounds, entry, param, actor=actor))
     if numberings:
         _require_list(numberings, "numberings")
         for index, entry in enumerate(numberings):
@@ -164,16 +155,7 @@ def periods_configure(
                     code="period_mismatch",
                     param=f"{param}.end",
                 )
-            value = next_value_from(entry, sequence, param=param)
-            events.append(
-                period_set_next(
-                    sequence=sequence,
-                    bounds=bounds,
-                    next_value=value,
-                    actor=actor,
-                    param=f"{param}.next_number",
-                )
-            )
+            events.append(_entry_apply(sequence, bounds, entry, param, actor=actor))
     return [event for event in events if event is not None]
 
 
@@ -221,6 +203,16 @@ def _period_created_event(
         value_after=start_value - 1,
         reason=f"period {bounds.label} configured to start at {start_value}",
         actor=actor,
+    )
+
+
+def _entry_apply(
+    sequence: Sequence, bounds: PeriodBounds, entry: dict, param: str, *, actor: str
+) -> CounterEvent | None:
+    """Give the period `bounds` the next value a `fiscal_years` or `numberings` entry names."""
+    value = next_value_from(entry, sequence, param=param)
+    return period_set_next(
+        sequence=sequence, bounds=bounds, next_value=value, actor=actor, param=f"{param}.next_number"
     )
 
 
