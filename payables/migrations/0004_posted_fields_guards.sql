@@ -168,3 +168,17 @@ $$;
 CREATE TRIGGER payables_ap_payment_posted
     BEFORE UPDATE ON payables_appayment
     FOR EACH ROW EXECUTE FUNCTION payables_ap_payment_guard();
+
+-- A vendor stays with its entity, so its bills, credits and payments keep referencing their own entity's rows.
+CREATE FUNCTION payables_vendor_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'vendor % belongs to entity % and cannot move to another', OLD.id, OLD.entity_id
+        USING ERRCODE = 'restrict_violation', CONSTRAINT = 'vendor_entity_immutable';
+END
+$$;
+
+CREATE TRIGGER payables_vendor_entity_immutable
+    BEFORE UPDATE ON payables_vendor
+    FOR EACH ROW WHEN (NEW.entity_id IS DISTINCT FROM OLD.entity_id)
+    EXECUTE FUNCTION payables_vendor_guard();

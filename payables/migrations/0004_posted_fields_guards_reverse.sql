@@ -1,4 +1,6 @@
 -- Reverses 0004_posted_fields_guards.sql.
+DROP TRIGGER payables_vendor_entity_immutable ON payables_vendor;
+DROP FUNCTION payables_vendor_guard();
 DROP TRIGGER payables_ap_payment_posted ON payables_appayment;
 DROP TRIGGER payables_vendor_credit_posted ON payables_vendorcredit;
 DROP TRIGGER payables_vendor_bill_posted ON payables_vendorbill;

@@ -208,3 +208,17 @@ $$;
 CREATE TRIGGER receivables_payment_posted
     BEFORE UPDATE ON receivables_payment
     FOR EACH ROW EXECUTE FUNCTION receivables_payment_guard();
+
+-- A customer stays with its entity, so its invoices and payments keep referencing their own entity's rows.
+CREATE FUNCTION receivables_customer_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'customer % belongs to entity % and cannot move to another', OLD.id, OLD.entity_id
+        USING ERRCODE = 'restrict_violation', CONSTRAINT = 'customer_entity_immutable';
+END
+$$;
+
+CREATE TRIGGER receivables_customer_entity_immutable
+    BEFORE UPDATE ON receivables_customer
+    FOR EACH ROW WHEN (NEW.entity_id IS DISTINCT FROM OLD.entity_id)
+    EXECUTE FUNCTION receivables_customer_guard();

@@ -1,4 +1,6 @@
 -- Reverses 0003_database_guards.sql.
+DROP TRIGGER receivables_customer_entity_immutable ON receivables_customer;
+DROP FUNCTION receivables_customer_guard();
 DROP TRIGGER receivables_payment_posted ON receivables_payment;
 DROP TRIGGER receivables_invoice_posted ON receivables_invoice;
 DROP FUNCTION receivables_payment_guard();

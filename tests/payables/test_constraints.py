@@ -369,3 +369,8 @@ def test_a_void_stays_void(vendor, paid):
             "UPDATE payables_appayment SET void_reason = 'rewritten', voided_at = %s WHERE id = %s",
             [timezone.now(), payment.pk],
         )
+
+
+def test_a_vendor_never_moves_to_another_entity(vendor, other_entity):
+    with refused("vendor_entity_immutable", sqlstate="23001"):
+        sql("UPDATE payables_vendor SET entity_id = %s WHERE id = %s", [other_entity.pk, vendor.pk])

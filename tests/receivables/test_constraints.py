@@ -319,3 +319,8 @@ def test_a_void_payment_stays_void(payment):
             "UPDATE receivables_payment SET void_reason = 'rewritten', voided_at = %s WHERE id = %s",
             [timezone.now(), payment.pk],
         )
+
+
+def test_a_customer_never_moves_to_another_entity(customer, other_entity):
+    with refused("customer_entity_immutable", sqlstate="23001"):
+        sql("UPDATE receivables_customer SET entity_id = %s WHERE id = %s", [other_entity.pk, customer.pk])
