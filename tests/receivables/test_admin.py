@@ -169,7 +169,7 @@ def test_receiving_a_payment_applies_it_through_the_service(admin_client, custom
             {0: "10.00"},
             {"payment_method": "ach", "check_number": "5"},
             "check_number",
-            "only for payment_method",
+            "only for check payments",
         ),
         ({}, {}, None, "at least one invoice"),
     ],
