@@ -29,7 +29,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from erp.exceptions import FolioError
 
@@ -176,9 +176,27 @@ class PagesMixin:
     """Adds a model admin's own pages: `pages` lists (route, view method name, URL name suffix).
 
     A page's URL is named ``admin:<app>_<model>_<suffix>``; its view renders with :func:`render_page`.
+    `list_links` puts buttons to pages on the list: (suffix, label, element id, the permission
+    needed: "add" or "view"), shown to those who hold it.
     """
 
     pages: list[tuple[str, str, str]] = []
+    list_links: list[tuple[str, str, str, str]] = []
+    change_list_template = "admin/folio/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        links = [
+            {
+                "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_{suffix}"),
+                "label": label,
+                "id": element_id,
+                "css": "addlink" if permission == "add" else "viewlink",
+            }
+            for suffix, label, element_id, permission in self.list_links
+            if request.user.has_perm(f"{opts.app_label}.{permission}_{opts.model_name}")
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "page_links": links})
 
     def get_urls(self):
         opts = self.model._meta

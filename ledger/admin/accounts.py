@@ -36,7 +36,7 @@ class AccountAdmin(PagesMixin, ServiceAdmin):
     list_display = ["code", "name", "type", "entity"]
     list_filter = ["entity", "type"]
     search_fields = ["code", "name"]
-    change_list_template = "admin/ledger/account/change_list.html"
+    list_links = [("trial_balance", "Trial balance", "trial-balance-link", "view")]
     pages = [("trial-balance/", "trial_balance_view", "trial_balance")]
 
     def service_save(self, request, form, formsets, change):

@@ -93,7 +93,7 @@ class VendorCreditAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
     search_fields = ["credit_number", "vendor__name", "reason"]
     list_select_related = ["vendor", "entity"]
     inlines = [ConsumptionInline]
-    change_list_template = "admin/payables/vendorcredit/change_list.html"
+    list_links = [("issue", "Issue vendor credit", "issue-credit-link", "add")]
     fields = readonly_fields = [
         "credit_number",
         "entity",

@@ -90,7 +90,7 @@ class APPaymentAdmin(PaymentAdmin):
     search_fields = ["number", "vendor__name", "check_number", "external_reference"]
     list_select_related = ["vendor", "entity"]
     inlines = [BillAppliedInline, CreditSpentInline]
-    change_list_template = "admin/payables/appayment/change_list.html"
+    list_links = [("pay_bills", "Pay bills", "pay-bills-link", "add")]
     fields = readonly_fields = [
         "number",
         "entity",

@@ -55,7 +55,7 @@ class ReceivablesPaymentAdmin(PaymentAdmin):
     search_fields = ["customer__name", "check_number", "external_reference", "journal_entry__number"]
     list_select_related = ["customer", "entity", "journal_entry"]
     inlines = [PaymentApplicationInline]
-    change_list_template = "admin/receivables/payment/change_list.html"
+    list_links = [("receive", "Receive payment", "receive-payment-link", "add")]
     fields = readonly_fields = [
         "entity",
         "customer",
