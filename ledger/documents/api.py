@@ -5,8 +5,6 @@ refused here carries the same `code` as the service would give it, and the views
 typed values (`LineInput`, `ApplicationInput`, Decimals, dates). docs/api.md lists the codes.
 """
 
-from decimal import Decimal
-
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
@@ -21,6 +19,7 @@ from ledger.documents.services import ApplicationInput, LineInput, quantity_pars
 __all__ = [
     "UUID_PATH",
     "ApplicationInputSerializer",
+    "CreateMixin",
     "LineInputSerializer",
     "MoneyField",
     "ObjectNameField",
@@ -115,7 +114,7 @@ class LineInputSerializer(serializers.Serializer):
     """A document line: description, quantity (default 1), unit_price (never negative)."""
 
     description = TextField(max_length=500)
-    quantity = QuantityField(required=False, default=Decimal(1))
+    quantity = QuantityField(required=False, default=1)
     unit_price = MoneyField(positive=False)
 
 
@@ -124,11 +123,9 @@ def line_inputs(lines: list[dict]) -> list[LineInput]:
     return [LineInput(**line) for line in lines]
 
 
+# Each ledger adds the field naming the document and validates to {document_id, amount_applied}.
 class ApplicationInputSerializer(serializers.Serializer):
-    """The part of a payment applied to one document.
-
-    Each ledger adds the field naming the document and validates to {document_id, amount_applied}.
-    """
+    """The part of a payment applied to one document."""
 
     amount_applied = MoneyField()
 
@@ -157,8 +154,9 @@ class PartyInputSerializer(serializers.Serializer):
     external_reference = TextField(required=False, allow_blank=True, max_length=200)
 
 
+# Each ledger sets `Meta.model` and `object`.
 class PartySerializer(serializers.ModelSerializer):
-    """A customer or vendor as every API shows it; subclasses set `Meta.model` and `object`."""
+    """A customer or vendor account."""
 
     entity_id = serializers.UUIDField(read_only=True)
 
@@ -187,35 +185,28 @@ def date_range_filters(field: str) -> tuple[django_filters.DateFilter, django_fi
 
 
 def posted_filterset(
-    model, *, party: str, party_field: str, date_field: str, fields: list[str]
+    model, party: str, date_field: str, *fields: str, party_field: str = ""
 ) -> type[django_filters.FilterSet]:
-    """Return the filters of a document or payment list: its party's id, `fields`, a date range."""
+    """Return the filters of a document or payment list: its party (`<party>_id`), `fields`, a date range."""
     range_from, range_to = date_range_filters(date_field)
-    meta = type(
-        "Meta", (), {"model": model, "fields": [party, *fields, f"{date_field}_from", f"{date_field}_to"]}
-    )
+    names = [party, *fields, f"{date_field}_from", f"{date_field}_to"]
     declared = {
-        party: django_filters.UUIDFilter(field_name=party_field),
+        party: django_filters.UUIDFilter(field_name=party_field or f"{party}_id"),
         f"{date_field}_from": range_from,
         f"{date_field}_to": range_to,
-        "Meta": meta,
+        "Meta": type("Meta", (), {"model": model, "fields": names}),
     }
     return type(f"{model.__name__}Filter", (django_filters.FilterSet,), declared)
 
 
 def party_filterset(model) -> type[django_filters.FilterSet]:
     """Return the filters of a party list: name (contains), email (any case), external_reference."""
-
-    class PartyFilter(django_filters.FilterSet):
-        name = django_filters.CharFilter(lookup_expr="icontains")
-        email = django_filters.CharFilter(lookup_expr="iexact")
-
-        class Meta:
-            fields = ["name", "email", "external_reference"]
-
-    PartyFilter.Meta.model = model
-    PartyFilter.__name__ = f"{model.__name__}Filter"
-    return PartyFilter
+    declared = {
+        "name": django_filters.CharFilter(lookup_expr="icontains"),
+        "email": django_filters.CharFilter(lookup_expr="iexact"),
+        "Meta": type("Meta", (), {"model": model, "fields": ["name", "email", "external_reference"]}),
+    }
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), declared)
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -251,6 +242,28 @@ class PostedViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     lookup_value_regex = UUID_PATH
     ordering = ["-created_at"]
+
+
+class CreateMixin:
+    """POST creates through the ledger's service: the body validated, lines and applications typed.
+
+    A viewset sets `input_serializer_class` and `create_service` (a staticmethod taking the body's
+    fields, `entity` and `created_by`); its schema names the input with extend_schema_view.
+    """
+
+    input_serializer_class = None
+    create_service = None
+
+    def create(self, request):
+        body = self.input_serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        if "lines" in fields:
+            fields["lines"] = line_inputs(fields["lines"])
+        if "applications" in fields:
+            fields["applications"] = application_inputs(fields["applications"])
+        row = self.create_service(entity=self.entity, created_by=actor_of(request), **fields)
+        return Response(self.rendered(row), status=status.HTTP_201_CREATED)
 
 
 class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):

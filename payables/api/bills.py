@@ -1,10 +1,8 @@
 """Vendor bills API: /v1/vendor-bills create, list, retrieve, void (scope purchasing:read|write)."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 
-from erp.api.base import actor_of
 from ledger.documents import api as kit
 from payables import selectors
 from payables.models import VendorBill, VendorBillLine
@@ -59,29 +57,16 @@ class VendorBillSerializer(serializers.ModelSerializer):
         ]
 
 
-class VendorBillViewSet(kit.PostedViewSet):
+@extend_schema_view(create=extend_schema(request=VendorBillInputSerializer))
+class VendorBillViewSet(kit.CreateMixin, kit.PostedViewSet):
     """Vendor bills, numbered from the `vendor_bill` counter and posted DR expense / CR accounts_payable."""
 
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
-    serializer_class = VendorBillSerializer
-    filterset_class = kit.posted_filterset(
-        VendorBill,
-        party="vendor",
-        party_field="vendor_id",
-        date_field="bill_date",
-        fields=["status", "number"],
-    )
+    serializer_class, input_serializer_class = VendorBillSerializer, VendorBillInputSerializer
+    filterset_class = kit.posted_filterset(VendorBill, "vendor", "bill_date", "status", "number")
     ordering_fields = ["bill_date", "due_date", "created_at", "total"]
-    void_service = staticmethod(vendor_bill_void)
+    create_service, void_service = staticmethod(vendor_bill_create), staticmethod(vendor_bill_void)
     void_keyword = "bill"
 
     def get_queryset(self):
         return selectors.vendor_bills_for_entity(entity=self.entity)
-
-    @extend_schema(request=VendorBillInputSerializer, responses={201: VendorBillSerializer})
-    def create(self, request):
-        body = VendorBillInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data, lines=kit.line_inputs(body.validated_data["lines"]))
-        bill = vendor_bill_create(entity=self.entity, created_by=actor_of(request), **data)
-        return Response(self.rendered(bill), status=status.HTTP_201_CREATED)

@@ -1,10 +1,8 @@
 """AP payments API: /v1/ap-payments pay bills with cash and vendor credit; list, retrieve, void."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 
-from erp.api.base import actor_of
 from ledger.documents import api as kit
 from payables import selectors
 from payables.models import APPayment, APPaymentApplication, VendorCreditApplication
@@ -89,31 +87,16 @@ class APPaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-class APPaymentViewSet(kit.PostedViewSet):
+@extend_schema_view(create=extend_schema(request=APPaymentInputSerializer))
+class APPaymentViewSet(kit.CreateMixin, kit.PostedViewSet):
     """AP payments: pay one vendor's open bills with cash and that vendor's credits."""
 
     required_scopes = {"read": "purchasing:read", "write": "purchasing:write"}
-    serializer_class = APPaymentSerializer
-    filterset_class = kit.posted_filterset(
-        APPayment,
-        party="vendor",
-        party_field="vendor_id",
-        date_field="payment_date",
-        fields=["status", "method"],
-    )
+    serializer_class, input_serializer_class = APPaymentSerializer, APPaymentInputSerializer
+    filterset_class = kit.posted_filterset(APPayment, "vendor", "payment_date", "status", "method")
     ordering_fields = ["payment_date", "created_at", "total_applied"]
-    void_service = staticmethod(ap_payment_void)
+    create_service, void_service = staticmethod(ap_payment_create), staticmethod(ap_payment_void)
     void_keyword = "payment"
 
     def get_queryset(self):
         return selectors.ap_payments_for_entity(entity=self.entity)
-
-    @extend_schema(request=APPaymentInputSerializer, responses={201: APPaymentSerializer})
-    def create(self, request):
-        body = APPaymentInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(
-            body.validated_data, applications=kit.application_inputs(body.validated_data["applications"])
-        )
-        payment = ap_payment_create(entity=self.entity, created_by=actor_of(request), **data)
-        return Response(self.rendered(payment), status=status.HTTP_201_CREATED)

@@ -1,10 +1,8 @@
 """Invoices API: /v1/invoices create (posted, numbered), list, retrieve, void (payments:read|write)."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 
-from erp.api.base import actor_of
 from erp.api.fields import InlineEnumField
 from ledger.documents import api as kit
 from receivables import selectors
@@ -59,37 +57,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
 
 
-class InvoiceViewSet(kit.PostedViewSet):
+@extend_schema_view(create=extend_schema(request=InvoiceInputSerializer))
+class InvoiceViewSet(kit.CreateMixin, kit.PostedViewSet):
     """Customer invoices: create (posted and numbered), list, retrieve, void."""
 
     required_scopes = {"read": "payments:read", "write": "payments:write"}
-    serializer_class = InvoiceSerializer
-    filterset_class = kit.posted_filterset(
-        Invoice,
-        party="customer",
-        party_field="customer_id",
-        date_field="invoice_date",
-        fields=["status", "number"],
-    )
+    serializer_class, input_serializer_class = InvoiceSerializer, InvoiceInputSerializer
+    filterset_class = kit.posted_filterset(Invoice, "customer", "invoice_date", "status", "number")
     ordering_fields = ["invoice_date", "due_date", "created_at"]
-    void_service = staticmethod(invoice_void)
+    create_service, void_service = staticmethod(invoice_create), staticmethod(invoice_void)
     void_keyword = "invoice"
 
     def get_queryset(self):
         return selectors.invoices_for_entity(entity=self.entity)
-
-    @extend_schema(request=InvoiceInputSerializer, responses={201: InvoiceSerializer})
-    def create(self, request):
-        body = InvoiceInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        invoice = invoice_create(
-            entity=self.entity,
-            customer_id=data["customer_id"],
-            invoice_date=data["invoice_date"],
-            due_date=data["due_date"],
-            lines=kit.line_inputs(data["lines"]),
-            notes=data["notes"],
-            created_by=actor_of(request),
-        )
-        return Response(self.rendered(invoice), status=status.HTTP_201_CREATED)

@@ -161,11 +161,7 @@ class PaymentSerializer(PaymentAppliedSerializer):
 
 class PaymentFilter(
     kit.posted_filterset(
-        Payment,
-        party="account_id",
-        party_field="customer_id",
-        date_field="payment_date",
-        fields=["status", "payment_method"],
+        Payment, "account_id", "payment_date", "status", "payment_method", party_field="customer_id"
     )
 ):
     invoice = django_filters.UUIDFilter(field_name="applications__invoice_id", distinct=True)

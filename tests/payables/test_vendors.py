@@ -47,9 +47,11 @@ def test_patch_changes_only_what_is_given(api, entity):
 
 def test_list_filters_and_tenancy(api, entity, other_entity):
     VendorFactory(entity=entity, name="Northwind Supply")
-    VendorFactory(entity=entity, name="Contoso")
+    VendorFactory(entity=entity, name="Contoso", email="AP@Contoso.example", external_reference="ERP-7")
     stranger = VendorFactory(entity=other_entity, name="Northwind Far Away")
     assert [v["name"] for v in api.get(URL, {"name": "northwind"}).json()["data"]] == ["Northwind Supply"]
+    for query in ({"email": "ap@contoso.example"}, {"external_reference": "ERP-7"}):
+        assert [v["name"] for v in api.get(URL, query).json()["data"]] == ["Contoso"]
     assert api.get(f"{URL}/{stranger.pk}").status_code == 404
     assert api.patch(f"{URL}/{stranger.pk}", {"name": "Mine"}, format="json").status_code == 404
 

@@ -58,10 +58,12 @@ def test_patch_changes_only_what_is_given(api, entity):
 
 def test_list_filters_and_isolation(api, entity, other_entity):
     CustomerFactory(entity=entity, name="Northwind Traders")
-    CustomerFactory(entity=entity, name="Contoso")
+    CustomerFactory(entity=entity, name="Contoso", email="AP@Contoso.example", external_reference="CRM-7")
     theirs = CustomerFactory(entity=other_entity, name="Northwind Elsewhere")
     names = [c["name"] for c in api.get(URL, {"name": "northwind"}).json()["data"]]
     assert names == ["Northwind Traders"]
+    for query in ({"email": "ap@contoso.example"}, {"external_reference": "CRM-7"}):
+        assert [c["name"] for c in api.get(URL, query).json()["data"]] == ["Contoso"]
     assert api.get(f"{URL}/{theirs.pk}").status_code == 404
     assert api.patch(f"{URL}/{theirs.pk}", {"name": "mine now"}, format="json").status_code == 404
     theirs.refresh_from_db()
