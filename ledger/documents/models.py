@@ -18,6 +18,8 @@ from ledger.models import MONEY, JournalEntry
 
 __all__ = [
     "MONEY",
+    "NOT_VOIDED",
+    "VOID_RECORDED",
     "AppliedPayment",
     "DocumentLine",
     "DocumentStatus",
@@ -36,6 +38,11 @@ __all__ = [
     "party_constraints",
     "payment_void_recorded",
 ]
+
+
+# A void is recorded by when it happened and the entry that reversed the posting, or not at all.
+VOID_RECORDED = {"voided_at__isnull": False, "void_journal_entry__isnull": False}
+NOT_VOIDED = {"voided_at__isnull": True, "void_journal_entry__isnull": True}
 
 
 def entity_reference(related_name: str) -> models.ForeignKey:
@@ -155,8 +162,7 @@ def document_constraints(
         ),
         models.CheckConstraint(condition=due_not_before, name=f"{prefix}_due_not_before_{date_field}"),
         models.CheckConstraint(
-            condition=Q(status=void, voided_at__isnull=False, void_journal_entry__isnull=False)
-            | (~Q(status=void) & Q(voided_at__isnull=True, void_journal_entry__isnull=True)),
+            condition=Q(status=void, **VOID_RECORDED) | (~Q(status=void) & Q(**NOT_VOIDED)),
             name=f"{prefix}_void_recorded",
         ),
     ]
@@ -216,8 +222,8 @@ class AppliedPayment(PostedRow):
 def payment_void_recorded(prefix: str) -> models.CheckConstraint:
     """Return the CHECK that a payment is void exactly when its void and its reversal are recorded."""
     return models.CheckConstraint(
-        condition=Q(status=PaymentStatus.VOID, voided_at__isnull=False, void_journal_entry__isnull=False)
-        | Q(status=PaymentStatus.APPLIED, voided_at__isnull=True, void_journal_entry__isnull=True),
+        condition=Q(status=PaymentStatus.VOID, **VOID_RECORDED)
+        | Q(status=PaymentStatus.APPLIED, **NOT_VOIDED),
         name=f"{prefix}_void_recorded",
     )
 

@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from ledger.documents.models import MONEY, PostedRow, choice_constraint, entity_reference
+from ledger.documents.models import MONEY, VOID_RECORDED, PostedRow, choice_constraint, entity_reference
 from payables.models.vendors import Vendor
 
 
@@ -24,8 +24,28 @@ class VendorCreditSourceType(models.TextChoices):
     OTHER = "other"
 
 
+# An expiry is recorded by when it happened and the entry that wrote the remainder off.
+EXPIRY_RECORDED = {"expired_at__isnull": False, "expiry_journal_entry__isnull": False}
+
 # Statuses whose remaining amount an AP payment may still spend (if not past expires_at).
 USABLE_STATUSES = (VendorCreditStatus.OPEN, VendorCreditStatus.PARTIALLY_APPLIED)
+
+
+def _status_matches_amounts() -> Q:
+    """Return the rule that a credit's status follows its amounts, and a void or expiry is recorded."""
+    status = VendorCreditStatus
+    return (
+        Q(status=status.OPEN, remaining_amount=F("amount"), expired_amount=0)
+        | Q(
+            status=status.PARTIALLY_APPLIED,
+            remaining_amount__gt=0,
+            remaining_amount__lt=F("amount"),
+            expired_amount=0,
+        )
+        | Q(status=status.APPLIED, remaining_amount=0, expired_amount=0)
+        | Q(status=status.VOIDED, remaining_amount=0, expired_amount=0, **VOID_RECORDED)
+        | Q(status=status.EXPIRED, remaining_amount=0, expired_amount__gt=0, **EXPIRY_RECORDED)
+    )
 
 
 class VendorCredit(PostedRow):
@@ -94,31 +114,7 @@ class VendorCredit(PostedRow):
             ),
             choice_constraint("source_type", VendorCreditSourceType, name="vendor_credit_known_source_type"),
             models.CheckConstraint(
-                condition=(
-                    Q(status=VendorCreditStatus.OPEN, remaining_amount=F("amount"), expired_amount=0)
-                    | Q(
-                        status=VendorCreditStatus.PARTIALLY_APPLIED,
-                        remaining_amount__gt=0,
-                        remaining_amount__lt=F("amount"),
-                        expired_amount=0,
-                    )
-                    | Q(status=VendorCreditStatus.APPLIED, remaining_amount=0, expired_amount=0)
-                    | Q(
-                        status=VendorCreditStatus.VOIDED,
-                        remaining_amount=0,
-                        expired_amount=0,
-                        voided_at__isnull=False,
-                        void_journal_entry__isnull=False,
-                    )
-                    | Q(
-                        status=VendorCreditStatus.EXPIRED,
-                        remaining_amount=0,
-                        expired_amount__gt=0,
-                        expired_at__isnull=False,
-                        expiry_journal_entry__isnull=False,
-                    )
-                ),
-                name="vendor_credit_status_matches_amounts",
+                condition=_status_matches_amounts(), name="vendor_credit_status_matches_amounts"
             ),
         ]
 
