@@ -1,0 +1,91 @@
+"""The service kit receivables and payables share: parties, lines priced, documents posted and numbered last,
+payments applied to locked documents, voids by reversal; one module per concept, re-exported here.
+
+Each function takes the ledger's own models and field names as arguments and holds one rule with one error
+code, so the same refusal reads the same in both ledgers (docs/api.md, "Error codes").
+"""
+
+from ledger.documents.services.documents import (
+    document_post,
+    document_void,
+    model_has_field,
+    number_last,
+    posted_void,
+)
+from ledger.documents.services.inputs import (
+    MAX_APPLICATIONS,
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_REASON,
+    QUANTITY_PLACES,
+    ZERO,
+    Application,
+    ApplicationInput,
+    LineInput,
+    PaymentDetails,
+    PricedLine,
+    applications_parse,
+    applications_total,
+    choice_check,
+    date_parse,
+    due_date_check,
+    lines_price,
+    payment_details_parse,
+    quantity_parse,
+    reason_parse,
+    text_parse,
+    uuid_parse,
+)
+from ledger.documents.services.locks import row_for_update, rows_for_update
+from ledger.documents.services.parties import party_create, party_of, party_update
+from ledger.documents.services.payments import (
+    APPLICABLE_STATUSES,
+    applications_check,
+    applications_insert,
+    balances_shift,
+    documents_of,
+    payment_applications_restore,
+    payment_void_check,
+)
+
+__all__ = [
+    "APPLICABLE_STATUSES",
+    "MAX_APPLICATIONS",
+    "MAX_LINES",
+    "MAX_QUANTITY",
+    "MAX_REASON",
+    "QUANTITY_PLACES",
+    "ZERO",
+    "Application",
+    "ApplicationInput",
+    "LineInput",
+    "PaymentDetails",
+    "PricedLine",
+    "applications_check",
+    "applications_insert",
+    "applications_parse",
+    "applications_total",
+    "balances_shift",
+    "choice_check",
+    "date_parse",
+    "document_post",
+    "document_void",
+    "documents_of",
+    "due_date_check",
+    "lines_price",
+    "model_has_field",
+    "number_last",
+    "party_create",
+    "party_of",
+    "party_update",
+    "payment_applications_restore",
+    "payment_details_parse",
+    "payment_void_check",
+    "posted_void",
+    "quantity_parse",
+    "reason_parse",
+    "row_for_update",
+    "rows_for_update",
+    "text_parse",
+    "uuid_parse",
+]

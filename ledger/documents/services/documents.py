@@ -1,0 +1,163 @@
+"""Posted documents: inserted with lines and entry, numbered last, voided by reversal (docs/posting.md)."""
+
+import datetime
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from erp.exceptions import Conflict, RuleViolation
+from erp.models import Entity
+from ledger.documents.models import DocumentStatus
+from ledger.documents.services.inputs import ZERO, PricedLine
+from ledger.models import JournalEntry
+from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
+from numbering.services import counter_type_issue_next
+
+
+def document_post[D: models.Model](
+    *,
+    model: type[D],
+    line_model: type[models.Model],
+    entity: Entity,
+    date: datetime.date,
+    lines: list[PricedLine],
+    total: Decimal,
+    journal_lines: list[tuple[str, Decimal, Decimal]],
+    memo: str,
+    counter_type: str,
+    created_by: str,
+    **fields,
+) -> D:
+    """Insert a document, its lines and its journal entry; number it last (docs/posting.md)."""
+    document_id = uuid.uuid4()
+    parent = _parent_field(line_model, model)
+    with transaction.atomic():
+        entry = journal_entry_record(
+            entity=entity,
+            date=date,
+            memo=memo[:500],
+            lines=journal_lines,
+            source_type=counter_type,
+            source_id=str(document_id),
+            posted_by=created_by,
+        )
+        document = model.objects.create(
+            id=document_id,
+            entity=entity,
+            total=total,
+            balance_due=total,
+            status=DocumentStatus.OPEN,
+            journal_entry=entry,
+            created_by=created_by,
+            **fields,
+        )
+        rows = line_model.objects.bulk_create(
+            [
+                line_model(
+                    **{parent: document},
+                    position=position,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    amount=line.amount,
+                )
+                for position, line in enumerate(lines, start=1)
+            ]
+        )
+        number_last(
+            document=document, entry=entry, counter_type=counter_type, date=date, issued_by=created_by
+        )
+    document._prefetched_objects_cache = {"lines": rows}
+    return document
+
+
+def number_last(
+    *,
+    document: models.Model,
+    entry: JournalEntry,
+    counter_type: str,
+    date: datetime.date,
+    issued_by: str,
+    number_field: str = "number",
+) -> str:
+    """Number a document, then its journal entry: the last writes of its transaction.
+
+    Each number is written with one UPDATE; the entity-wide journal counter, the lock every posting
+    shares, comes last so it is held only for its UPDATE and the commit.
+    """
+    issued = counter_type_issue_next(
+        entity=document.entity,
+        counter_type=counter_type,
+        date=date,
+        document_type=counter_type,
+        document_id=str(document.pk),
+        issued_by=issued_by,
+    )
+    type(document).objects.filter(pk=document.pk).update(**{number_field: issued.number})
+    setattr(document, number_field, issued.number)
+    journal_entry_number(entry=entry, issued_by=issued_by)
+    return issued.number
+
+
+def model_has_field(model: type[models.Model], name: str) -> bool:
+    """Return whether `model` has a field called `name` (a ledger's table may lack an optional column)."""
+    return any(field.name == name for field in model._meta.get_fields())
+
+
+def _parent_field(line_model: type[models.Model], model: type[models.Model]) -> str:
+    return next(
+        field.name
+        for field in line_model._meta.get_fields()
+        if isinstance(field, models.ForeignKey) and field.related_model is model
+    )
+
+
+def posted_void[R: models.Model](
+    locked: R,
+    *,
+    reason: str,
+    voided_by: str,
+    memo: str,
+    entries: Sequence[JournalEntry] = (),
+    **fields,
+) -> R:
+    """Reverse a locked row's journal entry and record the void with `fields`; number the entries last.
+
+    The reversal is dated today, or the original's date if that is later. `entries` are further
+    entries the void posted (numbered after the reversal).
+    """
+    now = timezone.now()
+    original = locked.journal_entry
+    reversal = journal_entry_record_reversal(
+        entry=original, date=max(timezone.localdate(), original.date), memo=memo, posted_by=voided_by
+    )
+    fields |= {
+        "void_journal_entry": reversal,
+        "void_reason": reason,
+        "voided_at": now,
+        "voided_by": voided_by,
+    }
+    if model_has_field(type(locked), "updated_at"):
+        fields["updated_at"] = now
+    type(locked).objects.filter(pk=locked.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    for entry in (reversal, *entries):
+        journal_entry_number(entry=entry, issued_by=voided_by)
+    return locked
+
+
+def document_void[D: models.Model](locked: D, *, reason: str, voided_by: str, memo: str) -> D:
+    """Void a locked document nothing is applied to, posting the reversal of its entry."""
+    if locked.status == DocumentStatus.VOID:
+        raise Conflict(f"{locked} is already void.", code="already_void")
+    if locked.status != DocumentStatus.OPEN:
+        raise RuleViolation(
+            f"{locked} has payments applied; void those payments first.", code="document_has_payments"
+        )
+    return posted_void(
+        locked, reason=reason, voided_by=voided_by, memo=memo, status=DocumentStatus.VOID, balance_due=ZERO
+    )

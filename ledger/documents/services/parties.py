@@ -1,0 +1,46 @@
+"""Customers and vendors: one way to create, update and find them, each ledger with its own table."""
+
+from django.db import models
+
+from erp.exceptions import NotFound
+from erp.models import Entity
+from erp.services.contact_fields import checked_email, checked_name, checked_reference
+from ledger.documents.services.inputs import uuid_parse
+
+
+def party_create[P: models.Model](
+    model: type[P], *, entity: Entity, name: str, email: str = "", external_reference: str = ""
+) -> P:
+    """Create a customer or vendor account."""
+    return model.objects.create(
+        entity=entity,
+        name=checked_name(name, noun=model._meta.verbose_name),
+        email=checked_email(email),
+        external_reference=checked_reference(external_reference),
+    )
+
+
+def party_update[P: models.Model](
+    party: P, *, name: str | None = None, email: str | None = None, external_reference: str | None = None
+) -> P:
+    """Change the given fields of an account; None leaves a field as it is, "" clears email and reference."""
+    locked = type(party).objects.select_for_update(of=("self",)).get(pk=party.pk)
+    if name is not None:
+        locked.name = checked_name(name, noun=type(party)._meta.verbose_name)
+    if email is not None:
+        locked.email = checked_email(email)
+    if external_reference is not None:
+        locked.external_reference = checked_reference(external_reference)
+    locked.save(update_fields=["name", "email", "external_reference", "updated_at"])
+    return locked
+
+
+def party_of[P: models.Model](model: type[P], *, entity: Entity, party_id, param: str) -> P:
+    """Return the entity's customer or vendor with this id; another entity's does not exist here (404)."""
+    pk = uuid_parse(party_id, param=param)
+    party = model.objects.filter(entity=entity, pk=pk).first()
+    if party is None:
+        raise NotFound(
+            f"No {model._meta.verbose_name} {pk} in this entity.", code="resource_missing", param=param
+        )
+    return party
