@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from erp.models import Entity
+from ledger.documents.services import LineInput
 from payables.services.bills import vendor_bill_create
 from payables.services.credits import vendor_credit_issue
 from payables.services.vendors import vendor_create
@@ -36,7 +37,7 @@ def payables_create_demo(*, entity: Entity) -> None:
             bill_date=today - datetime.timedelta(days=20 - 5 * offset),
             due_date=today + datetime.timedelta(days=10 + 5 * offset),
             vendor_reference=reference,
-            lines=[{"description": d, "quantity": q, "unit_price": p} for d, q, p in lines],
+            lines=[LineInput(description=d, quantity=q, unit_price=p) for d, q, p in lines],
             created_by=DEMO_ACTOR,
         )
     vendor_credit_issue(

@@ -184,7 +184,7 @@ def lines_price(lines: Sequence[LineInput | Mapping]) -> tuple[list[PricedLine],
 
 
 def _line_input(line, *, param: str) -> LineInput:
-    # Python callers (the admin, demo data) may hand a line over as a mapping.
+    # Callers written before the typed inputs hand a line over as a mapping; they keep working.
     if isinstance(line, LineInput):
         return line
     if isinstance(line, Mapping):
@@ -233,6 +233,7 @@ def applications_parse(applications: Sequence, *, id_field: str, id_param: str) 
 
 
 def _application_fields(application, *, id_field: str, param: str) -> tuple:
+    # Besides the kit's input: each ledger's older shape (an object or a mapping with `id_field`).
     if isinstance(application, ApplicationInput):
         return application.document_id, application.amount_applied
     if isinstance(application, Mapping):
