@@ -116,7 +116,7 @@ class MoneyMachine(RuleBasedStateMachine):
             result = call()
         except FolioError as refusal:
             assert self.footprint() == before, f"{refusal.code} left something behind"
-            self.seen[f"refused: {refusal.code}"] += 1
+            self.seen[f"refused: {what}: {refusal.code}"] += 1
             return None
         self.seen[what] += 1
         return result
@@ -291,7 +291,12 @@ class MoneyMachine(RuleBasedStateMachine):
             kind: self.usable_now(getattr(self, attribute), usable, mistake=mistake)
             for kind, (attribute, usable, _) in VOIDS.items()
         }
-        kinds = [kind for kind, documents in candidates.items() if documents]
+        # Kinds not voided yet in this run come first (hypothesis draws early choices more often), so
+        # every kind of void is exercised whatever path the documents and payments before it took.
+        kinds = sorted(
+            (kind for kind, documents in candidates.items() if documents),
+            key=lambda kind: self.seen[f"{kind} void"] > 0,
+        )
         if not kinds:
             return
         kind = data.draw(st.sampled_from(kinds), label="kind")
@@ -417,5 +422,5 @@ def test_money_invariants_hold_whatever_the_order_of_operations():
     seen = MoneyMachine.seen
     done = {"customer payment", "payment void", "invoice void", "AP payment", "AP payment with credit"}
     done |= {"AP payment void", "bill void", "credit void", "credit expiry"}
-    assert done <= set(seen), dict(seen)
-    assert len([what for what in seen if what.startswith("refused: ")]) >= 5, dict(seen)
+    assert done <= set(seen), repr((done - set(seen), dict(seen)))
+    assert len([what for what in seen if what.startswith("refused: ")]) >= 5, repr(dict(seen))
