@@ -115,12 +115,13 @@ def _api_exception_response(exc: exceptions.APIException) -> Response:
     return error_response(exc.status_code, error, headers)
 
 
-# DRF's generic field codes, renamed to say what is wrong with the field.
+# DRF's generic field codes, renamed to the codes the services give for the same rule (docs/api.md).
 _FIELD_CODES = {
     "required": "parameter_missing",
     "null": "parameter_missing",
     "blank": "parameter_missing",
     "invalid": "parameter_invalid",
+    "null_characters_not_allowed": "parameter_invalid",
     "does_not_exist": "resource_missing",
 }
 
