@@ -17,7 +17,6 @@ from erp.money import money_parse
 from ledger.documents.services import ApplicationInput, LineInput, quantity_parse, text_parse
 
 __all__ = [
-    "UUID_PATH",
     "ApplicationInputSerializer",
     "CreateMixin",
     "LineInputSerializer",
