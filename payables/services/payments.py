@@ -110,9 +110,7 @@ def _pay(
     details: kit.PaymentDetails,
     created_by: str,
 ) -> APPayment:
-    bills = {
-        bill.pk: bill for bill in vendor_bills_for_update(entity=entity, ids=[w.document_id for w in wanted])
-    }
+    bills = vendor_bills_for_update(entity=entity, ids=[w.document_id for w in wanted])
     kit.applications_check(wanted, bills, party=vendor, party_field="vendor", id_param="bill_id")
     credits = {credit.pk: credit for credit in vendor_credits_for_update(entity=entity, ids=credit_ids)}
     # "Not expired at payment time" is judged once the locks are held, not before waiting for them.

@@ -91,7 +91,7 @@ def payment_apply_to_invoices(
         details=details,
         created_by=created_by,
     )
-    _check(plan, kit.documents_of(Invoice, entity=entity, ids=[a.document_id for a in applied]))  # fail fast
+    _check(plan, kit.documents_of(Invoice, entity=entity, applications=applied))  # fail fast, before any lock
     return run_in_transaction(lambda: _apply(plan))
 
 
@@ -121,13 +121,7 @@ def _check(plan: _Plan, invoices: dict) -> None:
 
 
 def _apply(plan: _Plan) -> Payment:
-    _check(
-        plan,
-        {
-            i.pk: i
-            for i in invoices_for_update(entity=plan.entity, ids=[a.document_id for a in plan.applications])
-        },
-    )
+    _check(plan, invoices_for_update(entity=plan.entity, ids=[a.document_id for a in plan.applications]))
     payment_id = uuid.uuid4()
     entry = journal_entry_record(
         entity=plan.entity,

@@ -1,7 +1,7 @@
 """Payments applied to many documents: checked under the documents' locks, balances moved in one UPDATE."""
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from django.db import connection, models
@@ -19,16 +19,21 @@ APPLICABLE_STATUSES = (DocumentStatus.OPEN, DocumentStatus.PARTIALLY_PAID)
 
 def applications_check(
     applications: Iterable[Application],
-    documents: Mapping[uuid.UUID, models.Model],
+    documents: Iterable[models.Model],
     *,
     party: models.Model,
     party_field: str,
     id_param: str,
 ) -> None:
-    """Refuse an application to a document missing here, of another party, not open, or owing less."""
+    """Refuse an application to a document missing here, of another party, not open, or owing less.
+
+    `documents` are the entity's documents among those applied to: locked ones, or unlocked ones
+    (`documents_of`) to fail fast before taking any lock.
+    """
+    by_id = {document.pk: document for document in documents}
     for application in applications:
         param = f"applications[{application.index}]"
-        document = documents.get(application.document_id)
+        document = by_id.get(application.document_id)
         if document is None:
             raise NotFound(
                 f"No document {application.document_id} in this entity.",
@@ -56,9 +61,13 @@ def applications_check(
             )
 
 
-def documents_of(model: type[models.Model], *, entity: Entity, ids: Iterable[uuid.UUID]) -> dict:
-    """Return {id: document} for the entity's documents among `ids`, unlocked (to fail fast)."""
-    return {document.pk: document for document in model.objects.filter(entity=entity, pk__in=list(ids))}
+def documents_of[D: models.Model](
+    model: type[D], *, entity: Entity, applications: Iterable[Application]
+) -> models.QuerySet[D]:
+    """Return the entity's documents the applications name, unlocked (to fail fast)."""
+    return model.objects.filter(
+        entity=entity, pk__in=[application.document_id for application in applications]
+    )
 
 
 def applications_insert(
