@@ -10,8 +10,9 @@ import random
 import pytest
 from django.db import connection, transaction
 
+from erp.exceptions import Conflict
 from numbering.audit import sequence_audit
-from numbering.models import IssuedNumber, NumberingPeriod
+from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.services import sequence_issue_next
 from tests.erp.factories import EntityFactory
 from tests.numbering.factories import SequenceFactory
@@ -33,9 +34,6 @@ class DocumentFailed(Exception):
 
 
 def issue_many(db_name: str, sequence_id, count: int, seed: int):
-    from numbering.models import Sequence
-    from numbering.services import sequence_issue_next
-
     connect_child(db_name)
     chance = random.Random(seed)
     sequence = Sequence.objects.select_related("entity").get(pk=sequence_id)
@@ -55,10 +53,6 @@ def issue_many(db_name: str, sequence_id, count: int, seed: int):
 
 
 def issue_until_refused(db_name: str, sequence_id, attempts: int):
-    from erp.exceptions import Conflict
-    from numbering.models import Sequence
-    from numbering.services import sequence_issue_next
-
     connect_child(db_name)
     sequence = Sequence.objects.get(pk=sequence_id)
     issued, refusals = [], []
@@ -72,9 +66,6 @@ def issue_until_refused(db_name: str, sequence_id, attempts: int):
 
 
 def hold_a_number(db_name: str, sequence_id, holding, release):
-    from numbering.models import Sequence
-    from numbering.services import sequence_issue_next
-
     connect_child(db_name)
     with transaction.atomic():
         issued = sequence_issue_next(sequence=Sequence.objects.get(pk=sequence_id))
@@ -85,10 +76,6 @@ def hold_a_number(db_name: str, sequence_id, holding, release):
 
 
 def issue_one(db_name: str, sequence_id, lock_timeout_ms: int, started=None):
-    from erp.exceptions import Conflict
-    from numbering.models import Sequence
-    from numbering.services import sequence_issue_next
-
     pid = connect_child(db_name, lock_timeout_ms)
     sequence = Sequence.objects.get(pk=sequence_id)
     if started is not None:
