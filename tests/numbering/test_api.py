@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from numbering.models import CounterEvent, IssuedNumber, Sequence
+from numbering.services import counter_advance
 from tests.erp.factories import api_key_with_token
 
 pytestmark = pytest.mark.django_db
@@ -279,8 +280,6 @@ def test_audit_reports_skips_from_counter_events(api, entity):
     seq = create(api, reset="never", format="A{i4}")
     url = f"{BASE}/{seq['id']}/generate-next-value"
     api.post(url, {}, format="json")
-    from numbering.services import counter_advance
-
     counter_advance(
         sequence=Sequence.objects.get(pk=seq["id"]), advance_to=10, reason="migration", actor="test"
     )
