@@ -1,6 +1,7 @@
 """Helpers shared by the test suites: database refusals, raw SQL, commands, the ledger, API clients, errors.
 
-Fixtures live in the root conftest.py; plain functions live here and are imported by name::
+Fixtures live in the root conftest.py; plain functions live here and are imported by name (the
+forked workers and lock watching of the concurrency suites are in tests/processes.py)::
 
     from tests.helpers import refused, sql
 """
