@@ -17,6 +17,7 @@ from erp.money import money_parse
 from ledger.documents.services import ApplicationInput, LineInput, quantity_parse, text_parse
 
 __all__ = [
+    "VOID_AND_TIMESTAMPS",
     "ApplicationInputSerializer",
     "CreateMixin",
     "LineInputSerializer",
@@ -99,6 +100,10 @@ class ObjectNameField(serializers.Field):
 
     def to_representation(self, value):
         return self.name
+
+
+# The last fields of every posted document's and AP payment's output, in this order.
+VOID_AND_TIMESTAMPS = ["void_reason", "voided_at", "created_at", "updated_at"]
 
 
 def money_output() -> serializers.DecimalField:

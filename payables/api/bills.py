@@ -50,10 +50,7 @@ class VendorBillSerializer(serializers.ModelSerializer):
             "balance_due",
             "status",
             "lines",
-            "void_reason",
-            "voided_at",
-            "created_at",
-            "updated_at",
+            *kit.VOID_AND_TIMESTAMPS,
         ]
 
 

@@ -80,10 +80,7 @@ class APPaymentSerializer(serializers.ModelSerializer):
             "status",
             "applications",
             "credits_applied",
-            "void_reason",
-            "voided_at",
-            "created_at",
-            "updated_at",
+            *kit.VOID_AND_TIMESTAMPS,
         ]
 
 

@@ -50,10 +50,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "lines",
             "journal_entry_id",
             "void_journal_entry_id",
-            "void_reason",
-            "voided_at",
-            "created_at",
-            "updated_at",
+            *kit.VOID_AND_TIMESTAMPS,
         ]
 
 
