@@ -1,4 +1,4 @@
-"""/v1/vendor-bills: create (numbered, posted), list with filters, retrieve, void (SPEC §7)."""
+"""/v1/vendor-bills: create (numbered, posted), list with filters, retrieve, void (docs/payables.md)."""
 
 import datetime
 import uuid

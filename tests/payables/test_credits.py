@@ -1,4 +1,4 @@
-"""POST /v1/vendor-credits exactly per the Arcus seed, plus list, retrieve and void (SPEC §7)."""
+"""POST /v1/vendor-credits as docs/contracts.md describes it, plus list, retrieve and void."""
 
 import datetime
 import uuid

@@ -92,7 +92,8 @@ def test_the_seed_example_applies_one_check_to_two_invoices(api, entity, custome
     data = body["data"]
     assert set(data) == SEED_FIELDS
     assert data["entity_id"] == str(entity.pk)
-    assert data["amount"] == 5000 and isinstance(data["amount"], int | float)  # a JSON number, as in the seed
+    # docs/contracts.md: this response carries its amounts as JSON numbers.
+    assert data["amount"] == 5000 and isinstance(data["amount"], int | float)
     assert (data["payment_method"], data["status"], data["applied_count"]) == ("check", "applied", 2)
     assert [(a["order_id"], a["amount_applied"]) for a in data["applications"]] == [
         (str(first.pk), 2500),
