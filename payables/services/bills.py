@@ -1,7 +1,7 @@
 """Vendor bills: create (posted and numbered in one transaction) and void (only with nothing applied)."""
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from django.db import transaction
 
@@ -17,7 +17,7 @@ def vendor_bill_create(
     entity: Entity,
     vendor_id,
     bill_date: datetime.date,
-    lines: Sequence[kit.LineInput | Mapping],
+    lines: Sequence[kit.LineInput],
     due_date: datetime.date | None = None,
     vendor_reference: str = "",
     created_by: str = "",

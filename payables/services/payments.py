@@ -7,7 +7,7 @@ locks, so concurrent payments spending the same credits queue instead of over-sp
 
 import datetime
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -39,7 +39,7 @@ def ap_payment_create(
     vendor_id,
     method: str,
     amount,
-    applications: Sequence[kit.ApplicationInput | Mapping],
+    applications: Sequence[kit.ApplicationInput],
     vendor_credit_ids: Sequence | None = None,
     payment_date: datetime.date | None = None,
     check_number: str | None = "",
@@ -54,7 +54,7 @@ def ap_payment_create(
     vendor = kit.party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
     kit.choice_check(method, APPayment.Method.values, param="method")
     amount = money_parse(amount, param="amount", positive=False)
-    wanted = kit.applications_parse(applications, id_field="bill_id", id_param="bill_id")
+    wanted = kit.applications_parse(applications, id_param="bill_id")
     credit_ids = _checked_credit_ids(vendor_credit_ids)
     details = kit.payment_details_parse(
         is_check=method == APPayment.Method.CHECK,

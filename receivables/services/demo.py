@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from erp.models import Entity
+from ledger.documents.services import ApplicationInput
 from receivables.models import Invoice
 from receivables.services.customers import customer_create
 from receivables.services.invoices import InvoiceLineInput, invoice_create
-from receivables.services.payments import ApplicationInput, payment_apply_to_invoices
+from receivables.services.payments import payment_apply_to_invoices
 
 DEMO_ACTOR = "demo:load_demo"
 
@@ -47,8 +48,8 @@ def receivables_create_demo(*, entity: Entity) -> list[Invoice]:
         payment_method="check",
         amount=oldest.total + 500,
         applications=[
-            ApplicationInput(invoice_id=oldest.pk, amount_applied=oldest.total),
-            ApplicationInput(invoice_id=second.pk, amount_applied="500.00"),
+            ApplicationInput(document_id=oldest.pk, amount_applied=oldest.total),
+            ApplicationInput(document_id=second.pk, amount_applied="500.00"),
         ],
         payment_date=today - datetime.timedelta(days=3),
         check_number="10442",

@@ -38,14 +38,6 @@ RECEIPT_ACCOUNTS = {
 
 
 @dataclass(frozen=True)
-class ApplicationInput:
-    """The part of a payment a caller applies to one invoice."""
-
-    invoice_id: uuid.UUID | str
-    amount_applied: Decimal | str | int | float
-
-
-@dataclass(frozen=True)
 class _Plan:
     entity: Entity
     customer: Customer
@@ -62,7 +54,7 @@ def payment_apply_to_invoices(
     customer_id,
     payment_method: str,
     amount,
-    applications: Sequence[ApplicationInput],
+    applications: Sequence[kit.ApplicationInput],
     payment_date: datetime.date | None = None,
     check_number: str = "",
     check_date: datetime.date | None = None,
@@ -72,7 +64,7 @@ def payment_apply_to_invoices(
 ) -> Payment:
     """Apply one payment to several of a customer's open invoices: all of it, or nothing."""
     kit.choice_check(payment_method, PaymentMethod.values, param="payment_method")
-    applied = kit.applications_parse(applications, id_field="invoice_id", id_param="order_id")
+    applied = kit.applications_parse(applications, id_param="order_id")
     applied_total = _applied_total(amount, applied)
     details = kit.payment_details_parse(
         is_check=payment_method == PaymentMethod.CHECK,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 
 from payables.models import Vendor, VendorBill, VendorCredit
-from payables.services import vendor_bill_create, vendor_create, vendor_credit_issue
+from payables.services import LineInput, vendor_bill_create, vendor_create, vendor_credit_issue
 from tests.erp.factories import EntityFactory
 
 BILL_DATE = datetime.date(2026, 3, 2)
@@ -42,7 +42,7 @@ class VendorBillFactory(factory.django.DjangoModelFactory):
         return vendor_bill_create(
             entity=vendor.entity,
             vendor_id=vendor.pk,
-            lines=[{"description": "Goods", "quantity": 1, "unit_price": total}],
+            lines=[LineInput(description="Goods", unit_price=total)],
             **kwargs,
         )
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from erp.models import Entity
 from ledger import selectors
 from payables.models import APPayment, Vendor, VendorBill, VendorCredit
-from payables.services import ap_payment_create
+from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory
 
@@ -78,7 +78,9 @@ def test_the_vendor_page_lists_its_credits_and_what_spent_them(admin_client, ent
         vendor_id=vendor.pk,
         method="ach",
         amount=0,
-        applications=[{"bill_id": VendorBillFactory(vendor=vendor).pk, "amount_applied": "20.00"}],
+        applications=[
+            ApplicationInput(document_id=VendorBillFactory(vendor=vendor).pk, amount_applied="20.00")
+        ],
         vendor_credit_ids=[credit.pk],
     )
     page = admin_client.get(f"/admin/payables/vendor/{vendor.pk}/change/").content.decode()
@@ -255,7 +257,7 @@ def test_voiding_a_payment_from_the_admin_restores_balances(admin_client, entity
         vendor_id=vendor.pk,
         method="cash",
         amount="100",
-        applications=[{"bill_id": open_bills[0].pk, "amount_applied": "100"}],
+        applications=[ApplicationInput(document_id=open_bills[0].pk, amount_applied="100")],
     )
     response = admin_client.post(
         "/admin/payables/appayment/",
@@ -274,7 +276,7 @@ def test_nothing_is_deleted_or_edited_from_the_admin(admin_client, entity, vendo
         vendor_id=vendor.pk,
         method="cash",
         amount="0",
-        applications=[{"bill_id": open_bills[0].pk, "amount_applied": "10"}],
+        applications=[ApplicationInput(document_id=open_bills[0].pk, amount_applied="10")],
         vendor_credit_ids=[credit.pk],
     )
     for url in (
@@ -312,7 +314,7 @@ def test_voiding_bills_and_credits_from_the_admin(admin_client, entity, vendor, 
         vendor_id=vendor.pk,
         method="cash",
         amount="40",
-        applications=[{"bill_id": paid.pk, "amount_applied": "40"}],
+        applications=[ApplicationInput(document_id=paid.pk, amount_applied="40")],
     )
     response = admin_client.post(
         "/admin/payables/vendorbill/",

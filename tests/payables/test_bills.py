@@ -8,7 +8,7 @@ import pytest
 
 from ledger.models import JournalEntry
 from payables.models import VendorBill
-from payables.services import ap_payment_create
+from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for, error_of, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorFactory
 
@@ -152,7 +152,7 @@ def test_a_bill_with_a_payment_applied_cannot_be_voided(api, entity, vendor):
         vendor_id=vendor.pk,
         method="wire",
         amount="10",
-        applications=[{"bill_id": bill.pk, "amount_applied": "10"}],
+        applications=[ApplicationInput(document_id=bill.pk, amount_applied="10")],
     )
     assert error_of(api.post(f"{URL}/{bill.pk}/void", {"reason": "test"}, format="json")) == (
         422,

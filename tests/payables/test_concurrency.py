@@ -19,7 +19,7 @@ from erp.exceptions import RuleViolation
 from numbering.models import IssuedNumber
 from payables.models import APPayment, VendorBill, VendorCredit, VendorCreditApplication
 from payables.models.payments import APPaymentApplication
-from payables.services import ap_payment_create, ap_payment_void, vendor_credit_issue
+from payables.services import ApplicationInput, ap_payment_create, ap_payment_void, vendor_credit_issue
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +57,9 @@ def payment_job(entity, vendor, applications, amount, credit_ids):
         vendor_id=vendor.pk,
         method="ach",
         amount=amount,
-        applications=[{"bill_id": bill.pk, "amount_applied": applied} for bill, applied in applications],
+        applications=[
+            ApplicationInput(document_id=bill.pk, amount_applied=applied) for bill, applied in applications
+        ],
         vendor_credit_ids=credit_ids,
     )
 

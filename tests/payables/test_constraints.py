@@ -20,7 +20,13 @@ from payables.models import (
     VendorCredit,
     VendorCreditApplication,
 )
-from payables.services import ap_payment_create, ap_payment_void, vendor_bill_void, vendor_credit_void
+from payables.services import (
+    ApplicationInput,
+    ap_payment_create,
+    ap_payment_void,
+    vendor_bill_void,
+    vendor_credit_void,
+)
 from tests.helpers import refused, sql
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
@@ -39,7 +45,7 @@ def paid(entity, vendor):
         vendor_id=vendor.pk,
         method="ach",
         amount="20",
-        applications=[{"bill_id": bill.pk, "amount_applied": "60"}],
+        applications=[ApplicationInput(document_id=bill.pk, amount_applied="60")],
         vendor_credit_ids=[credit.pk],
     )
     return bill, credit, payment

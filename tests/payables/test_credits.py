@@ -11,7 +11,7 @@ from erp.services.entities import entity_update
 from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from payables.models import VendorCredit
-from payables.services import ap_payment_create
+from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for, error_of, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
@@ -248,7 +248,7 @@ def test_a_credit_that_paid_something_cannot_be_voided(api, entity, vendor):
         vendor_id=vendor.pk,
         method="ach",
         amount="90",
-        applications=[{"bill_id": bill.pk, "amount_applied": "100"}],
+        applications=[ApplicationInput(document_id=bill.pk, amount_applied="100")],
         vendor_credit_ids=[credit.pk],
     )
     response = api.post(f"{URL}/{credit.pk}/void", {"reason": "test"}, format="json")

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from payables.models import VendorCredit
-from payables.services import ap_payment_create
+from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
@@ -41,7 +41,9 @@ def test_expires_open_and_partially_applied_credits_past_their_date(entity, vend
         vendor_id=vendor.pk,
         method="ach",
         amount=0,
-        applications=[{"bill_id": VendorBillFactory(vendor=vendor).pk, "amount_applied": "15.00"}],
+        applications=[
+            ApplicationInput(document_id=VendorBillFactory(vendor=vendor).pk, amount_applied="15.00")
+        ],
         vendor_credit_ids=[spent_some.pk],
     )
     VendorCredit.objects.filter(pk=spent_some.pk).update(

@@ -10,7 +10,13 @@ from django.utils import timezone
 from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
 from payables.models import APPayment, VendorBill, VendorCredit
-from payables.services import ap_payment_create, vendor_bill_void, vendor_credit_expire, vendor_credit_void
+from payables.services import (
+    ApplicationInput,
+    ap_payment_create,
+    vendor_bill_void,
+    vendor_credit_expire,
+    vendor_credit_void,
+)
 from tests.helpers import entries_for, error_of, posted_lines
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
@@ -448,7 +454,9 @@ def test_list_filters_retrieve_and_tenancy(api, vendor, other_vendor, bill, othe
         vendor_id=stranger.pk,
         method="cash",
         amount="1",
-        applications=[{"bill_id": VendorBillFactory(vendor=stranger).pk, "amount_applied": "1"}],
+        applications=[
+            ApplicationInput(document_id=VendorBillFactory(vendor=stranger).pk, amount_applied="1")
+        ],
     )
     assert api.get(f"{URL}/{foreign.pk}").status_code == 404
     assert api.post(f"{URL}/{foreign.pk}/void", {"reason": "test"}, format="json").status_code == 404

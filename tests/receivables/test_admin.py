@@ -193,7 +193,7 @@ def test_void_actions_go_through_the_services(admin_client, customer, invoices):
         customer_id=customer.pk,
         payment_method="cash",
         amount="10.00",
-        applications=[ApplicationInput(invoice_id=invoices[0].pk, amount_applied="10.00")],
+        applications=[ApplicationInput(document_id=invoices[0].pk, amount_applied="10.00")],
     )
     selected = {"action": "void_selected", "_selected_action": [str(invoices[0].pk), str(invoices[1].pk)]}
     asked = admin_client.post("/admin/receivables/invoice/", selected)
@@ -220,7 +220,7 @@ def test_payments_and_journal_entries_are_read_only(admin_client, customer, invo
         customer_id=customer.pk,
         payment_method="wire",
         amount="5.00",
-        applications=[ApplicationInput(invoice_id=invoices[0].pk, amount_applied="5.00")],
+        applications=[ApplicationInput(document_id=invoices[0].pk, amount_applied="5.00")],
     )
     page = admin_client.get(f"/admin/receivables/payment/{payment.pk}/change/").content.decode()
     assert invoices[0].number in page and 'name="_save"' not in page

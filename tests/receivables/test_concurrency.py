@@ -58,7 +58,7 @@ def test_twenty_concurrent_payments_over_overlapping_invoices(entity, make_clien
             payment_method="cash",
             amount="20.00",
             applications=[
-                ApplicationInput(invoice_id=invoice.pk, amount_applied="10.00")
+                ApplicationInput(document_id=invoice.pk, amount_applied="10.00")
                 for invoice in rng.sample(invoices, 2)
             ],
             created_by="setup",

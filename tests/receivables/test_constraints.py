@@ -31,7 +31,7 @@ def payment(customer, invoices):
         payment_method="check",
         amount="30.00",
         check_number="10442",
-        applications=[ApplicationInput(invoice_id=invoices[0].pk, amount_applied="30.00")],
+        applications=[ApplicationInput(document_id=invoices[0].pk, amount_applied="30.00")],
         created_by="test",
     )
 

@@ -25,7 +25,7 @@ def paid(customer, *pairs, method="ach") -> Payment:
         payment_method=method,
         amount=sum(Decimal(value) for _, value in pairs),
         applications=[
-            ApplicationInput(invoice_id=invoice.pk, amount_applied=value) for invoice, value in pairs
+            ApplicationInput(document_id=invoice.pk, amount_applied=value) for invoice, value in pairs
         ],
         created_by="test",
     )

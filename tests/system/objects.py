@@ -5,16 +5,11 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from ledger.documents.services import ApplicationInput, LineInput
 from ledger.models import Account
 from numbering.services import sequence_create, sequence_issue_next
 from payables.services import ap_payment_create, vendor_bill_create, vendor_create, vendor_credit_issue
-from receivables.services import (
-    ApplicationInput,
-    InvoiceLineInput,
-    customer_create,
-    invoice_create,
-    payment_apply_to_invoices,
-)
+from receivables.services import customer_create, invoice_create, payment_apply_to_invoices
 
 _MAKERS: dict[str, Callable] = {}
 
@@ -59,7 +54,7 @@ def _vendor_bill(entity):
         entity=entity,
         vendor_id=_vendor(entity).pk,
         bill_date=datetime.date(2026, 3, 2),
-        lines=[{"description": "Matrix", "quantity": 1, "unit_price": "10.00"}],
+        lines=[LineInput(description="Matrix", unit_price="10.00")],
     )
 
 
@@ -79,7 +74,7 @@ def _ap_payment(entity):
         vendor_id=bill.vendor_id,
         method="ach",
         amount="10.00",
-        applications=[{"bill_id": bill.pk, "amount_applied": "10.00"}],
+        applications=[ApplicationInput(document_id=bill.pk, amount_applied="10.00")],
     )
 
 
@@ -94,7 +89,7 @@ def _invoice(entity):
         entity=entity,
         customer_id=_customer(entity).pk,
         invoice_date=datetime.date(2026, 3, 2),
-        lines=[InvoiceLineInput(description="Matrix", unit_price="40.00")],
+        lines=[LineInput(description="Matrix", unit_price="40.00")],
     )
 
 
@@ -106,7 +101,7 @@ def _payment(entity):
         customer_id=invoice.customer_id,
         payment_method="ach",
         amount="40.00",
-        applications=[ApplicationInput(invoice_id=invoice.pk, amount_applied="40.00")],
+        applications=[ApplicationInput(document_id=invoice.pk, amount_applied="40.00")],
     )
 
 

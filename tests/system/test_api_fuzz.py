@@ -41,10 +41,11 @@ from werkzeug import Client
 
 from erp.scopes import SCOPES
 from erp.wsgi import application
+from ledger.documents.services import ApplicationInput
 from ledger.models import Account, JournalEntry
 from numbering.services import sequence_create, sequence_issue_next
 from payables.services import ap_payment_create
-from receivables.services import ApplicationInput, payment_apply_to_invoices
+from receivables.services import payment_apply_to_invoices
 from tests.erp.factories import api_key_with_token
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
@@ -139,7 +140,7 @@ def world(entity):
         customer_id=customer.pk,
         payment_method="ach",
         amount="40.00",
-        applications=[ApplicationInput(invoice_id=invoices[2].pk, amount_applied="40.00")],
+        applications=[ApplicationInput(document_id=invoices[2].pk, amount_applied="40.00")],
     )
     vendor = VendorFactory(entity=entity)
     bills = [VendorBillFactory(vendor=vendor, total=Decimal(total)) for total in ("100.00", "60.00", "30.00")]
@@ -149,7 +150,7 @@ def world(entity):
         vendor_id=vendor.pk,
         method="ach",
         amount="30.00",
-        applications=[{"bill_id": bills[2].pk, "amount_applied": "30.00"}],
+        applications=[ApplicationInput(document_id=bills[2].pk, amount_applied="30.00")],
     )
     sequence = sequence_create(entity=entity, name="Fuzz", format="FZ-{yyyy}-{i4}", reset="calendar_year")
     with transaction.atomic():

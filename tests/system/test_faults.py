@@ -14,6 +14,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from erp.models import Entity
+from ledger.documents.services import ApplicationInput, LineInput
 from ledger.models import JournalEntry, JournalLine
 from ledger.selectors import trial_balance
 from numbering.audit import entity_audit
@@ -22,7 +23,7 @@ from numbering.services.locks import period_lock
 from payables.models import APPayment, APPaymentApplication, VendorBill, VendorCredit, VendorCreditApplication
 from payables.services import ap_payment_create
 from receivables.models import Customer, Invoice, InvoiceLine, Payment, PaymentApplication
-from receivables.services import ApplicationInput, InvoiceLineInput, invoice_create, payment_apply_to_invoices
+from receivables.services import invoice_create, payment_apply_to_invoices
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 from tests.processes import (
     FORK,
@@ -51,7 +52,7 @@ def _invoice(customer, description: str):
         entity=customer.entity,
         customer_id=customer.pk,
         invoice_date=INVOICE_DATE,
-        lines=[InvoiceLineInput(description=description, unit_price="75.00")],
+        lines=[LineInput(description=description, unit_price="75.00")],
     )
 
 
@@ -144,8 +145,8 @@ def pay_customer(entity, ids):
         payment_method="ach",
         amount="120.00",
         applications=[
-            ApplicationInput(invoice_id=first, amount_applied="100.00"),
-            ApplicationInput(invoice_id=second, amount_applied="20.00"),
+            ApplicationInput(document_id=first, amount_applied="100.00"),
+            ApplicationInput(document_id=second, amount_applied="20.00"),
         ],
     )
 
@@ -158,8 +159,8 @@ def pay_vendor(entity, ids):
         method="ach",
         amount="90.00",
         applications=[
-            {"bill_id": first, "amount_applied": "100.00"},
-            {"bill_id": second, "amount_applied": "20.00"},
+            ApplicationInput(document_id=first, amount_applied="100.00"),
+            ApplicationInput(document_id=second, amount_applied="20.00"),
         ],
         vendor_credit_ids=[credit],
     )

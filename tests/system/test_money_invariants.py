@@ -27,6 +27,7 @@ from hypothesis.stateful import (
 )
 
 from erp.exceptions import FolioError
+from ledger.documents.services import ApplicationInput, LineInput
 from ledger.models import JournalEntry, JournalLine
 from ledger.selectors import account_balance
 from numbering.audit import entity_audit
@@ -43,8 +44,6 @@ from payables.services import (
 )
 from receivables.models import Invoice, Payment, PaymentApplication
 from receivables.services import (
-    ApplicationInput,
-    InvoiceLineInput,
     invoice_create,
     invoice_void,
     payment_apply_to_invoices,
@@ -193,7 +192,7 @@ class MoneyMachine(RuleBasedStateMachine):
                     entity=self.entity,
                     customer_id=self.customers[party].pk,
                     invoice_date=DOCUMENT_DATE,
-                    lines=[InvoiceLineInput(description="Work", unit_price=money(c)) for c in cents],
+                    lines=[LineInput(description="Work", unit_price=money(c)) for c in cents],
                 )
             )
         elif kind == "bill":
@@ -202,7 +201,7 @@ class MoneyMachine(RuleBasedStateMachine):
                     entity=self.entity,
                     vendor_id=self.vendors[party].pk,
                     bill_date=DOCUMENT_DATE,
-                    lines=[{"description": "Goods", "quantity": 1, "unit_price": money(c)} for c in cents],
+                    lines=[LineInput(description="Goods", unit_price=money(c)) for c in cents],
                 )
             )
         else:
@@ -226,7 +225,7 @@ class MoneyMachine(RuleBasedStateMachine):
         if chosen is None:
             return
         applications = [
-            ApplicationInput(invoice_id=i.pk, amount_applied=share_of(data, i.balance_due, mistake=mistake))
+            ApplicationInput(document_id=i.pk, amount_applied=share_of(data, i.balance_due, mistake=mistake))
             for i in chosen
         ]
         payment = self.attempt(
@@ -259,9 +258,10 @@ class MoneyMachine(RuleBasedStateMachine):
         if bills is None:
             return
         applications = [
-            {"bill_id": b.pk, "amount_applied": share_of(data, b.balance_due, mistake=mistake)} for b in bills
+            ApplicationInput(document_id=b.pk, amount_applied=share_of(data, b.balance_due, mistake=mistake))
+            for b in bills
         ]
-        total = sum((a["amount_applied"] for a in applications), ZERO)
+        total = sum((a.amount_applied for a in applications), ZERO)
         credits, cash = [], total
         if data.draw(st.booleans(), label="with credit"):
             usable = lambda c: c.vendor_id == vendor.pk and c.status in ("open", "partially_applied")  # noqa: E731

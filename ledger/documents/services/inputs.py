@@ -1,12 +1,14 @@
 """What callers hand the ledgers' services, typed and checked: lines, applications, payment details.
 
-Each check raises with the `param` a client sent and the one code its rule has in both ledgers
-(docs/api.md, "Error codes"); the API's input fields (ledger.documents.api) parse with the same functions.
+Services take lines as `LineInput`s and applications as `ApplicationInput`s, never raw JSON: the API
+(ledger.documents.api), the admin and the demo data build them, and anything else is a TypeError.
+Each check of their values raises with the `param` a client sent and the one code its rule has in
+both ledgers (docs/api.md, "Error codes"); the API's input fields parse with the same functions.
 """
 
 import datetime
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -158,14 +160,14 @@ def due_date_check(document_date: datetime.date, due_date: datetime.date | None,
         )
 
 
-def lines_price(lines: Sequence[LineInput | Mapping]) -> tuple[list[PricedLine], Decimal]:
+def lines_price(lines: Sequence[LineInput]) -> tuple[list[PricedLine], Decimal]:
     """Return the priced lines (1–200) and their total, which must be above zero; errors name the line."""
     if not isinstance(lines, list | tuple) or not 1 <= len(lines) <= MAX_LINES:
         raise InvalidInput(f"A document has 1–{MAX_LINES} lines.", code="invalid_line_count", param="lines")
     priced = []
     for index, line in enumerate(lines):
         param = f"lines[{index}]"
-        line = _line_input(line, param=param)
+        _type_check(line, LineInput, param=param)
         description = text_parse(
             line.description, param=f"{param}.description", max_length=500, required=True
         )
@@ -183,26 +185,10 @@ def lines_price(lines: Sequence[LineInput | Mapping]) -> tuple[list[PricedLine],
     return priced, total
 
 
-def _line_input(line, *, param: str) -> LineInput:
-    # Callers written before the typed inputs hand a line over as a mapping; they keep working.
-    if isinstance(line, LineInput):
-        return line
-    if isinstance(line, Mapping):
-        if line.get("unit_price") is None:
-            raise InvalidInput(
-                "unit_price is required.", code="parameter_missing", param=f"{param}.unit_price"
-            )
-        return LineInput(line.get("description"), line["unit_price"], line.get("quantity", 1))
-    if all(hasattr(line, name) for name in ("description", "unit_price", "quantity")):
-        return LineInput(line.description, line.unit_price, line.quantity)
-    raise InvalidInput("Each line is an object.", code="parameter_invalid", param=param)
-
-
-def applications_parse(applications: Sequence, *, id_field: str, id_param: str) -> list[Application]:
+def applications_parse(applications: Sequence[ApplicationInput], *, id_param: str) -> list[Application]:
     """Return 1–50 applications, each naming a document once with a positive amount.
 
-    Items are `ApplicationInput`s, or objects or mappings carrying `id_field` and `amount_applied`;
-    errors name `applications[i].<id_param>` (the field a client sent).
+    Errors name `applications[i].<id_param>`, the field a client sent for the document's id.
     """
     if not isinstance(applications, list | tuple) or not 1 <= len(applications) <= MAX_APPLICATIONS:
         raise InvalidInput(
@@ -214,13 +200,13 @@ def applications_parse(applications: Sequence, *, id_field: str, id_param: str) 
     seen: set[uuid.UUID] = set()
     for index, application in enumerate(applications):
         param = f"applications[{index}]"
-        document_id, amount = _application_fields(application, id_field=id_field, param=param)
-        document_id = uuid_parse(document_id, param=f"{param}.{id_param}")
-        if amount is None:
+        _type_check(application, ApplicationInput, param=param)
+        document_id = uuid_parse(application.document_id, param=f"{param}.{id_param}")
+        if application.amount_applied is None:
             raise InvalidInput(
                 "amount_applied is required.", code="parameter_missing", param=f"{param}.amount_applied"
             )
-        amount = money_parse(amount, param=f"{param}.amount_applied")
+        amount = money_parse(application.amount_applied, param=f"{param}.amount_applied")
         if document_id in seen:
             raise RuleViolation(
                 "A document may appear only once in a payment.",
@@ -232,15 +218,10 @@ def applications_parse(applications: Sequence, *, id_field: str, id_param: str) 
     return checked
 
 
-def _application_fields(application, *, id_field: str, param: str) -> tuple:
-    # Besides the kit's input: each ledger's older shape (an object or a mapping with `id_field`).
-    if isinstance(application, ApplicationInput):
-        return application.document_id, application.amount_applied
-    if isinstance(application, Mapping):
-        return application.get(id_field), application.get("amount_applied")
-    if hasattr(application, id_field):
-        return getattr(application, id_field), getattr(application, "amount_applied", None)
-    raise InvalidInput("Each application is an object.", code="parameter_invalid", param=param)
+def _type_check(item, kind: type, *, param: str) -> None:
+    # A client cannot send a wrong type here (the API builds the inputs), so this is the caller's bug.
+    if not isinstance(item, kind):
+        raise TypeError(f"{param}: expected {kind.__name__}, got {type(item).__name__}.")
 
 
 def payment_details_parse(
