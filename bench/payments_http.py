@@ -174,7 +174,7 @@ def _measure(port: int, token: str, bodies: list[bytes]) -> tuple[float, float, 
 
 def _check_books(entity, expected_payments: int) -> None:
     """Refuse to report figures from a run that left the books wrong."""
-    from erp import selectors
+    from ledger import selectors
     from receivables.models import Payment
 
     if not selectors.trial_balance(entity=entity).balanced:
