@@ -94,6 +94,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if request.method == "POST" and not issubclass(form, ServiceForm):
+            # Only a ServiceForm shows a refusal on the second answer; any other form would save again.
+            raise TypeError(f"{type(self).__name__}.form must be a ServiceForm, not {form.__name__}.")
         refusal = refusal_of(request)
         return type(form.__name__, (form,), {"refusal": refusal}) if refusal else form
 

@@ -13,19 +13,44 @@ MOVED = ["account", "journalentry", "journalline"]
 
 
 def move_content_types(apps, schema_editor):
-    content_type = apps.get_model("contenttypes", "ContentType")
-    content_type.objects.filter(app_label="erp", model__in=MOVED).update(app_label="ledger")
+    _move_content_types(apps, from_app="erp", to_app="ledger")
 
 
 def restore_content_types(apps, schema_editor):
-    content_type = apps.get_model("contenttypes", "ContentType")
-    content_type.objects.filter(app_label="ledger", model__in=MOVED).update(app_label="erp")
+    _move_content_types(apps, from_app="ledger", to_app="erp")
+
+
+def _move_content_types(apps, *, from_app: str, to_app: str) -> None:
+    content_type_model = apps.get_model("contenttypes", "ContentType")
+    permission_model = apps.get_model("auth", "Permission")
+    for model in MOVED:
+        moving = content_type_model.objects.filter(app_label=from_app, model=model).first()
+        if moving is None:
+            continue
+        stale = content_type_model.objects.filter(app_label=to_app, model=model).first()
+        if stale is not None:
+            # Created after a partial migration, while the other app held the model: its permissions
+            # and their grants join the moving content type before it goes, so nothing granted is lost.
+            for permission in permission_model.objects.filter(content_type=stale):
+                kept = permission_model.objects.filter(
+                    content_type=moving, codename=permission.codename
+                ).first()
+                if kept is None:
+                    permission.content_type = moving
+                    permission.save(update_fields=["content_type"])
+                else:
+                    kept.group_set.add(*permission.group_set.all())
+                    kept.user_set.add(*permission.user_set.all())
+            stale.delete()
+        moving.app_label = to_app
+        moving.save(update_fields=["app_label"])
 
 
 class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("erp", "0003_ledger_guards"),
     ]

@@ -4,6 +4,7 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -76,3 +77,27 @@ def test_the_move_runs_down_and_up_on_the_demo_books_and_keeps_every_row():
     assert selectors.trial_balance(entity=entity).balanced
     call_command("create_entity", "--name", "After the move", "--json", stdout=StringIO())
     assert Account.objects.filter(entity__code="after-the-move").count() == before[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_way_back_merges_a_content_type_made_while_both_apps_held_the_model():
+    # `migrate erp 0003` unapplies only erp's half of the move; Django's post-migrate step then makes
+    # erp content types beside ledger's, and a group may be granted a permission on either.
+    accountants = Group.objects.create(name="accountants")
+    accountants.permissions.add(Permission.objects.get(codename="view_account"))
+    stale = ContentType.objects.create(app_label="erp", model="account")
+    stale_permission = Permission.objects.create(
+        content_type=stale, codename="view_account", name="Can view account"
+    )
+    auditors = Group.objects.create(name="auditors")
+    auditors.permissions.add(stale_permission)
+
+    try:
+        migrate_to([("ledger", None)])
+        assert content_type_apps() == {"erp"}
+        merged = Permission.objects.get(content_type__app_label="erp", codename="view_account")
+        assert set(merged.group_set.values_list("name", flat=True)) == {"accountants", "auditors"}
+    finally:
+        migrate_to(None)
+    assert content_type_apps() == {"ledger"}
+    assert Group.objects.get(name="auditors").permissions.get().content_type.app_label == "ledger"
