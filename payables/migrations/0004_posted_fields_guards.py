@@ -1,4 +1,4 @@
-"""Database guards joining 0002's: posted fields fixed, lines add up, own-entity rows, issued numbers."""
+"""Guards joining 0002's: posted fields fixed, lines add up, own-entity rows, issued numbers, own postings."""
 
 from django.db import migrations
 

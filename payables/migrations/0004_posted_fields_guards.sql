@@ -1,25 +1,44 @@
 -- Payables guards added to 0002 so both ledgers hold the same rules (docs/reliability.md lists them
 -- with their tests); reversed by 0004_posted_fields_guards_reverse.sql.
 
+-- Whether `posting` is the journal entry that posted the document `document` of `kind` for
+-- `amount` (as the services write it: source_type the kind, source_id the document's id, debits
+-- adding up to its amount), or, given `reverses`, the reversal of that entry (which keeps its source).
+CREATE FUNCTION payables_entry_posts(posting uuid, kind text, document uuid, amount numeric, reverses uuid)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM erp_journalentry AS e
+         WHERE e.id = posting AND e.source_type = kind AND e.source_id = document::text
+           AND e.reversal_of_id IS NOT DISTINCT FROM reverses
+           AND (SELECT coalesce(sum(l.debit), 0) FROM erp_journalline AS l WHERE l.entry_id = e.id) = amount)
+$$;
+
 -- At commit: a bill totals its lines; every document references only its own entity's vendor and
--- journal entries and carries the number issued to it.
+-- journal entries, carries the number issued to it, was posted by its own entry (for its total,
+-- amount or total applied) and, if void, voided by that entry's reversal; an expired credit's
+-- expiry entry is its write-off, and its write-offs add up to its expired amount.
 CREATE FUNCTION payables_posted_document_check(kind text, checked_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     doc record;
     lines_total numeric;
+    written_off numeric;
 BEGIN
     CASE kind
         WHEN 'vendor_bill' THEN
-            SELECT id, entity_id, vendor_id, number, total,
+            SELECT id, entity_id, vendor_id, number, total, total AS posted,
+                   journal_entry_id, void_journal_entry_id, NULL::uuid AS expiry_journal_entry_id,
                    ARRAY[journal_entry_id, void_journal_entry_id] AS entries
               INTO doc FROM payables_vendorbill WHERE id = checked_id;
         WHEN 'vendor_credit' THEN
-            SELECT id, entity_id, vendor_id, credit_number AS number, NULL::numeric AS total,
+            SELECT id, entity_id, vendor_id, credit_number AS number, NULL::numeric AS total, amount AS posted,
+                   journal_entry_id, void_journal_entry_id, expiry_journal_entry_id, expired_amount,
                    ARRAY[journal_entry_id, void_journal_entry_id, expiry_journal_entry_id] AS entries
               INTO doc FROM payables_vendorcredit WHERE id = checked_id;
         WHEN 'ap_payment' THEN
-            SELECT id, entity_id, vendor_id, number, NULL::numeric AS total,
+            SELECT id, entity_id, vendor_id, number, NULL::numeric AS total, total_applied AS posted,
+                   journal_entry_id, void_journal_entry_id, NULL::uuid AS expiry_journal_entry_id,
                    ARRAY[journal_entry_id, void_journal_entry_id] AS entries
               INTO doc FROM payables_appayment WHERE id = checked_id;
     END CASE;
@@ -45,6 +64,32 @@ BEGIN
         RAISE EXCEPTION '% %: number % was not issued to it', kind, checked_id, doc.number
             USING ERRCODE = 'check_violation', CONSTRAINT = kind || '_number_issued';
     END IF;
+    IF NOT payables_entry_posts(doc.journal_entry_id, kind, checked_id, doc.posted, NULL) THEN
+        RAISE EXCEPTION '% %: journal entry % is not its posting for %', kind, checked_id, doc.journal_entry_id, doc.posted
+            USING ERRCODE = 'check_violation', CONSTRAINT = kind || '_posted_by_its_entry';
+    END IF;
+    IF doc.void_journal_entry_id IS NOT NULL
+       AND NOT payables_entry_posts(doc.void_journal_entry_id, kind, checked_id, doc.posted, doc.journal_entry_id) THEN
+        RAISE EXCEPTION '% %: void entry % is not the reversal of its entry %',
+            kind, checked_id, doc.void_journal_entry_id, doc.journal_entry_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = kind || '_void_reverses_its_entry';
+    END IF;
+    IF doc.expiry_journal_entry_id IS NOT NULL THEN
+        -- The expiry wrote the remainder off; a void of a payment that had spent from the expired
+        -- credit writes what it gives back off the same way, in an entry of the same source.
+        SELECT coalesce(sum(l.debit), 0) INTO written_off
+          FROM erp_journalentry AS e JOIN erp_journalline AS l ON l.entry_id = e.id
+         WHERE e.entity_id = doc.entity_id AND e.source_type = 'vendor_credit_expiry'
+           AND e.source_id = checked_id::text AND e.reversal_of_id IS NULL;
+        IF written_off <> doc.expired_amount OR NOT EXISTS (
+            SELECT 1 FROM erp_journalentry AS e
+             WHERE e.id = doc.expiry_journal_entry_id AND e.source_type = 'vendor_credit_expiry'
+               AND e.source_id = checked_id::text AND e.reversal_of_id IS NULL) THEN
+            RAISE EXCEPTION 'vendor credit %: expiry entry % is not its write-off, or its write-offs (%) are not the % expired',
+                checked_id, doc.expiry_journal_entry_id, written_off, doc.expired_amount
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'vendor_credit_expiry_posted_by_its_entry';
+        END IF;
+    END IF;
 END
 $$;
 
@@ -59,7 +104,6 @@ BEGIN
         WHEN 'payables_vendorcredit' THEN
             PERFORM payables_posted_document_check('vendor_credit', NEW.id);
         WHEN 'payables_appayment' THEN
-            PERFORM payables_posted_document_check('ap_payment', NEW.id);
             -- A payment voided (or un-voided) changes what its bills and credits may have lost.
             IF TG_OP = 'UPDATE' THEN
                 PERFORM payables_vendor_bill_check(a.bill_id)
@@ -67,6 +111,7 @@ BEGIN
                 PERFORM payables_vendor_credit_check(s.vendor_credit_id)
                    FROM payables_vendorcreditapplication AS s WHERE s.payment_id = NEW.id;
             END IF;
+            PERFORM payables_posted_document_check('ap_payment', NEW.id);
     END CASE;
     RETURN NULL;
 END
@@ -93,7 +138,8 @@ CREATE CONSTRAINT TRIGGER payables_ap_payment_posted_consistent
     FOR EACH ROW EXECUTE FUNCTION payables_posted_deferred_check();
 
 -- At once: what was posted stays as posted (the vendor, entity, amounts, date and entry of a
--- document), and a void (or a credit's expiry) once recorded stays. Payments, voids and expiries
+-- document, and a credit's expires_at, which decides until when it can be spent), and a void (or a
+-- credit's expiry) once recorded stays. Payments, voids and expiries
 -- move only balances, statuses, updated_at and the void and expiry fields.
 CREATE FUNCTION payables_vendor_bill_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -120,10 +166,12 @@ CREATE TRIGGER payables_vendor_bill_posted
 CREATE FUNCTION payables_vendor_credit_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF (NEW.entity_id, NEW.vendor_id, NEW.amount, NEW.source_type, NEW.source_id, NEW.journal_entry_id, NEW.created_at)
+    IF (NEW.entity_id, NEW.vendor_id, NEW.amount, NEW.source_type, NEW.source_id, NEW.journal_entry_id, NEW.created_at,
+        NEW.expires_at)
        IS DISTINCT FROM
-       (OLD.entity_id, OLD.vendor_id, OLD.amount, OLD.source_type, OLD.source_id, OLD.journal_entry_id, OLD.created_at) THEN
-        RAISE EXCEPTION 'vendor credit % is posted: its entity, vendor, amount, source, journal entry and date are fixed',
+       (OLD.entity_id, OLD.vendor_id, OLD.amount, OLD.source_type, OLD.source_id, OLD.journal_entry_id, OLD.created_at,
+        OLD.expires_at) THEN
+        RAISE EXCEPTION 'vendor credit % is posted: its entity, vendor, amount, source, journal entry, date and expiry are fixed',
             OLD.id USING ERRCODE = 'restrict_violation', CONSTRAINT = 'vendor_credit_posted_fields_immutable';
     END IF;
     IF (OLD.status IN ('voided', 'expired') AND NEW.status IS DISTINCT FROM OLD.status)
@@ -182,3 +230,64 @@ CREATE TRIGGER payables_vendor_entity_immutable
     BEFORE UPDATE ON payables_vendor
     FOR EACH ROW WHEN (NEW.entity_id IS DISTINCT FROM OLD.entity_id)
     EXECUTE FUNCTION payables_vendor_guard();
+
+-- A line joins its bill before the bill is numbered (the services number a document last): a
+-- numbered bill takes no further line. Checked after the row's own CHECKs.
+CREATE FUNCTION payables_vendor_bill_line_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM payables_vendorbill AS b WHERE b.id = NEW.bill_id AND b.number <> '') THEN
+        RAISE EXCEPTION 'vendor bill % is numbered: it takes no further line', NEW.bill_id
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'vendor_bill_lines_before_number';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER payables_vendor_bill_line_before_number
+    AFTER INSERT ON payables_vendorbillline
+    FOR EACH ROW EXECUTE FUNCTION payables_vendor_bill_line_guard();
+
+-- TRUNCATE fires no row trigger. A TRUNCATE of any payables document or history table must leave
+-- all of them and the ledger they were posted to empty, i.e. truncate them in the same statement,
+-- as Django's test flush does; checked AFTER, once every table of the statement is truncated.
+-- (The ledger's own tables are kept the same way by receivables/migrations/0003_database_guards.sql.)
+CREATE FUNCTION payables_keep_history_on_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM payables_vendorbill) OR EXISTS (SELECT 1 FROM payables_vendorbillline)
+       OR EXISTS (SELECT 1 FROM payables_vendorcredit) OR EXISTS (SELECT 1 FROM payables_appayment)
+       OR EXISTS (SELECT 1 FROM payables_appaymentapplication)
+       OR EXISTS (SELECT 1 FROM payables_vendorcreditapplication)
+       OR EXISTS (SELECT 1 FROM erp_journalentry) THEN
+        RAISE EXCEPTION '% is part of the payables history: it is truncated only with all of it and the ledger',
+            TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'payables_history_kept';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER payables_vendor_bill_kept_on_truncate
+    AFTER TRUNCATE ON payables_vendorbill
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_keep_history_on_truncate();
+
+CREATE TRIGGER payables_vendor_bill_line_kept_on_truncate
+    AFTER TRUNCATE ON payables_vendorbillline
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_keep_history_on_truncate();
+
+CREATE TRIGGER payables_vendor_credit_kept_on_truncate
+    AFTER TRUNCATE ON payables_vendorcredit
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_keep_history_on_truncate();
+
+CREATE TRIGGER payables_ap_payment_kept_on_truncate
+    AFTER TRUNCATE ON payables_appayment
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_keep_history_on_truncate();
+
+CREATE TRIGGER payables_ap_payment_application_kept_on_truncate
+    AFTER TRUNCATE ON payables_appaymentapplication
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_keep_history_on_truncate();
+
+CREATE TRIGGER payables_vendor_credit_application_kept_on_truncate
+    AFTER TRUNCATE ON payables_vendorcreditapplication
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_keep_history_on_truncate();

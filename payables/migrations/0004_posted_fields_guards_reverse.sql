@@ -1,4 +1,13 @@
 -- Reverses 0004_posted_fields_guards.sql.
+DROP TRIGGER payables_vendor_credit_application_kept_on_truncate ON payables_vendorcreditapplication;
+DROP TRIGGER payables_ap_payment_application_kept_on_truncate ON payables_appaymentapplication;
+DROP TRIGGER payables_ap_payment_kept_on_truncate ON payables_appayment;
+DROP TRIGGER payables_vendor_credit_kept_on_truncate ON payables_vendorcredit;
+DROP TRIGGER payables_vendor_bill_line_kept_on_truncate ON payables_vendorbillline;
+DROP TRIGGER payables_vendor_bill_kept_on_truncate ON payables_vendorbill;
+DROP FUNCTION payables_keep_history_on_truncate();
+DROP TRIGGER payables_vendor_bill_line_before_number ON payables_vendorbillline;
+DROP FUNCTION payables_vendor_bill_line_guard();
 DROP TRIGGER payables_vendor_entity_immutable ON payables_vendor;
 DROP FUNCTION payables_vendor_guard();
 DROP TRIGGER payables_ap_payment_posted ON payables_appayment;
@@ -13,3 +22,4 @@ DROP TRIGGER payables_vendor_bill_line_consistent ON payables_vendorbillline;
 DROP TRIGGER payables_vendor_bill_posted_consistent ON payables_vendorbill;
 DROP FUNCTION payables_posted_deferred_check();
 DROP FUNCTION payables_posted_document_check(text, uuid);
+DROP FUNCTION payables_entry_posts(uuid, text, uuid, numeric, uuid);

@@ -1,4 +1,4 @@
-"""Database guards: sums checked at commit, numbered invoices, append-only history, posted fields fixed."""
+"""Sums and postings checked at commit, numbered invoices, history kept, posted fields fixed."""
 
 from django.db import migrations
 

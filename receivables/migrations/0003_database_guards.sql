@@ -2,8 +2,22 @@
 -- The same guards as payables' (docs/reliability.md lists them with their tests). Single-row rules
 -- are the named CHECKs of 0001; the cross-row ones are checked at commit, the history ones at once.
 
+-- Whether `posting` is the journal entry that posted the document `document` of `kind` for
+-- `amount` (as the services write it: source_type the kind, source_id the document's id, debits
+-- adding up to its amount), or, given `reverses`, the reversal of that entry (which keeps its source).
+CREATE FUNCTION receivables_entry_posts(posting uuid, kind text, document uuid, amount numeric, reverses uuid)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM erp_journalentry AS e
+         WHERE e.id = posting AND e.source_type = kind AND e.source_id = document::text
+           AND e.reversal_of_id IS NOT DISTINCT FROM reverses
+           AND (SELECT coalesce(sum(l.debit), 0) FROM erp_journalline AS l WHERE l.entry_id = e.id) = amount)
+$$;
+
 -- An invoice lost exactly what the applied (not void) payments applied to it, totals its lines,
--- references only its own entity's rows, and was numbered with a number issued to it.
+-- references only its own entity's rows, was numbered with a number issued to it, was posted by
+-- its own entry and, if void, voided by that entry's reversal.
 CREATE FUNCTION receivables_invoice_check(checked_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -48,11 +62,24 @@ BEGIN
         RAISE EXCEPTION 'invoice %: number % was not issued to it', checked_id, invoice.number
             USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_number_issued';
     END IF;
+    IF NOT receivables_entry_posts(invoice.journal_entry_id, 'invoice', checked_id, invoice.total, NULL) THEN
+        RAISE EXCEPTION 'invoice %: journal entry % is not the posting of this invoice for %',
+            checked_id, invoice.journal_entry_id, invoice.total
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_posted_by_its_entry';
+    END IF;
+    IF invoice.void_journal_entry_id IS NOT NULL
+       AND NOT receivables_entry_posts(invoice.void_journal_entry_id, 'invoice', checked_id, invoice.total,
+                                       invoice.journal_entry_id) THEN
+        RAISE EXCEPTION 'invoice %: void entry % is not the reversal of its entry %',
+            checked_id, invoice.void_journal_entry_id, invoice.journal_entry_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_void_reverses_its_entry';
+    END IF;
 END
 $$;
 
 -- A payment applied exactly its amount, only to invoices of its own customer and entity, and
--- references only its own entity's rows. (Payments carry no number: their journal entry does.)
+-- references only its own entity's rows, was posted by its own entry and, if void, voided by that
+-- entry's reversal. (Payments carry no number: their journal entry does.)
 CREATE FUNCTION receivables_payment_check(checked_id uuid) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -82,6 +109,18 @@ BEGIN
         RAISE EXCEPTION 'payment % references a customer or journal entry of another entity', checked_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_references_own_entity';
     END IF;
+    IF NOT receivables_entry_posts(payment.journal_entry_id, 'payment', checked_id, payment.amount, NULL) THEN
+        RAISE EXCEPTION 'payment %: journal entry % is not the posting of this payment for %',
+            checked_id, payment.journal_entry_id, payment.amount
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_posted_by_its_entry';
+    END IF;
+    IF payment.void_journal_entry_id IS NOT NULL
+       AND NOT receivables_entry_posts(payment.void_journal_entry_id, 'payment', checked_id, payment.amount,
+                                       payment.journal_entry_id) THEN
+        RAISE EXCEPTION 'payment %: void entry % is not the reversal of its entry %',
+            checked_id, payment.void_journal_entry_id, payment.journal_entry_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_void_reverses_its_entry';
+    END IF;
 END
 $$;
 
@@ -94,12 +133,12 @@ BEGIN
         WHEN 'receivables_invoiceline' THEN
             PERFORM receivables_invoice_check(NEW.invoice_id);
         WHEN 'receivables_payment' THEN
-            PERFORM receivables_payment_check(NEW.id);
             -- A payment voided (or un-voided) changes what its invoices may have lost.
             IF TG_OP = 'UPDATE' THEN
                 PERFORM receivables_invoice_check(a.invoice_id)
                    FROM receivables_paymentapplication AS a WHERE a.payment_id = NEW.id;
             END IF;
+            PERFORM receivables_payment_check(NEW.id);
         WHEN 'receivables_paymentapplication' THEN
             PERFORM receivables_invoice_check(NEW.invoice_id);
             PERFORM receivables_payment_check(NEW.payment_id);
@@ -222,3 +261,75 @@ CREATE TRIGGER receivables_customer_entity_immutable
     BEFORE UPDATE ON receivables_customer
     FOR EACH ROW WHEN (NEW.entity_id IS DISTINCT FROM OLD.entity_id)
     EXECUTE FUNCTION receivables_customer_guard();
+
+-- A line joins its invoice before the invoice is numbered (the services number a document last):
+-- a numbered invoice takes no further line. Checked after the row's own CHECKs.
+CREATE FUNCTION receivables_invoice_line_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM receivables_invoice AS i WHERE i.id = NEW.invoice_id AND i.number <> '') THEN
+        RAISE EXCEPTION 'invoice % is numbered: it takes no further line', NEW.invoice_id
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'invoice_lines_before_number';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER receivables_invoice_line_before_number
+    AFTER INSERT ON receivables_invoiceline
+    FOR EACH ROW EXECUTE FUNCTION receivables_invoice_line_guard();
+
+-- TRUNCATE fires no row trigger. A TRUNCATE of any receivables document or history table must leave
+-- all of them and the ledger they were posted to empty, i.e. truncate them in the same statement,
+-- as Django's test flush does; checked AFTER, once every table of the statement is truncated.
+CREATE FUNCTION receivables_keep_history_on_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM receivables_invoice) OR EXISTS (SELECT 1 FROM receivables_invoiceline)
+       OR EXISTS (SELECT 1 FROM receivables_payment) OR EXISTS (SELECT 1 FROM receivables_paymentapplication)
+       OR EXISTS (SELECT 1 FROM erp_journalentry) THEN
+        RAISE EXCEPTION '% is part of the receivables history: it is truncated only with all of it and the ledger',
+            TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'receivables_history_kept';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER receivables_invoice_kept_on_truncate
+    AFTER TRUNCATE ON receivables_invoice
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_history_on_truncate();
+
+CREATE TRIGGER receivables_invoice_line_kept_on_truncate
+    AFTER TRUNCATE ON receivables_invoiceline
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_history_on_truncate();
+
+CREATE TRIGGER receivables_payment_kept_on_truncate
+    AFTER TRUNCATE ON receivables_payment
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_history_on_truncate();
+
+CREATE TRIGGER receivables_payment_application_kept_on_truncate
+    AFTER TRUNCATE ON receivables_paymentapplication
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_history_on_truncate();
+
+-- The same for the ledger the documents post to (its own guards, erp/migrations/0003_ledger_guards.sql,
+-- are row triggers and already released): its lines and entries are truncated together or not at all.
+-- Here because this is the first migration after the ledger's; payables relies on it too.
+CREATE FUNCTION receivables_keep_ledger_on_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM erp_journalentry) OR EXISTS (SELECT 1 FROM erp_journalline) THEN
+        RAISE EXCEPTION '% is part of the ledger: it is truncated only with all of it', TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_history_kept';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER ledger_journal_entry_kept_on_truncate
+    AFTER TRUNCATE ON erp_journalentry
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_ledger_on_truncate();
+
+CREATE TRIGGER ledger_journal_line_kept_on_truncate
+    AFTER TRUNCATE ON erp_journalline
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_ledger_on_truncate();

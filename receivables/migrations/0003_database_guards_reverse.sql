@@ -1,4 +1,14 @@
 -- Reverses 0003_database_guards.sql.
+DROP TRIGGER ledger_journal_line_kept_on_truncate ON erp_journalline;
+DROP TRIGGER ledger_journal_entry_kept_on_truncate ON erp_journalentry;
+DROP FUNCTION receivables_keep_ledger_on_truncate();
+DROP TRIGGER receivables_payment_application_kept_on_truncate ON receivables_paymentapplication;
+DROP TRIGGER receivables_payment_kept_on_truncate ON receivables_payment;
+DROP TRIGGER receivables_invoice_line_kept_on_truncate ON receivables_invoiceline;
+DROP TRIGGER receivables_invoice_kept_on_truncate ON receivables_invoice;
+DROP FUNCTION receivables_keep_history_on_truncate();
+DROP TRIGGER receivables_invoice_line_before_number ON receivables_invoiceline;
+DROP FUNCTION receivables_invoice_line_guard();
 DROP TRIGGER receivables_customer_entity_immutable ON receivables_customer;
 DROP FUNCTION receivables_customer_guard();
 DROP TRIGGER receivables_payment_posted ON receivables_payment;
@@ -17,3 +27,4 @@ DROP TRIGGER receivables_invoice_consistent ON receivables_invoice;
 DROP FUNCTION receivables_document_deferred_check();
 DROP FUNCTION receivables_payment_check(uuid);
 DROP FUNCTION receivables_invoice_check(uuid);
+DROP FUNCTION receivables_entry_posts(uuid, text, uuid, numeric, uuid);

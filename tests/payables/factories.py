@@ -1,9 +1,12 @@
 """Factories for payables rows, built through the services like production data."""
 
+import contextlib
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import factory
+from django.utils import timezone
 
 from payables.models import Vendor, VendorBill, VendorCredit
 from payables.services import LineInput, vendor_bill_create, vendor_create, vendor_credit_issue
@@ -61,3 +64,21 @@ class VendorCreditFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, vendor, **kwargs):
         credit, _ = vendor_credit_issue(entity=vendor.entity, vendor_id=vendor.pk, **kwargs)
         return credit
+
+
+@contextlib.contextmanager
+def clock_at(moment: datetime.datetime):
+    """Run the block as if it were `moment`: what the services stamp and compare with timezone.now()."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def expired_credit(vendor, amount="50.00", *, ago: datetime.timedelta) -> VendorCredit:
+    """A credit whose expires_at passed `ago` ago, issued a day before that, while it was still ahead.
+
+    A credit's expires_at never changes once issued (payables/migrations/0004_posted_fields_guards.sql),
+    so time passing is played by issuing it in the past.
+    """
+    expires_at = timezone.now() - ago
+    with clock_at(expires_at - datetime.timedelta(days=1)):
+        return VendorCreditFactory(vendor=vendor, amount=Decimal(amount), expires_at=expires_at)

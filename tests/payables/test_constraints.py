@@ -10,8 +10,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from numbering.services import counter_type_issue_next
 from payables.models import (
     APPayment,
     APPaymentApplication,
@@ -66,11 +68,14 @@ def credits(credit):
 
 
 def new_bill(model_of: VendorBill, **fields) -> VendorBill:
-    """Insert a bill like `model_of` straight into its table, with one line adding up to its total."""
+    """Insert a bill like `model_of` straight into its table, with one line adding up to its total.
+
+    The line goes in first and the number (BILL-RAW unless `fields` gives one) last, as the services do.
+    """
+    number = fields.pop("number", "BILL-RAW")
     values = {
         "entity_id": model_of.entity_id,
         "vendor_id": model_of.vendor_id,
-        "number": "BILL-RAW",
         "bill_date": DAY,
         "total": Decimal("10.00"),
         "balance_due": Decimal("10.00"),
@@ -81,6 +86,9 @@ def new_bill(model_of: VendorBill, **fields) -> VendorBill:
     VendorBillLine.objects.create(
         bill=bill, position=1, description="x", unit_price=bill.total, amount=bill.total
     )
+    if number:
+        bills(bill).update(number=number)
+        bill.number = number
     return bill
 
 
@@ -110,6 +118,13 @@ def new_payment(bill: VendorBill, amount: str, **fields) -> APPayment:
         "journal_entry_id": bill.journal_entry_id,
     } | fields
     return APPayment.objects.create(**values)
+
+
+def issued_to(document, kind: str) -> str:
+    """Return a number really issued to a raw document of `kind` (its counter type and document type)."""
+    return counter_type_issue_next(
+        entity=document.entity, counter_type=kind, date=DAY, document_type=kind, document_id=str(document.pk)
+    ).number
 
 
 def pay_raw(payment: APPayment, bill: VendorBill, amount: str) -> None:
@@ -217,7 +232,11 @@ def test_a_payment_cannot_be_voided_without_restoring_its_bills(paid):
 def test_a_bill_totals_its_lines(paid):
     bill, _, _ = paid
     with refused("vendor_bill_total_matches_lines"):
-        VendorBillLine.objects.create(bill=bill, position=2, description="extra", unit_price=5, amount=5)
+        unnumbered = new_bill(bill, number="")  # a numbered bill takes no line (below)
+        VendorBillLine.objects.create(
+            bill=unnumbered, position=2, description="extra", unit_price=5, amount=5
+        )
+        bills(unnumbered).update(number="BILL-RAW")
 
 
 @pytest.mark.parametrize("foreign", ["vendor", "journal_entry"])
@@ -259,7 +278,88 @@ def test_documents_carry_only_numbers_issued_to_them(paid):
         pay_raw(new_payment(bill, "10.00", number="APP9999999"), bill, "10.00")
 
 
+def test_documents_are_posted_by_their_own_entries(paid):
+    # Each numbered with a number issued to it and otherwise whole: only its entry is another's.
+    bill, credit, _ = paid
+    with refused("vendor_bill_posted_by_its_entry"):
+        raw = new_bill(bill, number="")
+        bills(raw).update(number=issued_to(raw, "vendor_bill"))
+    with refused("vendor_credit_posted_by_its_entry"):
+        raw = new_credit(credit, credit_number="")
+        credits(raw).update(credit_number=issued_to(raw, "vendor_credit"))
+    with refused("ap_payment_posted_by_its_entry"):
+        raw = new_payment(bill, "10.00", number="")
+        pay_raw(raw, bill, "10.00")
+        APPayment.objects.filter(pk=raw.pk).update(number=issued_to(raw, "ap_payment"))
+
+
+def test_a_void_is_recorded_only_with_the_reversal_of_the_documents_entry(vendor, paid):
+    bill, credit, payment = paid
+    void = "voided_at = now(), void_journal_entry_id = journal_entry_id"  # no reversal posted
+    with refused("vendor_bill_void_reverses_its_entry"):
+        sql(
+            f"UPDATE payables_vendorbill SET status = 'void', balance_due = 0, {void} WHERE id = %s",
+            [VendorBillFactory(vendor=vendor).pk],
+        )
+    with refused("vendor_credit_void_reverses_its_entry"):
+        sql(
+            f"UPDATE payables_vendorcredit SET status = 'voided', remaining_amount = 0, {void} WHERE id = %s",
+            [VendorCreditFactory(vendor=vendor).pk],
+        )
+    with refused("ap_payment_void_reverses_its_entry"):
+        # Its bill owes again and its credit can be spent again, as a void leaves them.
+        sql("UPDATE payables_vendorbill SET balance_due = total, status = 'open' WHERE id = %s", [bill.pk])
+        sql(
+            "UPDATE payables_vendorcredit SET remaining_amount = amount, status = 'open' WHERE id = %s",
+            [credit.pk],
+        )
+        sql(f"UPDATE payables_appayment SET status = 'void', {void} WHERE id = %s", [payment.pk])
+
+
+def test_an_expiry_is_recorded_only_with_its_write_off(vendor):
+    with refused("vendor_credit_expiry_posted_by_its_entry"):
+        sql(
+            "UPDATE payables_vendorcredit SET status = 'expired', remaining_amount = 0,"
+            " expired_amount = amount, expired_at = now(), expiry_journal_entry_id = journal_entry_id"
+            " WHERE id = %s",
+            [VendorCreditFactory(vendor=vendor).pk],
+        )
+
+
 # History guards, refused at once (migrations 0002 and 0004).
+
+
+def test_a_numbered_bill_takes_no_further_line(paid):
+    bill, _, _ = paid
+    with refused("vendor_bill_lines_before_number", sqlstate="23001"):
+        VendorBillLine.objects.create(bill=bill, position=2, description="extra", unit_price=0, amount=0)
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        "payables_vendorbillline",
+        "payables_appaymentapplication",
+        "payables_vendorcreditapplication",
+        "payables_appayment CASCADE",
+        "payables_vendorbill, payables_vendorcredit CASCADE",
+    ],
+)
+def test_history_is_not_truncated(paid, tables):
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # a table with checks still pending cannot be truncated at all
+    with refused("payables_history_kept", sqlstate="23001"):
+        sql(f"TRUNCATE {tables}")
+
+
+def test_history_is_truncated_with_the_ledger_it_was_posted_to(paid):
+    """As Django's test flush truncates every table in one statement (rolled back here)."""
+    _, _, payment = paid
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sql("TRUNCATE payables_vendorbillline, payables_appaymentapplication, erp_journalentry CASCADE")
+        assert not VendorBill.objects.exists() and not APPayment.objects.exists()
+        raise RuntimeError("roll back")
+    assert APPayment.objects.filter(pk=payment.pk).exists()
 
 
 def test_history_is_append_only(paid):
@@ -320,6 +420,7 @@ def test_a_bills_posted_fields_never_change(paid, other_vendor, other_entity, ch
         "created_at = created_at - interval '1 day'",
         "source_type = 'rebate', source_id = %(source)s",
         "journal_entry_id = %(other_entry)s",
+        "expires_at = now()",  # it decides until when the credit can be spent
     ],
 )
 def test_a_credits_posted_fields_never_change(paid, other_vendor, other_entity, change):

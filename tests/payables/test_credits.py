@@ -13,7 +13,7 @@ from numbering.models import IssuedNumber
 from payables.models import VendorCredit
 from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for, error_of, posted_lines
-from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
+from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory, clock_at
 
 pytestmark = pytest.mark.django_db
 
@@ -149,10 +149,10 @@ def test_a_repeat_naming_another_amount_or_vendor_is_a_conflict(api, vendor, oth
 
 def test_a_replay_is_answered_even_after_its_expiry_date_passed(api, vendor):
     source = str(uuid.uuid4())
-    soon = (timezone.now() + datetime.timedelta(days=1)).isoformat()
-    first = issue(api, vendor, source_id=source, expires_at=soon).json()["data"]
-    VendorCredit.objects.filter(pk=first["id"]).update(expires_at=timezone.now() - datetime.timedelta(days=1))
-    again = issue(api, vendor, source_id=source, expires_at=soon)
+    expired = timezone.now() - datetime.timedelta(days=1)
+    with clock_at(expired - datetime.timedelta(days=1)):  # issued two days ago, to expire a day later
+        first = issue(api, vendor, source_id=source, expires_at=expired.isoformat()).json()["data"]
+    again = issue(api, vendor, source_id=source, expires_at=expired.isoformat())
     assert again.status_code == 200
     assert again.json()["data"]["id"] == first["id"]
 

@@ -12,16 +12,15 @@ from django.utils import timezone
 from payables.models import VendorCredit
 from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for, posted_lines
-from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
+from tests.payables.factories import (
+    VendorBillFactory,
+    VendorCreditFactory,
+    VendorFactory,
+    clock_at,
+    expired_credit,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def expiring_credit(vendor, amount="50.00", *, ago: datetime.timedelta):
-    """A credit issued to expire in the future, then moved to have expired `ago`."""
-    credit = VendorCreditFactory(vendor=vendor, amount=Decimal(amount), expires_at=timezone.now() + ago)
-    VendorCredit.objects.filter(pk=credit.pk).update(expires_at=timezone.now() - ago)
-    return credit
 
 
 def run(*args) -> dict:
@@ -31,24 +30,21 @@ def run(*args) -> dict:
 
 
 def test_expires_open_and_partially_applied_credits_past_their_date(entity, vendor):
-    open_one = expiring_credit(vendor, "50.00", ago=datetime.timedelta(days=1))
-    spent_some = expiring_credit(vendor, "40.00", ago=datetime.timedelta(hours=2))
-    VendorCredit.objects.filter(pk=spent_some.pk).update(
-        expires_at=timezone.now() + datetime.timedelta(hours=1)
-    )
-    ap_payment_create(
-        entity=entity,
-        vendor_id=vendor.pk,
-        method="ach",
-        amount=0,
-        applications=[
-            ApplicationInput(document_id=VendorBillFactory(vendor=vendor).pk, amount_applied="15.00")
-        ],
-        vendor_credit_ids=[spent_some.pk],
-    )
-    VendorCredit.objects.filter(pk=spent_some.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(hours=2)
-    )
+    open_one = expired_credit(vendor, "50.00", ago=datetime.timedelta(days=1))
+    # Issued yesterday to expire two hours ago, and spent from before it expired.
+    expires_at = timezone.now() - datetime.timedelta(hours=2)
+    with clock_at(expires_at - datetime.timedelta(days=1)):
+        spent_some = VendorCreditFactory(vendor=vendor, amount=Decimal("40.00"), expires_at=expires_at)
+        ap_payment_create(
+            entity=entity,
+            vendor_id=vendor.pk,
+            method="ach",
+            amount=0,
+            applications=[
+                ApplicationInput(document_id=VendorBillFactory(vendor=vendor).pk, amount_applied="15.00")
+            ],
+            vendor_credit_ids=[spent_some.pk],
+        )
     never = VendorCreditFactory(vendor=vendor, expires_at=None)
     later = VendorCreditFactory(vendor=vendor, expires_at=timezone.now() + datetime.timedelta(days=3))
 
@@ -67,9 +63,8 @@ def test_expires_open_and_partially_applied_credits_past_their_date(entity, vend
     (entry,) = entries_for("vendor_credit_expiry", spent_some.pk)
     assert spent_some.expiry_journal_entry == entry
     assert entry.number.startswith("JE")
-    # Dated on the expiry day, but never before the credit's own posting (which is today, while
-    # the expiry two hours ago may fall on yesterday when the test runs just after midnight).
-    assert entry.date == max(timezone.localdate(spent_some.expires_at), spent_some.journal_entry.date)
+    # Dated on the expiry day (the credit was posted the day before).
+    assert entry.date == timezone.localdate(spent_some.expires_at) > spent_some.journal_entry.date
     assert posted_lines(entry) == [
         ("vendor_credits", Decimal("25.00"), Decimal("0.00")),
         ("vendor_returns_receivable", Decimal("0.00"), Decimal("25.00")),
@@ -77,15 +72,15 @@ def test_expires_open_and_partially_applied_credits_past_their_date(entity, vend
 
 
 def test_running_again_expires_nothing_more(vendor):
-    credit = expiring_credit(vendor, ago=datetime.timedelta(days=1))
+    credit = expired_credit(vendor, ago=datetime.timedelta(days=1))
     assert run()["expired"] == 1
     assert run()["expired"] == 0
     assert len(entries_for("vendor_credit_expiry", credit.pk)) == 1
 
 
 def test_as_of_expires_only_what_had_expired_by_then(vendor):
-    old = expiring_credit(vendor, ago=datetime.timedelta(days=10))
-    recent = expiring_credit(vendor, ago=datetime.timedelta(hours=1))
+    old = expired_credit(vendor, ago=datetime.timedelta(days=10))
+    recent = expired_credit(vendor, ago=datetime.timedelta(hours=1))
     five_days_ago = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
     assert run("--as-of", five_days_ago)["expired"] == 1
     assert VendorCredit.objects.get(pk=old.pk).status == "expired"
@@ -93,15 +88,15 @@ def test_as_of_expires_only_what_had_expired_by_then(vendor):
 
 
 def test_the_entity_option_limits_the_sweep(entity, other_entity, vendor):
-    mine = expiring_credit(vendor, ago=datetime.timedelta(days=1))
-    theirs = expiring_credit(VendorFactory(entity=other_entity), ago=datetime.timedelta(days=1))
+    mine = expired_credit(vendor, ago=datetime.timedelta(days=1))
+    theirs = expired_credit(VendorFactory(entity=other_entity), ago=datetime.timedelta(days=1))
     assert run("--entity", entity.code)["expired"] == 1
     assert VendorCredit.objects.get(pk=mine.pk).status == "expired"
     assert VendorCredit.objects.get(pk=theirs.pk).status == "open"
 
 
 def test_text_output(vendor):
-    expiring_credit(vendor, ago=datetime.timedelta(days=1))
+    expired_credit(vendor, ago=datetime.timedelta(days=1))
     out = io.StringIO()
     call_command("expire_vendor_credits", stdout=out)
     assert out.getvalue().startswith("Expired 1 vendor credit(s) as of ")
@@ -113,12 +108,3 @@ def test_text_output(vendor):
 def test_bad_as_of_fails_cleanly(as_of, message):
     with pytest.raises(CommandError, match=message):
         call_command("expire_vendor_credits", "--as-of", as_of)
-
-
-def test_write_off_is_never_dated_before_the_credit_was_posted(vendor):
-    credit = expiring_credit(vendor, ago=datetime.timedelta(days=3))
-    posted_on = credit.journal_entry.date  # today: the credit was recorded just now
-    assert run()["expired"] == 1
-    (entry,) = entries_for("vendor_credit_expiry", credit.pk)
-    assert timezone.localdate(VendorCredit.objects.get(pk=credit.pk).expires_at) < posted_on
-    assert entry.date == posted_on

@@ -18,7 +18,7 @@ from payables.services import (
     vendor_credit_void,
 )
 from tests.helpers import entries_for, error_of, posted_lines
-from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
+from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory, expired_credit
 
 pytestmark = pytest.mark.django_db
 
@@ -336,12 +336,8 @@ def test_credits_must_be_the_vendors_and_usable(api, vendor, other_vendor, bill,
     theirs = VendorCreditFactory(vendor=other_vendor)
     voided = VendorCreditFactory(vendor=vendor)
     vendor_credit_void(credit=voided, reason="test")
-    lapsed = VendorCreditFactory(vendor=vendor, expires_at=timezone.now() + datetime.timedelta(hours=1))
-    VendorCredit.objects.filter(pk=lapsed.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(seconds=1)
-    )
-    swept = VendorCreditFactory(vendor=vendor, expires_at=timezone.now() + datetime.timedelta(hours=1))
-    VendorCredit.objects.filter(pk=swept.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    lapsed = expired_credit(vendor, ago=datetime.timedelta(seconds=1))  # past expires_at, not yet swept
+    swept = expired_credit(vendor, ago=datetime.timedelta(seconds=1))
     vendor_credit_expire(credit=swept)
     cases = [
         (theirs, "party_mismatch"),
@@ -414,23 +410,18 @@ def test_void_of_a_partial_spend_gives_back_only_what_it_took(api, vendor, newer
     assert (newer_credit.remaining_amount, newer_credit.status) == (D("30.00"), "partially_applied")
 
 
-def test_voiding_after_the_credit_expired_writes_the_restored_part_off(api, vendor, bill, newer_credit):
-    VendorCredit.objects.filter(pk=newer_credit.pk).update(
-        expires_at=timezone.now() + datetime.timedelta(hours=1)
-    )
-    paid = pay(api, vendor, [(bill, "20.00")], 0, credits=[newer_credit]).json()
-    VendorCredit.objects.filter(pk=newer_credit.pk).update(
-        expires_at=timezone.now() - datetime.timedelta(seconds=1)
-    )
-    assert vendor_credit_expire(credit=newer_credit)
+def test_voiding_after_the_credit_expired_writes_the_restored_part_off(api, vendor, bill):
+    expiring = VendorCreditFactory(vendor=vendor, expires_at=timezone.now() + datetime.timedelta(hours=1))
+    paid = pay(api, vendor, [(bill, "20.00")], 0, credits=[expiring]).json()
+    assert vendor_credit_expire(credit=expiring, as_of=expiring.expires_at)  # an hour later
     api.post(f"{URL}/{paid['id']}/void", {"reason": "test"}, format="json")
-    (newer_credit,) = refreshed(newer_credit)
-    assert (newer_credit.status, newer_credit.remaining_amount, newer_credit.expired_amount) == (
+    (expiring,) = refreshed(expiring)
+    assert (expiring.status, expiring.remaining_amount, expiring.expired_amount) == (
         "expired",
         D("0.00"),
         D("50.00"),
     )
-    sweep, restored = entries_for("vendor_credit_expiry", newer_credit.pk)
+    sweep, restored = entries_for("vendor_credit_expiry", expiring.pk)
     assert posted_lines(sweep) == [
         ("vendor_credits", D("30.00"), D("0.00")),
         ("vendor_returns_receivable", D("0.00"), D("30.00")),

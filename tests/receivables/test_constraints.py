@@ -9,9 +9,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from numbering.services import counter_type_issue_next
 from receivables.models import Invoice, InvoiceLine, Payment, PaymentApplication
 from receivables.services import ApplicationInput, invoice_void, payment_apply_to_invoices, payment_void
 from tests.helpers import refused, sql
@@ -43,7 +45,11 @@ def foreign_invoice(other_entity):
 
 
 def new_invoice(model_of: Invoice, **fields) -> Invoice:
-    """Insert an invoice like `model_of` straight into its table, with one line adding up to its total."""
+    """Insert an invoice like `model_of` straight into its table, with one line adding up to its total.
+
+    The line goes in first and the number (if `fields` gives one) last, as the services do.
+    """
+    number = fields.pop("number", "")
     values = {
         "entity_id": model_of.entity_id,
         "customer_id": model_of.customer_id,
@@ -58,6 +64,9 @@ def new_invoice(model_of: Invoice, **fields) -> Invoice:
     InvoiceLine.objects.create(
         invoice=invoice, position=1, description="x", unit_price=invoice.total, amount=invoice.total
     )
+    if number:
+        Invoice.objects.filter(pk=invoice.pk).update(number=number)
+        invoice.number = number
     return invoice
 
 
@@ -72,6 +81,18 @@ def new_payment(invoice: Invoice, amount: str, **fields) -> Payment:
         "journal_entry_id": invoice.journal_entry_id,
     } | fields
     return Payment.objects.create(**values)
+
+
+def number_raw(invoice: Invoice) -> None:
+    """Give a raw invoice a number really issued to it, as invoice_create would."""
+    issued = counter_type_issue_next(
+        entity=invoice.entity,
+        counter_type="invoice",
+        date=invoice.invoice_date,
+        document_type="invoice",
+        document_id=str(invoice.pk),
+    )
+    sql("UPDATE receivables_invoice SET number = %s WHERE id = %s", [issued.number, invoice.pk])
 
 
 def lower_balance(invoice: Invoice, amount: str) -> None:
@@ -183,8 +204,9 @@ def test_a_payment_cannot_be_voided_without_restoring_its_invoices(payment):
 
 def test_an_invoice_totals_its_lines(invoices):
     with refused("invoice_total_matches_lines"):
+        unnumbered = new_invoice(invoices[0])  # a numbered invoice takes no line (below)
         InvoiceLine.objects.create(
-            invoice=invoices[0], position=2, description="extra", unit_price=5, amount=5
+            invoice=unnumbered, position=2, description="extra", unit_price=5, amount=5
         )
 
 
@@ -202,6 +224,26 @@ def test_an_invoice_carries_only_a_number_issued_to_it(invoices):
 def test_an_invoice_references_only_its_own_entity(invoices, foreign_invoice, foreign):
     with refused("invoice_references_own_entity"):
         new_invoice(invoices[0], **{f"{foreign}_id": getattr(foreign_invoice, f"{foreign}_id")})
+
+
+def test_an_invoice_is_posted_by_its_own_entry(invoices):
+    # Numbered with a number issued to it, its lines adding up: only its entry is another invoice's.
+    with refused("invoice_posted_by_its_entry"):
+        number_raw(new_invoice(invoices[0]))
+
+
+@pytest.mark.parametrize("entry", ["its own entry", "another invoice's reversal"])
+def test_an_invoice_is_voided_only_by_the_reversal_of_its_entry(invoices, entry):
+    reversal = "journal_entry_id"
+    if entry != "its own entry":
+        invoice_void(invoice=invoices[1], reason="typo", voided_by="test")
+        reversal = f"'{Invoice.objects.get(pk=invoices[1].pk).void_journal_entry_id}'"
+    with refused("invoice_void_reverses_its_entry"):
+        sql(
+            "UPDATE receivables_invoice SET status = 'void', balance_due = 0, voided_at = now(),"
+            f" void_journal_entry_id = {reversal} WHERE id = %s",
+            [invoices[0].pk],
+        )
 
 
 def test_a_payment_applies_exactly_its_amount(payment, invoices):
@@ -232,7 +274,62 @@ def test_a_payment_references_only_its_own_entity(invoices, foreign_invoice):
         lower_balance(invoices[0], "10.00")
 
 
+def test_a_payment_is_posted_by_its_own_entry(invoices):
+    # Applied in full to its customer's invoice: only its entry is the invoice's.
+    with refused("payment_posted_by_its_entry"):
+        intruder = new_payment(invoices[0], "10.00")
+        PaymentApplication.objects.create(payment=intruder, invoice=invoices[0], amount_applied="10.00")
+        lower_balance(invoices[0], "10.00")
+
+
+def test_a_payment_is_voided_only_by_the_reversal_of_its_entry(payment, invoices):
+    # The invoice's balance given back, as a void does: only the reversing entry is missing.
+    with refused("payment_void_reverses_its_entry"):
+        sql(
+            "UPDATE receivables_invoice SET balance_due = total, status = 'open' WHERE id = %s",
+            [invoices[0].pk],
+        )
+        sql(
+            "UPDATE receivables_payment SET status = 'void', voided_at = now(),"
+            " void_journal_entry_id = journal_entry_id WHERE id = %s",
+            [payment.pk],
+        )
+
+
 # History guards, refused at once (migration 0003).
+
+
+def test_a_numbered_invoice_takes_no_further_line(invoices):
+    with refused("invoice_lines_before_number", sqlstate="23001"):
+        InvoiceLine.objects.create(
+            invoice=invoices[0], position=2, description="extra", unit_price=0, amount=0
+        )
+
+
+@pytest.mark.parametrize(
+    "tables, constraint",
+    [
+        ("receivables_invoiceline", "receivables_history_kept"),
+        ("receivables_paymentapplication", "receivables_history_kept"),
+        ("receivables_payment CASCADE", "receivables_history_kept"),
+        ("receivables_invoice, receivables_payment CASCADE", "receivables_history_kept"),
+        ("erp_journalline", "ledger_history_kept"),
+    ],
+)
+def test_history_is_not_truncated(payment, tables, constraint):
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # a table with checks still pending cannot be truncated at all
+    with refused(constraint, sqlstate="23001"):
+        sql(f"TRUNCATE {tables}")
+
+
+def test_history_is_truncated_with_the_ledger_it_was_posted_to(payment):
+    """As Django's test flush truncates every table in one statement (rolled back here)."""
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sql("TRUNCATE receivables_invoiceline, receivables_paymentapplication, erp_journalentry CASCADE")
+        assert not Invoice.objects.exists() and not Payment.objects.exists()
+        raise RuntimeError("roll back")
+    assert Payment.objects.filter(pk=payment.pk).exists()
 
 
 def test_lines_are_append_only(invoices):
