@@ -311,25 +311,3 @@ CREATE TRIGGER receivables_payment_kept_on_truncate
 CREATE TRIGGER receivables_payment_application_kept_on_truncate
     AFTER TRUNCATE ON receivables_paymentapplication
     FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_history_on_truncate();
-
--- The same for the ledger the documents post to (its own guards, erp/migrations/0003_ledger_guards.sql,
--- are row triggers and already released): its lines and entries are truncated together or not at all.
--- Here because this is the first migration after the ledger's; payables relies on it too.
-CREATE FUNCTION receivables_keep_ledger_on_truncate() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM erp_journalentry) OR EXISTS (SELECT 1 FROM erp_journalline) THEN
-        RAISE EXCEPTION '% is part of the ledger: it is truncated only with all of it', TG_TABLE_NAME
-            USING ERRCODE = 'restrict_violation', CONSTRAINT = 'ledger_history_kept';
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER ledger_journal_entry_kept_on_truncate
-    AFTER TRUNCATE ON erp_journalentry
-    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_ledger_on_truncate();
-
-CREATE TRIGGER ledger_journal_line_kept_on_truncate
-    AFTER TRUNCATE ON erp_journalline
-    FOR EACH STATEMENT EXECUTE FUNCTION receivables_keep_ledger_on_truncate();

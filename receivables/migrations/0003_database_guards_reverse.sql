@@ -1,7 +1,4 @@
 -- Reverses 0003_database_guards.sql.
-DROP TRIGGER ledger_journal_line_kept_on_truncate ON erp_journalline;
-DROP TRIGGER ledger_journal_entry_kept_on_truncate ON erp_journalentry;
-DROP FUNCTION receivables_keep_ledger_on_truncate();
 DROP TRIGGER receivables_payment_application_kept_on_truncate ON receivables_paymentapplication;
 DROP TRIGGER receivables_payment_kept_on_truncate ON receivables_payment;
 DROP TRIGGER receivables_invoice_line_kept_on_truncate ON receivables_invoiceline;

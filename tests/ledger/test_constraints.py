@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from ledger.models import Account, JournalEntry, JournalLine
 from ledger.services import journal_entry_post
-from tests.helpers import refused
+from tests.helpers import refused, sql
 
 
 def account_id(entity, code) -> uuid.UUID:
@@ -126,3 +126,23 @@ def test_a_posted_entry_cannot_change(posted, change):
     posted.refresh_from_db()
     assert posted.memo == "posted"
     assert sorted((line.debit, line.credit) for line in posted.lines.all()) == sorted([(20, 0), (0, 20)])
+
+
+@pytest.mark.django_db
+def test_the_lines_are_not_truncated_without_their_entries(posted):
+    # (The entries cannot be truncated alone at all: other tables refer to them by foreign key.)
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # a table with checks still pending cannot be truncated at all
+    with refused("ledger_history_kept", sqlstate="23001"):
+        sql("TRUNCATE erp_journalline")
+
+
+@pytest.mark.django_db
+def test_the_journal_is_truncated_whole(posted):
+    """As Django's test flush truncates every table in one statement (rolled back here)."""
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sql("TRUNCATE erp_journalline, erp_journalentry CASCADE")
+        assert not JournalEntry.objects.exists()
+        raise RuntimeError("roll back")
+    assert JournalEntry.objects.filter(pk=posted.pk).exists()
+

@@ -313,7 +313,6 @@ def test_a_numbered_invoice_takes_no_further_line(invoices):
         ("receivables_paymentapplication", "receivables_history_kept"),
         ("receivables_payment CASCADE", "receivables_history_kept"),
         ("receivables_invoice, receivables_payment CASCADE", "receivables_history_kept"),
-        ("erp_journalline", "ledger_history_kept"),
     ],
 )
 def test_history_is_not_truncated(payment, tables, constraint):

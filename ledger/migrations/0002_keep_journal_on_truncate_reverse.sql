@@ -1,0 +1,3 @@
+DROP TRIGGER ledger_journal_line_kept_on_truncate ON erp_journalline;
+DROP TRIGGER ledger_journal_entry_kept_on_truncate ON erp_journalentry;
+DROP FUNCTION ledger_keep_journal_on_truncate();
