@@ -145,4 +145,3 @@ def test_the_journal_is_truncated_whole(posted):
         assert not JournalEntry.objects.exists()
         raise RuntimeError("roll back")
     assert JournalEntry.objects.filter(pk=posted.pk).exists()
-
