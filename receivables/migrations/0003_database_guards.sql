@@ -15,28 +15,41 @@ LANGUAGE sql STABLE AS $$
            AND (SELECT coalesce(sum(l.debit), 0) FROM erp_journalline AS l WHERE l.entry_id = e.id) = amount)
 $$;
 
--- An invoice lost exactly what the applied (not void) payments applied to it, totals its lines,
--- references only its own entity's rows, was numbered with a number issued to it, was posted by
--- its own entry and, if void, voided by that entry's reversal.
-CREATE FUNCTION receivables_invoice_check(checked_id uuid) RETURNS void
+-- What a payment moves: an invoice lost exactly what the applied (not void) payments applied to it.
+-- This is all a payment, or its void, changes about an invoice, so it is all they re-check.
+CREATE FUNCTION receivables_invoice_balance_check(invoice receivables_invoice) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    applied numeric;
+BEGIN
+    SELECT coalesce(sum(a.amount_applied), 0) INTO applied
+      FROM receivables_paymentapplication AS a JOIN receivables_payment AS p ON p.id = a.payment_id
+     WHERE a.invoice_id = invoice.id AND p.status = 'applied';
+    IF (invoice.status = 'void' AND applied <> 0)
+       OR (invoice.status <> 'void' AND invoice.total - invoice.balance_due <> applied) THEN
+        RAISE EXCEPTION 'invoice %: total % - balance_due % does not match the % applied to it',
+            invoice.id, invoice.total, invoice.balance_due, applied
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_balance_matches_applications';
+    END IF;
+END
+$$;
+
+-- The whole invoice, as posted: its balance as above, and it totals its lines, references only its
+-- own entity's rows, was numbered with a number issued to it, was posted by its own entry and, if
+-- void, voided by that entry's reversal. `whole` false checks the balance only.
+CREATE FUNCTION receivables_invoice_check(checked_id uuid, whole boolean DEFAULT true) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     invoice receivables_invoice%ROWTYPE;
-    applied numeric;
     lines_total numeric;
 BEGIN
     SELECT * INTO invoice FROM receivables_invoice WHERE id = checked_id;
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    SELECT coalesce(sum(a.amount_applied), 0) INTO applied
-      FROM receivables_paymentapplication AS a JOIN receivables_payment AS p ON p.id = a.payment_id
-     WHERE a.invoice_id = checked_id AND p.status = 'applied';
-    IF (invoice.status = 'void' AND applied <> 0)
-       OR (invoice.status <> 'void' AND invoice.total - invoice.balance_due <> applied) THEN
-        RAISE EXCEPTION 'invoice %: total % - balance_due % does not match the % applied to it',
-            checked_id, invoice.total, invoice.balance_due, applied
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_balance_matches_applications';
+    PERFORM receivables_invoice_balance_check(invoice);
+    IF NOT whole THEN
+        RETURN;
     END IF;
     SELECT coalesce(sum(l.amount), 0) INTO lines_total FROM receivables_invoiceline AS l WHERE l.invoice_id = checked_id;
     IF lines_total <> invoice.total THEN
@@ -124,38 +137,58 @@ BEGIN
 END
 $$;
 
+-- Which check an event needs. These run at commit, while the entity's journal counter is locked
+-- (its number is taken last), so each event re-checks only what it can have changed: a payment moves
+-- invoice balances and statuses and nothing else, and 50 applications must not cost 50 full checks.
 CREATE FUNCTION receivables_document_deferred_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    payment receivables_payment%ROWTYPE;
+    applied numeric;
 BEGIN
     CASE TG_TABLE_NAME
         WHEN 'receivables_invoice' THEN
-            PERFORM receivables_invoice_check(NEW.id);
-        WHEN 'receivables_invoiceline' THEN
-            PERFORM receivables_invoice_check(NEW.invoice_id);
+            PERFORM receivables_invoice_check(
+                NEW.id,
+                whole => TG_OP = 'INSERT'
+                        OR to_jsonb(NEW) - ARRAY['balance_due', 'status', 'updated_at']
+                           IS DISTINCT FROM to_jsonb(OLD) - ARRAY['balance_due', 'status', 'updated_at']);
         WHEN 'receivables_payment' THEN
             -- A payment voided (or un-voided) changes what its invoices may have lost.
-            IF TG_OP = 'UPDATE' THEN
-                PERFORM receivables_invoice_check(a.invoice_id)
+            IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+                PERFORM receivables_invoice_check(a.invoice_id, whole => false)
                    FROM receivables_paymentapplication AS a WHERE a.payment_id = NEW.id;
             END IF;
             PERFORM receivables_payment_check(NEW.id);
         WHEN 'receivables_paymentapplication' THEN
-            PERFORM receivables_invoice_check(NEW.invoice_id);
-            PERFORM receivables_payment_check(NEW.payment_id);
+            -- The invoice's balance, the row's own invoice and the payment's sum; the payment's own
+            -- event checks the rest of it when it was written in this transaction.
+            PERFORM receivables_invoice_check(NEW.invoice_id, whole => false);
+            SELECT * INTO payment FROM receivables_payment WHERE id = NEW.payment_id;
+            IF NOT EXISTS (SELECT 1 FROM receivables_invoice AS i
+                            WHERE i.id = NEW.invoice_id AND i.customer_id = payment.customer_id
+                              AND i.entity_id = payment.entity_id) THEN
+                RAISE EXCEPTION 'payment %: invoice % is another customer''s', payment.id, NEW.invoice_id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
+            END IF;
+            SELECT coalesce(sum(a.amount_applied), 0) INTO applied
+              FROM receivables_paymentapplication AS a WHERE a.payment_id = payment.id;
+            IF applied <> payment.amount THEN
+                RAISE EXCEPTION 'payment %: applications total % for an amount of %', payment.id, applied, payment.amount
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
+            END IF;
     END CASE;
     RETURN NULL;
 END
 $$;
 
 -- Deferred to commit: a service inserts the document, its rows and postings, then takes its number;
--- only the finished transaction is checked.
+-- only the finished transaction is checked. Lines need no trigger of their own: a line joins only an
+-- unnumbered invoice (receivables_invoice_line_before_number), an unnumbered invoice never commits,
+-- so every line belongs to an invoice inserted in the same transaction, whose INSERT event checks
+-- its lines at commit.
 CREATE CONSTRAINT TRIGGER receivables_invoice_consistent
     AFTER INSERT OR UPDATE ON receivables_invoice
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
-
-CREATE CONSTRAINT TRIGGER receivables_invoice_line_consistent
-    AFTER INSERT ON receivables_invoiceline
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
 
