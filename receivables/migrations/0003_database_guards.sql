@@ -137,70 +137,106 @@ BEGIN
 END
 $$;
 
--- Which check an event needs. These run at commit, while the entity's journal counter is locked
--- (its number is taken last), so each event re-checks only what it can have changed: a payment moves
--- invoice balances and statuses and nothing else, and 50 applications must not cost 50 full checks.
-CREATE FUNCTION receivables_document_deferred_check() RETURNS trigger
+-- Which check an event needs. Deferred checks run at commit, while the entity's journal counter is
+-- locked (its number is taken last), so each event re-checks only what it can have changed: a
+-- payment moves invoice balances and statuses and nothing else, and its 50 applications must not
+-- cost 50 whole-invoice checks under that lock.
+CREATE FUNCTION receivables_invoice_deferred_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    payment receivables_payment%ROWTYPE;
-    applied numeric;
 BEGIN
-    CASE TG_TABLE_NAME
-        WHEN 'receivables_invoice' THEN
-            PERFORM receivables_invoice_check(
-                NEW.id,
-                whole => TG_OP = 'INSERT'
-                        OR to_jsonb(NEW) - ARRAY['balance_due', 'status', 'updated_at']
-                           IS DISTINCT FROM to_jsonb(OLD) - ARRAY['balance_due', 'status', 'updated_at']);
-        WHEN 'receivables_payment' THEN
-            -- A payment voided (or un-voided) changes what its invoices may have lost.
-            IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
-                PERFORM receivables_invoice_check(a.invoice_id, whole => false)
-                   FROM receivables_paymentapplication AS a WHERE a.payment_id = NEW.id;
-            END IF;
-            PERFORM receivables_payment_check(NEW.id);
-        WHEN 'receivables_paymentapplication' THEN
-            -- The invoice's balance, the row's own invoice and the payment's sum; the payment's own
-            -- event checks the rest of it when it was written in this transaction.
-            PERFORM receivables_invoice_check(NEW.invoice_id, whole => false);
-            SELECT * INTO payment FROM receivables_payment WHERE id = NEW.payment_id;
-            IF NOT EXISTS (SELECT 1 FROM receivables_invoice AS i
-                            WHERE i.id = NEW.invoice_id AND i.customer_id = payment.customer_id
-                              AND i.entity_id = payment.entity_id) THEN
-                RAISE EXCEPTION 'payment %: invoice % is another customer''s', payment.id, NEW.invoice_id
-                    USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
-            END IF;
-            SELECT coalesce(sum(a.amount_applied), 0) INTO applied
-              FROM receivables_paymentapplication AS a WHERE a.payment_id = payment.id;
-            IF applied <> payment.amount THEN
-                RAISE EXCEPTION 'payment %: applications total % for an amount of %', payment.id, applied, payment.amount
-                    USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
-            END IF;
-    END CASE;
+    PERFORM receivables_invoice_check(NEW.id, whole => TG_ARGV[0] = 'whole');
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION receivables_application_deferred_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM receivables_invoice_check(NEW.invoice_id, whole => false);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION receivables_payment_deferred_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- A payment voided (or un-voided) changes what its invoices may have lost.
+    IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+        PERFORM receivables_invoice_check(a.invoice_id, whole => false)
+           FROM receivables_paymentapplication AS a WHERE a.payment_id = NEW.id;
+    END IF;
+    PERFORM receivables_payment_check(NEW.id);
     RETURN NULL;
 END
 $$;
 
 -- Deferred to commit: a service inserts the document, its rows and postings, then takes its number;
--- only the finished transaction is checked. Lines need no trigger of their own: a line joins only an
--- unnumbered invoice (receivables_invoice_line_before_number), an unnumbered invoice never commits,
--- so every line belongs to an invoice inserted in the same transaction, whose INSERT event checks
--- its lines at commit.
+-- only the finished transaction is checked. An invoice is checked whole when it is inserted and when
+-- its number or its void is written (entity, customer, total, date and entry never change: see
+-- receivables_invoice_guard); any other update is a payment's, and re-checks its balance.
+-- Lines need no deferred trigger: a line joins only an unnumbered invoice
+-- (receivables_invoice_line_before_number) and an unnumbered invoice never commits, so every line
+-- belongs to an invoice inserted in the same transaction, whose own check adds its lines up.
 CREATE CONSTRAINT TRIGGER receivables_invoice_consistent
-    AFTER INSERT OR UPDATE ON receivables_invoice
+    AFTER INSERT ON receivables_invoice
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+    FOR EACH ROW EXECUTE FUNCTION receivables_invoice_deferred_check('whole');
+
+CREATE CONSTRAINT TRIGGER receivables_invoice_numbered_or_voided
+    AFTER UPDATE ON receivables_invoice
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW
+    WHEN (NEW.number IS DISTINCT FROM OLD.number
+          OR NEW.void_journal_entry_id IS DISTINCT FROM OLD.void_journal_entry_id)
+    EXECUTE FUNCTION receivables_invoice_deferred_check('whole');
+
+CREATE CONSTRAINT TRIGGER receivables_invoice_balance_consistent
+    AFTER UPDATE ON receivables_invoice
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW
+    WHEN (NEW.number IS NOT DISTINCT FROM OLD.number
+          AND NEW.void_journal_entry_id IS NOT DISTINCT FROM OLD.void_journal_entry_id)
+    EXECUTE FUNCTION receivables_invoice_deferred_check('balance');
 
 CREATE CONSTRAINT TRIGGER receivables_payment_consistent
     AFTER INSERT OR UPDATE ON receivables_payment
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+    FOR EACH ROW EXECUTE FUNCTION receivables_payment_deferred_check();
 
 CREATE CONSTRAINT TRIGGER receivables_payment_application_consistent
     AFTER INSERT ON receivables_paymentapplication
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION receivables_document_deferred_check();
+    FOR EACH ROW EXECUTE FUNCTION receivables_application_deferred_check();
+
+-- Applications are written with their payment, in one statement: at its end they are the payment's
+-- whole amount, and each one is an invoice of the payment's own customer and entity. Checked once per
+-- statement, before the number is taken, rather than once per row at commit; the payment's own
+-- deferred check repeats it whole.
+CREATE FUNCTION receivables_applications_match() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM added AS a
+                 JOIN receivables_payment AS p ON p.id = a.payment_id
+                 JOIN receivables_invoice AS i ON i.id = a.invoice_id
+                WHERE i.customer_id <> p.customer_id OR i.entity_id <> p.entity_id) THEN
+        RAISE EXCEPTION 'a payment applies to an invoice of another customer or entity'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
+    END IF;
+    IF EXISTS (SELECT 1 FROM receivables_payment AS p
+                WHERE p.id IN (SELECT payment_id FROM added)
+                  AND p.amount <> (SELECT coalesce(sum(x.amount_applied), 0)
+                                     FROM receivables_paymentapplication AS x WHERE x.payment_id = p.id)) THEN
+        RAISE EXCEPTION 'a payment''s applications do not add up to its amount'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_applications_match';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER receivables_payment_applications_match
+    AFTER INSERT ON receivables_paymentapplication
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION receivables_applications_match();
 
 -- History is append-only: lines and applications never change, documents are never deleted (a void
 -- keeps them). The trigger's argument names the guard in the error.
