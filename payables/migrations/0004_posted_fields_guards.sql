@@ -93,19 +93,27 @@ BEGIN
 END
 $$;
 
+-- Commit-time checks run while the entity's journal counter row is locked (a service takes the
+-- journal number last, then commits), so every millisecond they take is one every writer of the
+-- entity waits for. The full check of a document (above) therefore runs on its INSERT and on the
+-- UPDATEs that change something besides the fields a payment or its void moves: a bill's
+-- balance_due, status and updated_at; a credit's remaining_amount, status and updated_at. Those
+-- moves are checked by 0002's balance checks, which fire on every UPDATE. Anything else (a number,
+-- a void, an expiry, expired_amount, a column added later) gets the full check. A status never
+-- changes alone into void, voided or expired: the 0001 CHECKs (*_void_recorded,
+-- vendor_credit_status_matches_amounts) require the void or expiry fields, which are checked.
 CREATE FUNCTION payables_posted_deferred_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     CASE TG_TABLE_NAME
         WHEN 'payables_vendorbill' THEN
             PERFORM payables_posted_document_check('vendor_bill', NEW.id);
-        WHEN 'payables_vendorbillline' THEN
-            PERFORM payables_posted_document_check('vendor_bill', NEW.bill_id);
         WHEN 'payables_vendorcredit' THEN
             PERFORM payables_posted_document_check('vendor_credit', NEW.id);
         WHEN 'payables_appayment' THEN
-            -- A payment voided (or un-voided) changes what its bills and credits may have lost.
-            IF TG_OP = 'UPDATE' THEN
+            -- A payment voided changes what its bills and credits may have lost; any other update
+            -- (its number) leaves their sums as they were, so they are not re-read for it.
+            IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
                 PERFORM payables_vendor_bill_check(a.bill_id)
                    FROM payables_appaymentapplication AS a WHERE a.payment_id = NEW.id;
                 PERFORM payables_vendor_credit_check(s.vendor_credit_id)
@@ -118,20 +126,40 @@ END
 $$;
 
 CREATE CONSTRAINT TRIGGER payables_vendor_bill_posted_consistent
-    AFTER INSERT OR UPDATE ON payables_vendorbill
+    AFTER INSERT ON payables_vendorbill
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION payables_posted_deferred_check();
 
-CREATE CONSTRAINT TRIGGER payables_vendor_bill_line_consistent
-    AFTER INSERT ON payables_vendorbillline
+CREATE CONSTRAINT TRIGGER payables_vendor_bill_posted_still_consistent
+    AFTER UPDATE ON payables_vendorbill
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION payables_posted_deferred_check();
+    FOR EACH ROW
+    WHEN ((to_jsonb(NEW) - ARRAY['balance_due', 'status', 'updated_at'])
+          IS DISTINCT FROM (to_jsonb(OLD) - ARRAY['balance_due', 'status', 'updated_at']))
+    EXECUTE FUNCTION payables_posted_deferred_check();
+
+-- No deferred check per bill line: a line goes only into an unnumbered bill (the line guard
+-- below), a bill commits only numbered (0002's vendor_bill_numbered) and its number, once written,
+-- never changes (0002's payables_vendor_bill_number_once). So a bill with lines was inserted in
+-- the same transaction, unnumbered, and numbered by an UPDATE of its number after its last line
+-- went in; that UPDATE, like the INSERT, runs the full check above, lines total included (even
+-- under SET CONSTRAINTS ... IMMEDIATE, it sees every line the bill will ever have). Lines are
+-- never updated or deleted (0002's payables_vendor_bill_line_immutable).
 
 CREATE CONSTRAINT TRIGGER payables_vendor_credit_posted_consistent
-    AFTER INSERT OR UPDATE ON payables_vendorcredit
+    AFTER INSERT ON payables_vendorcredit
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION payables_posted_deferred_check();
 
+CREATE CONSTRAINT TRIGGER payables_vendor_credit_posted_still_consistent
+    AFTER UPDATE ON payables_vendorcredit
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW
+    WHEN ((to_jsonb(NEW) - ARRAY['remaining_amount', 'status', 'updated_at'])
+          IS DISTINCT FROM (to_jsonb(OLD) - ARRAY['remaining_amount', 'status', 'updated_at']))
+    EXECUTE FUNCTION payables_posted_deferred_check();
+
+-- A payment is updated only to be numbered or voided: every update gets the full check.
 CREATE CONSTRAINT TRIGGER payables_ap_payment_posted_consistent
     AFTER INSERT OR UPDATE ON payables_appayment
     DEFERRABLE INITIALLY DEFERRED

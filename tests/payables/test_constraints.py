@@ -13,6 +13,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from ledger.services import journal_entry_number, journal_entry_record
 from numbering.services import counter_type_issue_next
 from payables.models import (
     APPayment,
@@ -29,6 +30,7 @@ from payables.services import (
     vendor_bill_void,
     vendor_credit_void,
 )
+from payables.services.postings import vendor_bill_lines
 from tests.helpers import refused, sql
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
@@ -237,6 +239,29 @@ def test_a_bill_totals_its_lines(paid):
             bill=unnumbered, position=2, description="extra", unit_price=5, amount=5
         )
         bills(unnumbered).update(number="BILL-RAW")
+
+
+def test_a_line_added_after_the_bills_insert_was_checked_is_caught_at_its_numbering(paid):
+    """No check runs per line (payables 0004): the UPDATE that numbers the bill checks its lines again."""
+    bill, _, _ = paid
+    with refused("vendor_bill_total_matches_lines"):
+        bill_id = uuid.uuid4()
+        entry = journal_entry_record(
+            entity=bill.entity,
+            date=DAY,
+            memo="raw bill",
+            lines=vendor_bill_lines(total=Decimal("10.00")),
+            source_type="vendor_bill",
+            source_id=str(bill_id),
+        )
+        journal_entry_number(entry=entry)
+        unnumbered = new_bill(bill, id=bill_id, journal_entry_id=entry.pk, number="")
+        # The INSERT's check runs now, and passes: one line of 10.00 for a total of 10.00.
+        sql("SET CONSTRAINTS payables_vendor_bill_posted_consistent IMMEDIATE")
+        VendorBillLine.objects.create(
+            bill=unnumbered, position=2, description="extra", unit_price=5, amount=5
+        )
+        bills(unnumbered).update(number=issued_to(unnumbered, "vendor_bill"))
 
 
 @pytest.mark.parametrize("foreign", ["vendor", "journal_entry"])
