@@ -149,21 +149,23 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION receivables_application_deferred_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM receivables_invoice_check(NEW.invoice_id, whole => false);
-    RETURN NULL;
-END
-$$;
-
 CREATE FUNCTION receivables_payment_deferred_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- A payment voided (or un-voided) changes what its invoices may have lost.
-    IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
-        PERFORM receivables_invoice_check(a.invoice_id, whole => false)
-           FROM receivables_paymentapplication AS a WHERE a.payment_id = NEW.id;
+    -- A payment applied (its applications are inserted with it) or voided changes what its invoices
+    -- lost: their balances are checked here, in one statement, instead of once per application.
+    IF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status THEN
+        IF EXISTS (SELECT 1 FROM receivables_invoice AS i
+                    WHERE i.id IN (SELECT a.invoice_id FROM receivables_paymentapplication AS a
+                                    WHERE a.payment_id = NEW.id)
+                      AND CASE WHEN i.status = 'void' THEN 0 ELSE i.total - i.balance_due END
+                          <> (SELECT coalesce(sum(a.amount_applied), 0)
+                                FROM receivables_paymentapplication AS a
+                                JOIN receivables_payment AS p ON p.id = a.payment_id
+                               WHERE a.invoice_id = i.id AND p.status = 'applied')) THEN
+            RAISE EXCEPTION 'payment %: an invoice''s balance does not match what is applied to it', NEW.id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_balance_matches_applications';
+        END IF;
     END IF;
     PERFORM receivables_payment_check(NEW.id);
     RETURN NULL;
@@ -203,15 +205,11 @@ CREATE CONSTRAINT TRIGGER receivables_payment_consistent
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION receivables_payment_deferred_check();
 
-CREATE CONSTRAINT TRIGGER receivables_payment_application_consistent
-    AFTER INSERT ON receivables_paymentapplication
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION receivables_application_deferred_check();
-
 -- Applications are written with their payment, in one statement: at its end they are the payment's
 -- whole amount, and each one is an invoice of the payment's own customer and entity. Checked once per
--- statement, before the number is taken, rather than once per row at commit; the payment's own
--- deferred check repeats it whole.
+-- statement, before the number is taken, rather than once per row at commit. So no application can
+-- join a committed payment (its amount never changes), and the applications of a new one are what
+-- its own deferred check re-reads whole, with the balances of its invoices.
 CREATE FUNCTION receivables_applications_match() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -246,6 +246,13 @@ def test_an_invoice_is_voided_only_by_the_reversal_of_its_entry(invoices, entry)
         )
 
 
+def test_a_new_payment_cannot_apply_to_an_invoice_whose_balance_stays(invoices):
+    # Its applications add up and are its customer's: only the invoice kept its balance.
+    with refused("invoice_balance_matches_applications"):
+        applied = new_payment(invoices[1], "10.00")
+        PaymentApplication.objects.create(payment=applied, invoice=invoices[1], amount_applied="10.00")
+
+
 def test_a_payment_applies_exactly_its_amount(payment, invoices):
     with refused("payment_applications_match"):
         PaymentApplication.objects.create(payment=payment, invoice=invoices[1], amount_applied="5.00")
