@@ -98,6 +98,10 @@ class PostedRow(Record):
     voided_by = models.CharField(max_length=100, blank=True)
     created_by = models.CharField(max_length=100, blank=True)
 
+    # The deferred constraint triggers that check this ledger's rows at commit; services run them just
+    # before the journal number (ledger.documents.services.commit_checks_run).
+    commit_checks: tuple[str, ...] = ()
+
     class Meta(Record.Meta):
         abstract = True
         ordering = ["-created_at"]

@@ -5,6 +5,15 @@ from django.db import models
 from ledger.documents import models as documents
 from receivables.models.customers import Customer
 
+# receivables/migrations/0003_database_guards.sql: what the database checks at commit, for invoices
+# and payments alike (a payment moves invoice balances, and its void restores them).
+COMMIT_CHECKS = (
+    "receivables_invoice_consistent",
+    "receivables_invoice_numbered_or_voided",
+    "receivables_invoice_balance_consistent",
+    "receivables_payment_consistent",
+)
+
 
 class Invoice(documents.PostedDocument):
     """A customer invoice: posted DR receivable / CR revenue, paid down by payments."""
@@ -14,6 +23,8 @@ class Invoice(documents.PostedDocument):
     invoice_date = models.DateField()
     due_date = models.DateField()
     notes = models.TextField(blank=True)
+
+    commit_checks = COMMIT_CHECKS
 
     class Meta(documents.PostedDocument.Meta):
         indexes = documents.document_indexes("invoice", party="customer", date_field="invoice_date")

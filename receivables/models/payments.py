@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from ledger.documents import models as documents
 from receivables.models.customers import Customer
-from receivables.models.invoices import Invoice
+from receivables.models.invoices import COMMIT_CHECKS, Invoice
 
 
 class PaymentMethod(models.TextChoices):
@@ -22,6 +22,7 @@ class Payment(documents.AppliedPayment):
     entry carries the number)."""
 
     Method = PaymentMethod
+    commit_checks = COMMIT_CHECKS
 
     entity = documents.entity_reference("payments")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")

@@ -143,6 +143,7 @@ def _apply(plan: _Plan) -> Payment:
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
     )
     kit.balances_shift(Invoice, [(a.document_id, a.amount) for a in plan.applications])
+    kit.commit_checks_run(Payment)  # before the journal counter's lock, not under it at commit
     journal_entry_number(entry=entry, issued_by=plan.created_by)  # last: the entity-wide journal counter
     payment._prefetched_objects_cache = {"applications": applications}
     return payment

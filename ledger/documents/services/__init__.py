@@ -6,6 +6,7 @@ code, so the same refusal reads the same in both ledgers (docs/api.md, "Error co
 """
 
 from ledger.documents.services.documents import (
+    commit_checks_run,
     document_post,
     document_void,
     model_has_field,
@@ -67,6 +68,7 @@ __all__ = [
     "applications_total",
     "balances_shift",
     "choice_check",
+    "commit_checks_run",
     "date_parse",
     "document_post",
     "document_void",

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
@@ -98,8 +98,24 @@ def number_last(
     )
     type(document).objects.filter(pk=document.pk).update(**{number_field: issued.number})
     setattr(document, number_field, issued.number)
+    commit_checks_run(type(document))
     journal_entry_number(entry=entry, issued_by=issued_by)
     return issued.number
+
+
+def commit_checks_run(model: type[models.Model]) -> None:
+    """Run a document's commit-time checks now, then defer them again; call it before the journal number.
+
+    The database checks a ledger's documents at commit (deferred constraint triggers, named in the
+    model's `commit_checks`). Run at commit they would run while the entity's journal counter is
+    locked, making every other writer of the entity wait for them; run here, only the ledger's own
+    check of the entry is left for the commit. Anything written after this is checked at commit.
+    """
+    names = ", ".join(connection.ops.quote_name(name) for name in model.commit_checks)
+    if names:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+            cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
 def model_has_field(model: type[models.Model], name: str) -> bool:
@@ -145,6 +161,7 @@ def posted_void[R: models.Model](
     type(locked).objects.filter(pk=locked.pk).update(**fields)
     for name, value in fields.items():
         setattr(locked, name, value)
+    commit_checks_run(type(locked))
     for entry in (reversal, *entries):
         journal_entry_number(entry=entry, issued_by=voided_by)
     return locked
