@@ -3,11 +3,14 @@
 from django.db import models
 
 from ledger.documents import models as documents
+from payables.models.checks import COMMIT_CHECKS
 from payables.models.vendors import Vendor
 
 
 class VendorBill(documents.PostedDocument):
     """A vendor's bill: posted DR expense / CR accounts_payable, paid down by AP payments."""
+
+    commit_checks = COMMIT_CHECKS
 
     entity = documents.entity_reference("vendor_bills")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="bills")

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ledger.documents.models import MONEY, VOID_RECORDED, PostedRow, choice_constraint, entity_reference
+from payables.models.checks import COMMIT_CHECKS
 from payables.models.vendors import Vendor
 
 
@@ -54,6 +55,8 @@ class VendorCredit(PostedRow):
     `remaining_amount` is what payments can still spend: a voided or expired credit has none left,
     and `expired_amount` keeps what was written off when it expired.
     """
+
+    commit_checks = COMMIT_CHECKS
 
     Status = VendorCreditStatus
     SourceType = VendorCreditSourceType

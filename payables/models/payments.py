@@ -7,6 +7,7 @@ from django.db.models import F, Q
 
 from ledger.documents import models as documents
 from payables.models.bills import VendorBill
+from payables.models.checks import COMMIT_CHECKS
 from payables.models.credits import VendorCredit
 from payables.models.vendors import Vendor
 
@@ -22,6 +23,8 @@ class APPaymentMethod(models.TextChoices):
 
 class APPayment(documents.AppliedPayment):
     """A payment to one vendor: `amount` in cash plus `credit_amount` of vendor credit, applied to bills."""
+
+    commit_checks = COMMIT_CHECKS
 
     Method = APPaymentMethod
 

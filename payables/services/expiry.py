@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput
 from erp.models import Entity
+from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
 from payables.lock_objects import vendor_credit_for_update
 from payables.models import VendorCredit
@@ -73,5 +74,6 @@ def vendor_credit_expire(
                 "updated_at",
             ]
         )
+        kit.commit_checks_run(VendorCredit)  # before the journal counter's lock, not under it at commit
         journal_entry_number(entry=entry, issued_by=expired_by)
     return True
