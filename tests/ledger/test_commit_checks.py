@@ -1,4 +1,4 @@
-"""Each ledger names every check its database runs at commit, so services can run them before the journal lock."""
+"""Each ledger names every check its database runs at commit, so they can run before the journal lock."""
 
 import pytest
 from django.db import connection, transaction
