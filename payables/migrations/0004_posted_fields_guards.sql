@@ -93,14 +93,14 @@ BEGIN
 END
 $$;
 
--- Commit-time checks run while the entity's journal counter row is locked (a service takes the
--- journal number last, then commits), so every millisecond they take is one every writer of the
--- entity waits for. The full check of a document (above) therefore runs on its INSERT and on the
--- UPDATEs that change something besides the fields a payment or its void moves: a bill's
--- balance_due, status and updated_at; a credit's remaining_amount, status and updated_at. Those
--- moves are checked by 0002's balance checks, which fire on every UPDATE. Anything else (a number,
--- a void, an expiry, expired_amount, a column added later) gets the full check. A status never
--- changes alone into void, voided or expired: the 0001 CHECKs (*_void_recorded,
+-- Commit-time checks run in every payables write, just before its journal number
+-- (ledger.documents.services.commit_checks_run; payables/models/checks.py names them), so each
+-- event re-checks only what it can have changed. The full check of a document (above) therefore
+-- runs on its INSERT and on the UPDATEs that change something besides the fields a payment or its
+-- void moves: a bill's balance_due, status and updated_at; a credit's remaining_amount, status and
+-- updated_at. Those moves are checked by 0002's balance checks, which fire on every UPDATE. Anything
+-- else (a number, a void, an expiry, expired_amount, a column added later) gets the full check. A
+-- status never changes alone into void, voided or expired: the 0001 CHECKs (*_void_recorded,
 -- vendor_credit_status_matches_amounts) require the void or expiry fields, which are checked.
 CREATE FUNCTION payables_posted_deferred_check() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -111,13 +111,34 @@ BEGIN
         WHEN 'payables_vendorcredit' THEN
             PERFORM payables_posted_document_check('vendor_credit', NEW.id);
         WHEN 'payables_appayment' THEN
-            -- A payment voided changes what its bills and credits may have lost; any other update
-            -- (its number) leaves their sums as they were, so they are not re-read for it.
-            IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
-                PERFORM payables_vendor_bill_check(a.bill_id)
-                   FROM payables_appaymentapplication AS a WHERE a.payment_id = NEW.id;
-                PERFORM payables_vendor_credit_check(s.vendor_credit_id)
-                   FROM payables_vendorcreditapplication AS s WHERE s.payment_id = NEW.id;
+            -- A payment applied (its applications are inserted with it) or voided changes what its
+            -- bills and credits lost: their balances are checked here, one statement for the bills and
+            -- one for the credits, instead of once per application. Any other update (its number)
+            -- leaves their sums as they were, so they are not re-read for it.
+            IF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status THEN
+                IF EXISTS (SELECT 1 FROM payables_vendorbill AS b
+                            WHERE b.id IN (SELECT a.bill_id FROM payables_appaymentapplication AS a
+                                            WHERE a.payment_id = NEW.id)
+                              AND CASE WHEN b.status = 'void' THEN 0 ELSE b.total - b.balance_due END
+                                  <> (SELECT coalesce(sum(a.amount_applied), 0)
+                                        FROM payables_appaymentapplication AS a
+                                        JOIN payables_appayment AS p ON p.id = a.payment_id
+                                       WHERE a.bill_id = b.id AND p.status = 'applied')) THEN
+                    RAISE EXCEPTION 'AP payment %: a bill''s balance does not match what is applied to it', NEW.id
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'vendor_bill_balance_matches_applications';
+                END IF;
+                IF EXISTS (SELECT 1 FROM payables_vendorcredit AS c
+                            WHERE c.id IN (SELECT s.vendor_credit_id FROM payables_vendorcreditapplication AS s
+                                            WHERE s.payment_id = NEW.id)
+                              AND CASE WHEN c.status = 'voided' THEN 0
+                                       ELSE c.amount - c.remaining_amount - c.expired_amount END
+                                  <> (SELECT coalesce(sum(s.amount), 0)
+                                        FROM payables_vendorcreditapplication AS s
+                                        JOIN payables_appayment AS p ON p.id = s.payment_id
+                                       WHERE s.vendor_credit_id = c.id AND p.status = 'applied')) THEN
+                    RAISE EXCEPTION 'AP payment %: a vendor credit''s remainder does not match what is spent from it', NEW.id
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'vendor_credit_remaining_matches_applications';
+                END IF;
             END IF;
             PERFORM payables_posted_document_check('ap_payment', NEW.id);
     END CASE;
@@ -164,6 +185,70 @@ CREATE CONSTRAINT TRIGGER payables_ap_payment_posted_consistent
     AFTER INSERT OR UPDATE ON payables_appayment
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION payables_posted_deferred_check();
+
+-- Applications are written with their payment, each kind in one statement (the services' bulk
+-- inserts): at its end a payment's bill applications are its whole total_applied and its credit
+-- applications its whole credit_amount, and each one is a bill or credit of the payment's own vendor
+-- and entity. Checked once per statement, at once, instead of 0002's deferred check per application
+-- (which re-added all the payment's applications for each one: 51 whole-payment checks for a payment
+-- of 50 bills and a credit). So no application can join a committed payment (its amounts never
+-- change), and the applications of a new one are what its deferred checks re-read whole: 0002's
+-- payables_ap_payment_check (the same sums and vendors) and the balances of its bills and credits
+-- above, one statement each.
+DROP TRIGGER payables_ap_payment_application_consistent ON payables_appaymentapplication;
+DROP TRIGGER payables_vendor_credit_application_consistent ON payables_vendorcreditapplication;
+
+CREATE FUNCTION payables_bill_applications_match() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM added AS a
+                 JOIN payables_appayment AS p ON p.id = a.payment_id
+                 JOIN payables_vendorbill AS b ON b.id = a.bill_id
+                WHERE b.vendor_id <> p.vendor_id OR b.entity_id <> p.entity_id) THEN
+        RAISE EXCEPTION 'an AP payment applies to a bill of another vendor or entity'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ap_payment_applications_match';
+    END IF;
+    IF EXISTS (SELECT 1 FROM payables_appayment AS p
+                WHERE p.id IN (SELECT payment_id FROM added)
+                  AND p.total_applied <> (SELECT coalesce(sum(x.amount_applied), 0)
+                                            FROM payables_appaymentapplication AS x WHERE x.payment_id = p.id)) THEN
+        RAISE EXCEPTION 'an AP payment''s bill applications do not add up to its total applied'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ap_payment_applications_match';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION payables_credit_applications_match() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM added AS s
+                 JOIN payables_appayment AS p ON p.id = s.payment_id
+                 JOIN payables_vendorcredit AS c ON c.id = s.vendor_credit_id
+                WHERE c.vendor_id <> p.vendor_id OR c.entity_id <> p.entity_id) THEN
+        RAISE EXCEPTION 'an AP payment spends a credit of another vendor or entity'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ap_payment_credit_matches';
+    END IF;
+    IF EXISTS (SELECT 1 FROM payables_appayment AS p
+                WHERE p.id IN (SELECT payment_id FROM added)
+                  AND p.credit_amount <> (SELECT coalesce(sum(x.amount), 0)
+                                            FROM payables_vendorcreditapplication AS x WHERE x.payment_id = p.id)) THEN
+        RAISE EXCEPTION 'an AP payment''s credit applications do not add up to its credit amount'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ap_payment_credit_matches';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER payables_ap_payment_applications_matched
+    AFTER INSERT ON payables_appaymentapplication
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_bill_applications_match();
+
+CREATE TRIGGER payables_vendor_credit_applications_matched
+    AFTER INSERT ON payables_vendorcreditapplication
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION payables_credit_applications_match();
 
 -- At once: what was posted stays as posted (the vendor, entity, amounts, date and entry of a
 -- document, and a credit's expires_at, which decides until when it can be spent), and a void (or a

@@ -8,8 +8,6 @@ COMMIT_CHECKS = (
     "payables_vendor_bill_consistent",
     "payables_vendor_credit_consistent",
     "payables_ap_payment_consistent",
-    "payables_ap_payment_application_consistent",
-    "payables_vendor_credit_application_consistent",
     "payables_vendor_bill_posted_consistent",
     "payables_vendor_bill_posted_still_consistent",
     "payables_vendor_credit_posted_consistent",

@@ -231,6 +231,47 @@ def test_a_payment_cannot_be_voided_without_restoring_its_bills(paid):
         )
 
 
+@pytest.mark.parametrize("kind", ["bill", "credit"])
+def test_no_application_joins_a_committed_payment(paid, kind):
+    bill, credit, payment = paid
+    with refused("ap_payment_applications_match" if kind == "bill" else "ap_payment_credit_matches"):
+        if kind == "bill":
+            APPaymentApplication.objects.create(
+                payment=payment, bill=new_bill(bill), position=2, amount_applied=Decimal("1.00")
+            )
+        else:
+            other = VendorCreditFactory(vendor=credit.vendor, amount=Decimal("5.00"))
+            VendorCreditApplication.objects.create(payment=payment, vendor_credit=other, position=2, amount=1)
+        pytest.fail("the application was accepted until commit: it must be refused at once")
+
+
+def test_a_payment_cannot_spend_another_vendors_credit(paid, other_vendor):
+    bill, _, _ = paid
+    foreign = VendorCreditFactory(vendor=other_vendor, amount=Decimal("5.00"))
+    with refused("ap_payment_credit_matches"):
+        payment = new_payment(bill, "5.00", credit_amount=Decimal("5.00"), total_applied=Decimal("10.00"))
+        pay_raw(payment, bill, "10.00")
+        VendorCreditApplication.objects.create(payment=payment, vendor_credit=foreign, position=1, amount=5)
+        pytest.fail("the application was accepted until commit: it must be refused at once")
+
+
+def test_a_new_payment_cannot_apply_to_a_bill_whose_balance_stays(paid):
+    bill, _, _ = paid
+    with refused("vendor_bill_balance_matches_applications"):
+        payment = new_payment(bill, "10.00")
+        APPaymentApplication.objects.create(
+            payment=payment, bill=bill, position=1, amount_applied=Decimal("10.00")
+        )
+
+
+def test_a_new_payment_cannot_spend_from_a_credit_whose_remainder_stays(paid):
+    bill, credit, _ = paid
+    with refused("vendor_credit_remaining_matches_applications"):
+        payment = new_payment(bill, "5.00", credit_amount=Decimal("5.00"), total_applied=Decimal("10.00"))
+        pay_raw(payment, bill, "10.00")
+        VendorCreditApplication.objects.create(payment=payment, vendor_credit=credit, position=1, amount=5)
+
+
 def test_a_bill_totals_its_lines(paid):
     bill, _, _ = paid
     with refused("vendor_bill_total_matches_lines"):
