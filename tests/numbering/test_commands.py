@@ -102,6 +102,23 @@ def test_advance_counters_rejects_a_malformed_file(entity, tmp_path, text, messa
         command_output("advance_counters", "--entity", entity.code, "--file", write_csv(tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\xff\xfecounter_type,advance_to\n", "not UTF-8 text"),
+        (
+            b"counter_type,advance_to\n" + b"x" * 200_000 + b",5\n",
+            "not a readable CSV file",
+        ),  # a cell too large
+    ],
+)
+def test_advance_counters_refuses_a_file_that_is_not_csv_text_in_one_line(entity, tmp_path, content, message):
+    path = tmp_path / "counters.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        command_output("advance_counters", "--entity", entity.code, "--file", str(path))
+
+
 def test_advance_counters_reports_a_missing_file_and_entity(entity, tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         command_output("advance_counters", "--entity", entity.code, "--file", str(tmp_path / "absent.csv"))

@@ -57,6 +57,12 @@ def read_counters_csv(path: str) -> list[dict]:
                 rows.append({name: cells[name] for name in COLUMNS if cells.get(name)})
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
+    except UnicodeDecodeError as error:
+        raise CommandError(
+            f"{path} is not UTF-8 text (byte {error.start}); save it as CSV in UTF-8."
+        ) from error
+    except csv.Error as error:
+        raise CommandError(f"{path} is not a readable CSV file: {error}.") from error
     if not rows:
         raise CommandError(f"{path} has no counter rows.")
     return rows
