@@ -88,10 +88,12 @@ def test_revoke_api_key_revokes(entity):
         command_output("revoke_api_key", "not-a-uuid")
 
 
-def test_purge_idempotency_keys_refuses_a_window_shorter_than_a_day():
+def test_purge_idempotency_keys_refuses_a_window_under_a_day_or_past_the_calendar():
     assert json.loads(command_output("purge_idempotency_keys", "--json")) == {"deleted": 0}
     with pytest.raises(CommandError, match="at least 24"):
         command_output("purge_idempotency_keys", "--older-than-hours", "1")
+    with pytest.raises(CommandError, match="at most 1,000,000"):
+        command_output("purge_idempotency_keys", "--older-than-hours", "99999999999999")
 
 
 def test_load_demo_prints_a_login_and_a_working_key_and_is_rerunnable():
