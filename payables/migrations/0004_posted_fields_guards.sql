@@ -1,19 +1,6 @@
 -- Payables guards added to 0002 so both ledgers hold the same rules (docs/reliability.md lists them
 -- with their tests); reversed by 0004_posted_fields_guards_reverse.sql.
 
--- Whether `posting` is the journal entry that posted the document `document` of `kind` for
--- `amount` (as the services write it: source_type the kind, source_id the document's id, debits
--- adding up to its amount), or, given `reverses`, the reversal of that entry (which keeps its source).
-CREATE FUNCTION payables_entry_posts(posting uuid, kind text, document uuid, amount numeric, reverses uuid)
-RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM erp_journalentry AS e
-         WHERE e.id = posting AND e.source_type = kind AND e.source_id = document::text
-           AND e.reversal_of_id IS NOT DISTINCT FROM reverses
-           AND (SELECT coalesce(sum(l.debit), 0) FROM erp_journalline AS l WHERE l.entry_id = e.id) = amount)
-$$;
-
 -- At commit: a bill totals its lines; every document references only its own entity's vendor and
 -- journal entries, carries the number issued to it, was posted by its own entry (for its total,
 -- amount or total applied) and, if void, voided by that entry's reversal; an expired credit's
@@ -64,12 +51,12 @@ BEGIN
         RAISE EXCEPTION '% %: number % was not issued to it', kind, checked_id, doc.number
             USING ERRCODE = 'check_violation', CONSTRAINT = kind || '_number_issued';
     END IF;
-    IF NOT payables_entry_posts(doc.journal_entry_id, kind, checked_id, doc.posted, NULL) THEN
+    IF NOT ledger_entry_posts(doc.journal_entry_id, kind, checked_id, doc.posted, NULL) THEN
         RAISE EXCEPTION '% %: journal entry % is not its posting for %', kind, checked_id, doc.journal_entry_id, doc.posted
             USING ERRCODE = 'check_violation', CONSTRAINT = kind || '_posted_by_its_entry';
     END IF;
     IF doc.void_journal_entry_id IS NOT NULL
-       AND NOT payables_entry_posts(doc.void_journal_entry_id, kind, checked_id, doc.posted, doc.journal_entry_id) THEN
+       AND NOT ledger_entry_posts(doc.void_journal_entry_id, kind, checked_id, doc.posted, doc.journal_entry_id) THEN
         RAISE EXCEPTION '% %: void entry % is not the reversal of its entry %',
             kind, checked_id, doc.void_journal_entry_id, doc.journal_entry_id
             USING ERRCODE = 'check_violation', CONSTRAINT = kind || '_void_reverses_its_entry';

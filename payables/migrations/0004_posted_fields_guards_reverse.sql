@@ -36,4 +36,3 @@ DROP TRIGGER payables_vendor_bill_posted_still_consistent ON payables_vendorbill
 DROP TRIGGER payables_vendor_bill_posted_consistent ON payables_vendorbill;
 DROP FUNCTION payables_posted_deferred_check();
 DROP FUNCTION payables_posted_document_check(text, uuid);
-DROP FUNCTION payables_entry_posts(uuid, text, uuid, numeric, uuid);

@@ -7,6 +7,7 @@ from erp.sql_migrations import run_sql_files
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("ledger", "0003_entry_posts"),
         ("numbering", "0001_initial"),
         ("receivables", "0002_journal_entries_in_ledger"),
     ]

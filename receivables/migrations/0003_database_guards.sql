@@ -2,19 +2,6 @@
 -- The same guards as payables' (docs/reliability.md lists them with their tests). Single-row rules
 -- are the named CHECKs of 0001; the cross-row ones are checked at commit, the history ones at once.
 
--- Whether `posting` is the journal entry that posted the document `document` of `kind` for
--- `amount` (as the services write it: source_type the kind, source_id the document's id, debits
--- adding up to its amount), or, given `reverses`, the reversal of that entry (which keeps its source).
-CREATE FUNCTION receivables_entry_posts(posting uuid, kind text, document uuid, amount numeric, reverses uuid)
-RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM erp_journalentry AS e
-         WHERE e.id = posting AND e.source_type = kind AND e.source_id = document::text
-           AND e.reversal_of_id IS NOT DISTINCT FROM reverses
-           AND (SELECT coalesce(sum(l.debit), 0) FROM erp_journalline AS l WHERE l.entry_id = e.id) = amount)
-$$;
-
 -- What a payment moves: an invoice lost exactly what the applied (not void) payments applied to it.
 -- This is all a payment, or its void, changes about an invoice, so it is all they re-check.
 CREATE FUNCTION receivables_invoice_balance_check(invoice receivables_invoice) RETURNS void
@@ -75,13 +62,13 @@ BEGIN
         RAISE EXCEPTION 'invoice %: number % was not issued to it', checked_id, invoice.number
             USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_number_issued';
     END IF;
-    IF NOT receivables_entry_posts(invoice.journal_entry_id, 'invoice', checked_id, invoice.total, NULL) THEN
+    IF NOT ledger_entry_posts(invoice.journal_entry_id, 'invoice', checked_id, invoice.total, NULL) THEN
         RAISE EXCEPTION 'invoice %: journal entry % is not the posting of this invoice for %',
             checked_id, invoice.journal_entry_id, invoice.total
             USING ERRCODE = 'check_violation', CONSTRAINT = 'invoice_posted_by_its_entry';
     END IF;
     IF invoice.void_journal_entry_id IS NOT NULL
-       AND NOT receivables_entry_posts(invoice.void_journal_entry_id, 'invoice', checked_id, invoice.total,
+       AND NOT ledger_entry_posts(invoice.void_journal_entry_id, 'invoice', checked_id, invoice.total,
                                        invoice.journal_entry_id) THEN
         RAISE EXCEPTION 'invoice %: void entry % is not the reversal of its entry %',
             checked_id, invoice.void_journal_entry_id, invoice.journal_entry_id
@@ -122,13 +109,13 @@ BEGIN
         RAISE EXCEPTION 'payment % references a customer or journal entry of another entity', checked_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_references_own_entity';
     END IF;
-    IF NOT receivables_entry_posts(payment.journal_entry_id, 'payment', checked_id, payment.amount, NULL) THEN
+    IF NOT ledger_entry_posts(payment.journal_entry_id, 'payment', checked_id, payment.amount, NULL) THEN
         RAISE EXCEPTION 'payment %: journal entry % is not the posting of this payment for %',
             checked_id, payment.journal_entry_id, payment.amount
             USING ERRCODE = 'check_violation', CONSTRAINT = 'payment_posted_by_its_entry';
     END IF;
     IF payment.void_journal_entry_id IS NOT NULL
-       AND NOT receivables_entry_posts(payment.void_journal_entry_id, 'payment', checked_id, payment.amount,
+       AND NOT ledger_entry_posts(payment.void_journal_entry_id, 'payment', checked_id, payment.amount,
                                        payment.journal_entry_id) THEN
         RAISE EXCEPTION 'payment %: void entry % is not the reversal of its entry %',
             checked_id, payment.void_journal_entry_id, payment.journal_entry_id

@@ -28,4 +28,3 @@ DROP FUNCTION receivables_invoice_deferred_check();
 DROP FUNCTION receivables_payment_check(uuid);
 DROP FUNCTION receivables_invoice_check(uuid, boolean);
 DROP FUNCTION receivables_invoice_balance_check(receivables_invoice);
-DROP FUNCTION receivables_entry_posts(uuid, text, uuid, numeric, uuid);

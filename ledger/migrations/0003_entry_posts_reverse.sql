@@ -1,0 +1,1 @@
+DROP FUNCTION ledger_entry_posts(uuid, text, uuid, numeric, uuid);
