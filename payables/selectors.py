@@ -57,19 +57,3 @@ def vendor_usable_credits(*, vendor: Vendor, at: datetime.datetime | None = None
         .exclude(expires_at__lte=at)
         .order_by("created_at", "pk")
     )
-
-
-def vendor_credit_history(*, vendor: Vendor) -> QuerySet[VendorCredit]:
-    """Return every credit of a vendor, newest first, with the payments that spent from it."""
-    return (
-        VendorCredit.objects.filter(vendor=vendor)
-        .order_by("-created_at", "-pk")
-        .prefetch_related(
-            Prefetch(
-                "applications",
-                queryset=VendorCreditApplication.objects.select_related("payment").order_by(
-                    "payment__created_at"
-                ),
-            )
-        )
-    )
