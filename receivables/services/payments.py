@@ -9,7 +9,7 @@ Errors name the fields of the multi-invoice-apply request (account_id, applicati
 
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -106,7 +106,7 @@ def _applied_total(amount, applied: list[kit.Application]) -> Decimal:
     return applied_total
 
 
-def _check(plan: _Plan, invoices: dict) -> None:
+def _check(plan: _Plan, invoices: Iterable[Invoice]) -> None:
     kit.applications_check(
         plan.applications, invoices, party=plan.customer, party_field="customer", id_param="order_id"
     )
