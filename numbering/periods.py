@@ -4,10 +4,10 @@ The document's date picks the period, never today. Resets:
 - never: one period "all" covering every date;
 - fiscal_year: the entity's fiscal years, named by the calendar year they end in ("FY2027");
 - calendar_year: "2026"; month: "2026-03";
-- custom: N months or N years, tiled from an anchor: the sequence's rollover_enabled_date, or
+- custom: N months or N years, tiled from an anchor: the sequence's period_anchor, or
   January 1 of the year the sequence was created.
-A sequence with a rollover_enabled_date numbers by period only from the period holding that date:
-earlier dates are outside every period (RuleViolation date_outside_periods).
+A sequence that started resetting after it had numbered documents (reset_from) keeps its old,
+never-reset counter ("all") for documents dated before reset_from; later dates use the new periods.
 """
 
 import calendar
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from erp.exceptions import RuleViolation
 from erp.models import Entity
 from numbering.rendering import date_key, format_tokens
 
@@ -41,7 +40,7 @@ class PeriodRule:
     period_unit: str = ""
     period_amount: int | None = None
     anchor: datetime.date | None = None
-    lower_bound: datetime.date | None = None
+    reset_from: datetime.date | None = None
 
 
 # Fiscal year start months never change after an entity is created (entity_update refuses it),
@@ -66,7 +65,7 @@ def period_rule(sequence, *, fiscal_year_start_month: int | None = None) -> Peri
     """Return the period rule of a sequence (saved or not)."""
     if fiscal_year_start_month is None:
         fiscal_year_start_month = fiscal_year_start_month_of(sequence)
-    anchor = sequence.rollover_enabled_date
+    anchor = sequence.period_anchor
     if anchor is None and sequence.reset == "custom":
         created = (
             timezone.localtime(sequence.created_at).date() if sequence.created_at else timezone.localdate()
@@ -78,28 +77,15 @@ def period_rule(sequence, *, fiscal_year_start_month: int | None = None) -> Peri
         period_unit=sequence.period_unit,
         period_amount=sequence.period_amount,
         anchor=anchor,
-        lower_bound=sequence.rollover_enabled_date,
+        reset_from=sequence.reset_from,
     )
 
 
 def period_bounds(rule: PeriodRule, on: datetime.date) -> PeriodBounds:
-    """Return the period a document date falls in, or raise date_outside_periods."""
-    bounds = _bounds(rule, on)
-    if rule.reset != "never" and rule.lower_bound is not None and _before_first_period(rule, on, bounds):
-        raise RuleViolation(
-            f"{on.isoformat()} is before this sequence's first period "
-            f"(numbering by period starts {rule.lower_bound.isoformat()}).",
-            code="date_outside_periods",
-            param="date",
-        )
-    return bounds
-
-
-def _before_first_period(rule: PeriodRule, on: datetime.date, bounds: PeriodBounds) -> bool:
-    # Custom periods start at the lower bound itself; calendar periods at the one holding it.
-    if rule.reset == "custom":
-        return on < rule.lower_bound
-    return bounds.end < rule.lower_bound
+    """Return the period a document date falls in (before reset_from: the old, never-reset counter)."""
+    if rule.reset_from is not None and on < rule.reset_from:
+        return PeriodBounds(*ALL_DATES, "all")
+    return _bounds(rule, on)
 
 
 def _bounds(rule: PeriodRule, on: datetime.date) -> PeriodBounds:
@@ -169,9 +155,7 @@ def periods_distinguishable(rule: PeriodRule, fmt: str) -> bool:
         return True  # the full date is printed: different periods cannot collide
     if rule.reset == "custom":
         step_days = 31 * rule.period_amount * (12 if rule.period_unit == "year" else 1)
-        first = (rule.lower_bound or rule.anchor) - datetime.timedelta(
-            days=0 if rule.lower_bound else 400 + step_days
-        )
+        first = rule.anchor - datetime.timedelta(days=400 + step_days)
     else:
         step_days = 366
         first = datetime.date(2000, 1, 1)

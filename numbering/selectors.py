@@ -36,6 +36,20 @@ def sequence_preview(*, sequence: Sequence, date: datetime.date | None = None) -
     return {"value": value, "number": template.render(value), "period_label": bounds.label}
 
 
+def sequence_next_value(sequence: Sequence, on: datetime.date | None = None) -> int:
+    """Return the value the next number for a document dated `on` (default today) takes; reserve nothing."""
+    bounds = period_bounds(period_rule(sequence), on or timezone.localdate())
+    if "periods" in getattr(sequence, "_prefetched_objects_cache", {}):  # a list read: no query per row
+        last = next((p.last_value for p in sequence.periods.all() if p.start == bounds.start), None)
+    else:
+        last = (
+            NumberingPeriod.objects.filter(sequence=sequence, start=bounds.start)
+            .values_list("last_value", flat=True)
+            .first()
+        )
+    return sequence.starting_number if last is None else last + 1
+
+
 def sequence_remaining(*, sequence: Sequence, date: datetime.date | None = None) -> int | None:
     """Return how many numbers are left in the period holding `date` (None when unbounded)."""
     if sequence.ending_number is None:

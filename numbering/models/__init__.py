@@ -16,7 +16,9 @@ from numbering.models.sequences import (
     MAX_PERIOD_AMOUNT,
     MAX_PREFIX_LENGTH,
     MAX_SEPARATOR_LENGTH,
+    STOCK_TRANSFER_TYPES,
     Sequence,
+    new_portos_id,
 )
 
 __all__ = [
@@ -27,8 +29,10 @@ __all__ = [
     "MAX_PERIOD_AMOUNT",
     "MAX_PREFIX_LENGTH",
     "MAX_SEPARATOR_LENGTH",
+    "STOCK_TRANSFER_TYPES",
     "CounterEvent",
     "IssuedNumber",
     "NumberingPeriod",
     "Sequence",
+    "new_portos_id",
 ]

@@ -41,6 +41,9 @@ class IssuedNumber(models.Model):
     )
     value = models.BigIntegerField()
     number = models.CharField(max_length=150)
+    # True for a fiscal-year rollover with no affix: the printed number repeats across fiscal years and
+    # is unique within its period only (otherwise it is unique within the sequence).
+    unique_in_period = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.ISSUED)
     document_type = models.CharField(max_length=40, blank=True)
     document_id = models.CharField(max_length=64, blank=True)
@@ -55,7 +58,16 @@ class IssuedNumber(models.Model):
         ordering = ["period_id", "value"]  # the (period, value) index: no join, no sort
         constraints = [
             models.UniqueConstraint(fields=["period", "value"], name="issued_number_unique_value"),
-            models.UniqueConstraint(fields=["sequence", "number"], name="issued_number_unique_number"),
+            models.UniqueConstraint(
+                fields=["sequence", "number"],
+                condition=Q(unique_in_period=False),
+                name="issued_number_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "number"],
+                condition=Q(unique_in_period=True),
+                name="issued_number_unique_number_in_period",
+            ),
             models.CheckConstraint(
                 condition=(Q(status="issued") & Q(voided_at__isnull=True))
                 | (Q(status="voided") & Q(voided_at__isnull=False) & ~Q(void_reason="")),

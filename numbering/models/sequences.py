@@ -1,5 +1,6 @@
 """A document sequence: its layout (structured or a format string), range, reset rule and version."""
 
+import secrets
 import uuid
 
 from django.db import models
@@ -41,6 +42,23 @@ MAX_FORMAT_LENGTH = 100
 MAX_ALPHA_LENGTH = 16
 MAX_PERIOD_AMOUNT = {"month": 120, "year": 10}
 
+# The kinds of stock transfer a PORTOS numbering serves (docs/dialects.md).
+STOCK_TRANSFER_TYPES = ["Outcome", "Transfer", "Correction", "Invoice"]
+PORTOS_ID_PATTERN = r"^[0-9a-f]{24}$"
+KEY_SEQUENCE = "numbering_sequence_key_seq"
+
+
+def new_portos_id() -> str:
+    """Return a fresh PORTOS id: 24 lowercase hex characters, like a MongoDB ObjectId."""
+    return secrets.token_hex(12)
+
+
+class NextKey(models.Func):
+    """The database's next sequence key (Intacct `key`), drawn when the row is inserted."""
+
+    template = f"nextval('{KEY_SEQUENCE}')"
+    output_field = models.BigIntegerField()
+
 
 class Sequence(models.Model):
     """A document sequence of one entity: its layout, range and reset rule."""
@@ -78,6 +96,16 @@ class Sequence(models.Model):
     )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Intacct's `key`: short digits, assigned by the database, never reused or changed.
+    key = models.BigIntegerField(unique=True, editable=False, db_default=NextKey())
+    # PORTOS's `id`: given by the client or generated; unique per entity.
+    portos_id = models.CharField("PORTOS id", max_length=24, default=new_portos_id)
+    stock_transfer_type = models.CharField(
+        max_length=10,
+        choices=[(t, t) for t in STOCK_TRANSFER_TYPES],
+        blank=True,
+        help_text="The kind of stock transfer this sequence numbers (PORTOS `type`).",
+    )
     # The (entity, name) unique index serves lookups by entity: no separate FK index.
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="sequences", db_index=False)
     name = models.CharField(max_length=100)
@@ -112,8 +140,18 @@ class Sequence(models.Model):
     reset = models.CharField(max_length=13, choices=Reset.choices, default=Reset.NEVER)
     period_unit = models.CharField(max_length=5, choices=PeriodUnit.choices, blank=True)
     period_amount = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Read-only for callers: the services set it the first time rollover (fiscal-year reset) is enabled.
     rollover_enabled_date = models.DateField(
-        null=True, blank=True, help_text="First date numbered by periods; custom periods start here."
+        null=True, blank=True, editable=False, help_text="When fiscal-year rollover was first enabled."
+    )
+    reset_from = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Documents dated before this keep the counter from before the reset rule.",
+    )
+    period_anchor = models.DateField(
+        null=True, blank=True, help_text="Custom periods are counted from this date (default: 1 January)."
     )
     warning_threshold = models.PositiveIntegerField(
         null=True,
@@ -124,11 +162,21 @@ class Sequence(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.CharField(max_length=100, blank=True, editable=False)
+    modified_by = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["entity", "name"], name="sequence_unique_name"),
+            models.UniqueConstraint(fields=["entity", "portos_id"], name="sequence_unique_portos_id"),
+            models.CheckConstraint(
+                condition=Q(portos_id__regex=PORTOS_ID_PATTERN), name="sequence_portos_id_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_transfer_type__in=["", *STOCK_TRANSFER_TYPES]),
+                name="sequence_stock_transfer_type_valid",
+            ),
             models.UniqueConstraint(
                 fields=["entity", "counter_type"],
                 condition=Q(counter_type__isnull=False),
@@ -173,6 +221,15 @@ class Sequence(models.Model):
             fixed_length=self.fixed_length,
             fiscal_year_affix=self.fiscal_year_affix,
             fiscal_year_separator=self.fiscal_year_separator,
+        )
+
+    @property
+    def numbers_repeat_across_periods(self) -> bool:
+        """Return whether printed numbers are unique per fiscal year only (rollover with no affix)."""
+        return (
+            self.reset == self.Reset.FISCAL_YEAR
+            and not self.format
+            and self.fiscal_year_affix == self.FiscalYearAffix.NONE
         )
 
     @property

@@ -1,6 +1,7 @@
 """Validation of a sequence's configuration: each field on its own, then the whole."""
 
 import datetime
+import re
 
 from erp.exceptions import InvalidInput
 from numbering.models import (
@@ -9,8 +10,10 @@ from numbering.models import (
     MAX_PERIOD_AMOUNT,
     MAX_PREFIX_LENGTH,
     MAX_SEPARATOR_LENGTH,
+    STOCK_TRANSFER_TYPES,
     Sequence,
 )
+from numbering.models.sequences import PORTOS_ID_PATTERN
 from numbering.periods import period_rule, periods_distinguishable
 from numbering.rendering import MAX_FIXED_LENGTH, alpha_to_value, format_parse, is_alpha_text
 
@@ -39,12 +42,17 @@ SETTABLE_FIELDS = (
     "reset",
     "period_unit",
     "period_amount",
-    "rollover_enabled_date",
+    "period_anchor",
     "warning_threshold",
+    "stock_transfer_type",
+    "portos_id",
 )
 
-# Once a number is issued these would re-cut its periods or re-read its values: frozen.
-STRUCTURAL_FIELDS = ("type", "reset", "period_unit", "period_amount", "rollover_enabled_date")
+# Once a number is issued these would re-cut its periods or re-read its values: frozen (except that a
+# sequence that never resets may start resetting later: see sequence_update).
+STRUCTURAL_FIELDS = ("type", "reset", "period_unit", "period_amount", "period_anchor")
+# Identities a caller picks once, on create.
+CREATE_ONLY_FIELDS = ("portos_id",)
 
 
 def sequence_fields_apply(sequence: Sequence, fields: dict) -> list[str]:
@@ -105,6 +113,8 @@ def sequence_validate(sequence: Sequence, *, fiscal_year_start_month: int) -> li
     if sequence.format:
         format_parse(sequence.format)
     rule = period_rule(sequence, fiscal_year_start_month=fiscal_year_start_month)
+    if sequence.numbers_repeat_across_periods:
+        return derived  # rollover with no affix: numbers are unique per fiscal year, by design
     if not periods_distinguishable(rule, sequence.effective_format):
         raise InvalidInput(
             f"With reset {sequence.reset!r} the numbers of different periods would look alike "
@@ -286,6 +296,20 @@ def _date(value, param):
     raise InvalidInput(f"{param} must be a date (YYYY-MM-DD).", code="invalid_date", param=param)
 
 
+def _stock_transfer_type(value, param):
+    if value in (None, ""):
+        return ""
+    return _choice(STOCK_TRANSFER_TYPES, "invalid_stock_transfer_type")(value, param)
+
+
+def _portos_id(value, param):
+    if not isinstance(value, str) or not re.fullmatch(PORTOS_ID_PATTERN, value):
+        raise InvalidInput(
+            f"{param} must be 24 lowercase hexadecimal characters.", code="invalid_portos_id", param=param
+        )
+    return value
+
+
 def _warning_threshold(value, param):
     return _integer(value, param, code="invalid_warning_threshold", maximum=2**31 - 1)
 
@@ -311,8 +335,10 @@ _NORMALIZERS = {
     "reset": _choice(list(Sequence.Reset.values), "invalid_reset"),
     "period_unit": _period_unit,
     "period_amount": _period_amount,
-    "rollover_enabled_date": _date,
+    "period_anchor": _date,
     "warning_threshold": _warning_threshold,
+    "stock_transfer_type": _stock_transfer_type,
+    "portos_id": _portos_id,
 }
 
 

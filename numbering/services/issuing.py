@@ -58,11 +58,11 @@ WITH bump AS (
               p.last_value - %(count)s + 1 AS first_value
 ), issued AS (
     INSERT INTO numbering_issuednumber
-        (id, entity_id, sequence_id, period_id, value, number, status, document_type,
+        (id, entity_id, sequence_id, period_id, value, number, unique_in_period, status, document_type,
          document_id, reference, issued_at, issued_by, void_reason, voided_by)
     SELECT (%(id_head)s || lpad(to_hex(%(id_tail)s::bigint # (v.value - bump.first_value)), 12, '0'))::uuid,
            %(entity_id)s, %(sequence_id)s, bump.id, v.value,
-           %(head)s || {number_sql} || %(tail)s, 'issued', %(document_type)s,
+           %(head)s || {number_sql} || %(tail)s, %(unique_in_period)s, 'issued', %(document_type)s,
            %(document_id)s, %(reference)s, %(issued_at)s, %(issued_by)s, '', ''
       FROM bump, generate_series(bump.first_value, bump.last_value) AS v(value)
 )
@@ -287,6 +287,7 @@ def _take_block(
         "issued_at": issued_at,
         "id_head": id_base.hex[:20],
         "id_tail": id_base.int & _ID_TAIL_MASK,
+        "unique_in_period": sequence.numbers_repeat_across_periods,
         **text,
     }
     # Everything the caller gets back is built before the statement: from the statement to the
@@ -303,7 +304,13 @@ def _take_block(
         label=bounds.label,
     )
     block = IssuedBlock(
-        period=period, count=count, template=template, first_id=id_base, issued_at=issued_at, **text
+        period=period,
+        count=count,
+        template=template,
+        first_id=id_base,
+        issued_at=issued_at,
+        unique_in_period=params["unique_in_period"],
+        **text,
     )
     try:
         row = _run_take(db, alpha=template.alpha, params=params)

@@ -26,7 +26,11 @@ RETURNING id
 
 
 def period_ensure(
-    *, sequence: Sequence, bounds: PeriodBounds, start_value: int | None = None
+    *,
+    sequence: Sequence,
+    bounds: PeriodBounds,
+    start_value: int | None = None,
+    created_at: datetime.datetime | None = None,
 ) -> tuple[int, bool]:
     """Create a sequence's period unless it exists; return (period id, created).
 
@@ -46,7 +50,7 @@ def period_ensure(
                 bounds.label,
                 value,
                 value - 1,
-                timezone.now(),
+                created_at or timezone.now(),
             ],
         )
         row = cursor.fetchone()
@@ -60,10 +64,18 @@ def period_ensure(
 
 
 def period_set_next(
-    *, sequence: Sequence, bounds: PeriodBounds, next_value: int, actor: str, param: str
+    *,
+    sequence: Sequence,
+    bounds: PeriodBounds,
+    next_value: int,
+    actor: str,
+    param: str,
+    created_at: datetime.datetime | None = None,
 ) -> CounterEvent | None:
     """Make `next_value` the next value of a period: create it there, or move its counter forward."""
-    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=next_value)
+    period_id, created = period_ensure(
+        sequence=sequence, bounds=bounds, start_value=next_value, created_at=created_at
+    )
     if created:
         return _period_created_event(sequence, period_id, bounds, start_value=next_value, actor=actor)
     period = period_lock(period_id)
@@ -212,7 +224,41 @@ def _entry_apply(
     """Give the period `bounds` the next value a `fiscal_years` or `numberings` entry names."""
     value = next_value_from(entry, sequence, param=param)
     return period_set_next(
-        sequence=sequence, bounds=bounds, next_value=value, actor=actor, param=f"{param}.next_number"
+        sequence=sequence,
+        bounds=bounds,
+        next_value=value,
+        actor=actor,
+        param=f"{param}.next_number",
+        created_at=_entry_datetime(entry, "created_at", param),
+    )
+
+
+def sequence_next_set(
+    *, sequence: Sequence, next_number=None, next_sequence=None, actor: str, reason: str
+) -> CounterEvent | None:
+    """Make a value the next one for a document dated today (Intacct's top-level nextNumber)."""
+    value = next_value_from({"next_number": next_number, "next_sequence": next_sequence}, sequence)
+    bounds = _bounds_for(period_rule(sequence), timezone.localdate(), "next_number")
+    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=value)
+    if created:
+        return _period_created_event(sequence, period_id, bounds, start_value=value, actor=actor)
+    period = period_lock(period_id)
+    if value - 1 < period.last_value:
+        raise InvalidInput(
+            f"The next number cannot go back: {period.label} has already reached {period.last_value} "
+            f"(the next number is {period.last_value + 1} or later).",
+            code="counter_decrement",
+            param="next_sequence" if next_sequence not in (None, "") else "next_number",
+        )
+    if value - 1 == period.last_value:
+        return None
+    return period_counter_move(
+        period=period,
+        sequence=sequence,
+        to=value - 1,
+        kind=CounterEvent.Kind.EDIT,
+        reason=f"{reason}: next number of {period.label} set to {value}",
+        actor=actor,
     )
 
 
@@ -239,6 +285,26 @@ def _entry_int(entry: dict, key: str, param: str, *, minimum: int, maximum: int)
             code=f"invalid_{key}",
             param=f"{param}.{key}",
         )
+    return value
+
+
+def _entry_datetime(entry: dict, key: str, param: str) -> datetime.datetime | None:
+    value = entry.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime.datetime):
+        raise InvalidInput(
+            f"{param}.{key} must be a date and time (ISO 8601).",
+            code="invalid_datetime",
+            param=f"{param}.{key}",
+        )
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
     return value
 
 

@@ -1,14 +1,21 @@
 """Sequences: create, update (PATCH semantics, optimistic version), delete, the defaults per entity."""
 
+import datetime
+
 from django.db import connection, transaction
 from django.utils import timezone
 
-from erp.exceptions import Conflict
+from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
-from numbering.models import IssuedNumber, Sequence
-from numbering.services.configuration import STRUCTURAL_FIELDS, sequence_fields_apply, sequence_validate
+from numbering.models import IssuedNumber, NumberingPeriod, Sequence
+from numbering.services.configuration import (
+    CREATE_ONLY_FIELDS,
+    STRUCTURAL_FIELDS,
+    sequence_fields_apply,
+    sequence_validate,
+)
 from numbering.services.locks import sequence_lock
-from numbering.services.periods import periods_configure
+from numbering.services.periods import periods_configure, sequence_next_set
 
 # Arcus-shaped on purpose (docs/contracts.md): prefix + 7 digits, no separator, never reset. A migration's
 # next_issued_preview (prefix + value padded to 7) is then exactly what the sequence prints.
@@ -28,16 +35,30 @@ def sequence_create(
     entity: Entity,
     fiscal_years: list | None = None,
     numberings: list | None = None,
+    next_number: int | None = None,
+    next_sequence: str | None = None,
     actor: str = "",
     **fields,
 ) -> Sequence:
-    """Create a sequence from model field values, optionally with its first periods configured."""
-    sequence = Sequence(entity=entity)
+    """Create a sequence from model field values, optionally with its first periods and next number."""
+    sequence = Sequence(entity=entity, created_by=actor, modified_by=actor)
     sequence_fields_apply(sequence, fields)
+    if sequence.reset == Sequence.Reset.CUSTOM and sequence.period_anchor is None:
+        sequence.period_anchor = _anchor_for(numberings)
     sequence_validate(sequence, fiscal_year_start_month=entity.fiscal_year_start_month)
+    if sequence.reset == Sequence.Reset.FISCAL_YEAR:
+        sequence.rollover_enabled_date = timezone.localdate()
     _check_unique(sequence)
     sequence.save()
     periods_configure(sequence=sequence, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
+    if _given(next_number) or _given(next_sequence):
+        sequence_next_set(
+            sequence=sequence,
+            next_number=next_number,
+            next_sequence=next_sequence,
+            actor=actor,
+            reason="next number given when the sequence was created",
+        )
     return sequence
 
 
@@ -49,9 +70,16 @@ def sequence_update(
     actor: str,
     fiscal_years: list | None = None,
     numberings: list | None = None,
+    next_number: int | None = None,
+    next_sequence: str | None = None,
     **fields,
 ) -> Sequence:
-    """Change the given fields only; a stale expected_version is refused; every change bumps version."""
+    """Change the given fields only; a stale expected_version is refused; every change bumps version.
+
+    A sequence that never resets may start resetting after it has numbered documents (Intacct's
+    rollover enabled later): documents dated from today use the new periods, earlier ones keep the
+    old counter (reset_from). Every other change to how periods are cut is refused once used.
+    """
     locked = sequence_lock(sequence)
     if expected_version is not None and expected_version != locked.version:
         raise Conflict(
@@ -59,9 +87,18 @@ def sequence_update(
             code="version_mismatch",
             param="version",
         )
+    was_reset = locked.reset
     changed = sequence_fields_apply(locked, fields)
+    for name in CREATE_ONLY_FIELDS:
+        if name in changed:
+            raise InvalidInput(f"{name} is set when the sequence is created.", code="read_only", param=name)
     structural = [name for name in changed if name in STRUCTURAL_FIELDS]
-    if structural and IssuedNumber.objects.filter(sequence=locked).exists():
+    starts_resetting = was_reset == Sequence.Reset.NEVER and locked.reset != Sequence.Reset.NEVER
+    if starts_resetting and locked.reset == Sequence.Reset.CUSTOM and locked.period_anchor is None:
+        locked.period_anchor = _anchor_for(numberings)
+        changed.append("period_anchor")
+    frozen = structural and not (starts_resetting and "type" not in structural)
+    if frozen and IssuedNumber.objects.filter(sequence=locked).exists():
         raise Conflict(
             f"{structural[0]} cannot change once the sequence has issued numbers; create a new "
             "sequence instead.",
@@ -69,13 +106,55 @@ def sequence_update(
             param=structural[0],
         )
     changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
+    if starts_resetting:
+        changed += _reset_started(locked)
     if {"name", "counter_type"} & set(changed):
         _check_unique(locked)
     events = periods_configure(sequence=locked, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
-    if changed or events:
+    if _given(next_number) or _given(next_sequence):
+        events.append(
+            sequence_next_set(
+                sequence=locked,
+                next_number=next_number,
+                next_sequence=next_sequence,
+                actor=actor,
+                reason="next number changed through the sequence's update",
+            )
+        )
+    if changed or any(events):
         locked.version += 1
-        locked.save(update_fields=sorted({*changed, "version", "updated_at"}))
+        locked.modified_by = actor
+        locked.save(update_fields=sorted({*changed, "version", "modified_by", "updated_at"}))
     return locked
+
+
+def _reset_started(sequence: Sequence) -> list[str]:
+    """Date a sequence's first reset rule; a used counter keeps the documents dated before today."""
+    today = timezone.localdate()
+    derived = []
+    if sequence.reset == Sequence.Reset.FISCAL_YEAR and sequence.rollover_enabled_date is None:
+        sequence.rollover_enabled_date = today
+        derived.append("rollover_enabled_date")
+    if NumberingPeriod.objects.filter(sequence=sequence).exists():
+        sequence.reset_from = today
+        derived.append("reset_from")
+    return derived
+
+
+def _anchor_for(numberings) -> datetime.date:
+    """Return where custom periods are counted from: the earliest period given, else 1 January."""
+    starts = []
+    for entry in numberings or []:
+        start = entry.get("start") if isinstance(entry, dict) else None
+        if isinstance(start, datetime.datetime):
+            start = start.date()
+        if isinstance(start, datetime.date):
+            starts.append(start)
+    return min(starts) if starts else datetime.date(timezone.localdate().year, 1, 1)
+
+
+def _given(value) -> bool:
+    return value is not None and value != ""
 
 
 @transaction.atomic

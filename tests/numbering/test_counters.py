@@ -14,7 +14,7 @@ from numbering.services import (
     sequence_issue_next,
     sequence_update,
 )
-from tests.numbering.factories import SequenceFactory, order_counter_starting_next_year
+from tests.numbering.factories import SequenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -182,24 +182,20 @@ def test_a_failed_row_echoes_its_counter_type_only_when_it_is_text(entity):
 
 
 def test_a_row_the_counter_refuses_names_the_rows_field(entity):
-    # Given an invoice counter ending at 100, a sequence already named "rma", and an order counter
-    # whose numbering starts next year (no period holds today)
+    # Given an invoice counter ending at 100 and a sequence already named "rma"
     invoice = Sequence.objects.get(entity=entity, counter_type="invoice")
     sequence_update(sequence=invoice, actor="user:alice", ending_number=100)
     sequence_create(entity=entity, name="rma", format="R{n}")
-    order_counter_starting_next_year(entity)
     # When each is advanced
     result = advance(
         entity,
         {"counter_type": "invoice", "advance_to": 101},
         {"counter_type": "rma", "advance_to": 5, "prefix": "R"},
-        {"counter_type": "order", "advance_to": 5},
     )
     # Then each row names a field of the row, never a sequence field the row does not have
     assert [(row["code"], row["param"]) for row in result["results"]] == [
         ("advance_beyond_end", "advance_to"),
         ("sequence_name_taken", "counter_type"),
-        ("date_outside_periods", "counter_type"),
     ]
 
 

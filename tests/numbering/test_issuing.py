@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
+from erp.exceptions import Conflict, InvalidInput, NotFound
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.rendering import value_text
 from numbering.services import (
@@ -254,7 +254,7 @@ def test_a_stale_sequence_object_issues_with_the_current_configuration(entity):
     assert raised.value.code == "sequence_inactive"
 
 
-def test_a_date_before_the_first_period_is_refused(entity):
+def test_custom_periods_are_counted_from_their_anchor(entity):
     sequence = sequence_create(
         entity=entity,
         name="Custom",
@@ -262,14 +262,12 @@ def test_a_date_before_the_first_period_is_refused(entity):
         reset="custom",
         period_unit="month",
         period_amount=2,
-        rollover_enabled_date=D(2026, 1, 1),
+        period_anchor=D(2026, 1, 1),
     )
-    with pytest.raises(RuleViolation) as raised:
-        sequence_issue_next(sequence=sequence, date=D(2025, 12, 31))
-    assert (raised.value.code, raised.value.param) == ("date_outside_periods", "date")
-    assert (
-        sequence_issue_next(sequence=sequence, date=D(2026, 2, 28)).period.label == "2026-01-01..2026-02-28"
-    )
+    before_the_anchor = sequence_issue_next(sequence=sequence, date=D(2025, 12, 31))
+    assert before_the_anchor.period.label == "2025-11-01..2025-12-31"
+    from_the_anchor = sequence_issue_next(sequence=sequence, date=D(2026, 2, 28))
+    assert from_the_anchor.period.label == "2026-01-01..2026-02-28"
 
 
 def test_the_number_joins_the_callers_transaction(entity):

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from erp.exceptions import RuleViolation
 from numbering.periods import PeriodRule, period_bounds, periods_distinguishable
 
 D = datetime.date
@@ -72,25 +71,17 @@ def test_custom_periods_anchored_mid_month_run_to_the_day_before_the_next_start(
     assert bounds(D(2026, 2, 28), **rule)[:2] == (D(2026, 2, 28), D(2026, 3, 30))
 
 
-def test_a_date_before_the_rollover_enabled_date_is_outside_every_period():
-    rule = {
-        "reset": "custom",
-        "period_unit": "month",
-        "period_amount": 1,
-        "anchor": D(2026, 3, 15),
-        "lower_bound": D(2026, 3, 15),
-    }
-    assert bounds(D(2026, 3, 15), **rule)[0] == D(2026, 3, 15)
-    with pytest.raises(RuleViolation) as raised:
-        bounds(D(2026, 3, 14), **rule)
-    assert (raised.value.code, raised.value.param) == ("date_outside_periods", "date")
+def test_custom_periods_tile_backwards_from_their_anchor_too():
+    rule = {"reset": "custom", "period_unit": "month", "period_amount": 1, "anchor": D(2026, 3, 15)}
+    assert bounds(D(2026, 3, 15), **rule)[:2] == (D(2026, 3, 15), D(2026, 4, 14))
+    assert bounds(D(2026, 3, 14), **rule)[:2] == (D(2026, 2, 15), D(2026, 3, 14))
 
 
-def test_calendar_resets_start_with_the_period_holding_the_rollover_date():
-    rule = {"reset": "fiscal_year", "lower_bound": D(2024, 2, 14)}
-    assert bounds(D(2024, 1, 2), **rule)[2] == "FY2024"
-    with pytest.raises(RuleViolation):
-        bounds(D(2023, 12, 31), **rule)
+def test_dates_before_reset_from_keep_the_old_never_reset_counter():
+    rule = {"reset": "fiscal_year", "reset_from": D(2024, 2, 14)}
+    assert bounds(D(2024, 2, 13), **rule) == (datetime.date.min, datetime.date.max, "all")
+    assert bounds(D(2024, 2, 14), **rule)[2] == "FY2024"
+    assert bounds(D(2025, 1, 1), **rule)[2] == "FY2025"
 
 
 @pytest.mark.parametrize(

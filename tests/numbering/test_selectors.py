@@ -6,17 +6,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from erp.exceptions import Conflict, RuleViolation
+from erp.exceptions import Conflict
 from numbering.models import NumberingPeriod
 from numbering.selectors import (
     issued_numbers_for_entity,
     migration_counters,
+    sequence_next_value,
     sequence_preview,
     sequence_remaining,
     sequences_for_entity,
 )
 from numbering.services import counter_advance, sequence_create, sequence_issue_next, sequence_update
-from tests.numbering.factories import SequenceFactory, order_counter_starting_next_year
+from tests.numbering.factories import SequenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,16 +66,12 @@ def test_the_preview_of_an_exhausted_sequence_says_so(entity):
     assert (raised.value.code, raised.value.param) == ("sequence_exhausted", "ending_number")
 
 
-def test_the_preview_refuses_dates_outside_the_periods(entity):
-    sequence = sequence_create(
-        entity=entity,
-        name="FY",
-        format="{fy}-{n}",
-        reset="fiscal_year",
-        rollover_enabled_date=D(2026, 1, 1),
-    )
-    with pytest.raises(RuleViolation):
-        sequence_preview(sequence=sequence, date=D(2025, 12, 31))
+def test_the_next_value_is_read_for_the_documents_period_without_reserving_it(entity):
+    sequence = sequence_create(entity=entity, name="FY", format="{fy}-{n}", reset="fiscal_year")
+    sequence_issue_next(sequence=sequence, date=D(2025, 6, 1))
+    assert sequence_next_value(sequence, D(2025, 12, 31)) == 2
+    assert sequence_next_value(sequence, D(2026, 1, 1)) == 1
+    assert sequence_next_value(sequence, D(2025, 12, 31)) == 2
 
 
 def test_lists_are_scoped_to_the_entity(entity, other_entity):
@@ -93,12 +90,3 @@ def test_migration_counters_show_each_bound_sequence(entity):
     assert set(rows) == {"invoice", "vendor_bill", "vendor_credit", "ap_payment", "journal"}
     assert (rows["invoice"]["current_value"], rows["invoice"]["next_issued_preview"]) == (41, "INV0000042")
     assert (rows["journal"]["current_value"], rows["journal"]["version"]) == (0, 1)
-
-
-def test_migration_counters_show_a_counter_that_starts_later_without_a_preview(entity):
-    # Given an order counter whose numbering by fiscal year starts next year
-    order_counter_starting_next_year(entity)
-    # When the counters are listed today, then it is listed with nothing to preview, and the rest as usual
-    rows = {row["counter_type"]: row for row in migration_counters(entity=entity)}
-    assert (rows["order"]["current_value"], rows["order"]["next_issued_preview"]) == (None, None)
-    assert rows["invoice"]["next_issued_preview"] == "INV0000001"

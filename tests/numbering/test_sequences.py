@@ -73,7 +73,7 @@ def test_an_alpha_sequence_starts_at_a_by_default(entity):
         ({"format": "{n}" + "x" * 100}, "format_too_long", "format"),
         ({"format": "T-{i4}", "reset": "month"}, "format_not_period_unique", "format"),
         ({"format": "T-{yyyy}{i4}", "reset": "month"}, "format_not_period_unique", "format"),
-        ({"reset": "fiscal_year"}, "format_not_period_unique", "fiscal_year_affix"),
+        ({"reset": "fiscal_year", "format": "X{i4}"}, "format_not_period_unique", "format"),
         ({"starting_number": -1}, "invalid_starting_number", "starting_number"),
         ({"starting_number": 10, "ending_number": 9}, "invalid_ending_number", "ending_number"),
         ({"starting_sequence": "a"}, "invalid_starting_sequence", "starting_sequence"),
@@ -101,7 +101,7 @@ def test_an_alpha_sequence_starts_at_a_by_default(entity):
         ),
         ({"reset": "weekly"}, "invalid_reset", "reset"),
         ({"fiscal_year_affix": "middle"}, "invalid_fiscal_year_affix", "fiscal_year_affix"),
-        ({"rollover_enabled_date": "yesterday"}, "invalid_date", "rollover_enabled_date"),
+        ({"period_anchor": "yesterday"}, "invalid_date", "period_anchor"),
         ({"warning_threshold": -5}, "invalid_warning_threshold", "warning_threshold"),
         ({"version": 3}, "unknown_field", "version"),
     ],
@@ -154,9 +154,14 @@ def test_the_layout_may_change_after_issuing_but_the_period_structure_may_not(en
     sequence_issue_next(sequence=sequence)
     sequence_update(sequence=sequence, actor="user:alice", fixed_prefix="NEW")
     assert sequence_issue_next(sequence=sequence).number == "NEW0002"
+    # A sequence that never reset may start resetting (see the rollover tests); after that the rule is fixed.
+    sequence_update(sequence=sequence, actor="user:alice", reset="calendar_year", format="{yyyy}-{n}")
     with pytest.raises(Conflict) as raised:
-        sequence_update(sequence=sequence, actor="user:alice", reset="calendar_year", format="{yyyy}-{n}")
+        sequence_update(sequence=sequence, actor="user:alice", reset="month", format="{yyyy}{MM}-{n}")
     assert (raised.value.code, raised.value.param) == ("sequence_in_use", "reset")
+    with pytest.raises(Conflict) as raised:
+        sequence_update(sequence=sequence, actor="user:alice", type="alpha")
+    assert (raised.value.code, raised.value.param) == ("sequence_in_use", "type")
 
 
 def test_fiscal_years_pre_create_periods_with_their_next_number(entity):
@@ -231,7 +236,6 @@ def test_numberings_pre_create_portos_periods(entity):
         reset="custom",
         period_unit="year",
         period_amount=1,
-        rollover_enabled_date=D(2022, 1, 1),
         numberings=[
             {"start": D(2022, 1, 1), "next_number": 13},
             {"start": "2023-01-01", "end": "2023-12-31", "next_number": 9},
