@@ -22,6 +22,7 @@ urlpatterns = [
     path("v1/", include(api_v1)),
     # Unknown API paths answer with the error envelope even when DEBUG shows HTML elsewhere.
     re_path(r"^v1/", not_found_view),
+    path("portos/", include("dialects.portos.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]

@@ -1,0 +1,1 @@
+"""PORTOS stock transfer numberings under /portos, over numbering's services (docs/dialects.md)."""
