@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
     path("v1/", include(api_v1)),
+    path("ia/api/v1/", include("dialects.intacct.urls")),
     # Unknown API paths answer with the error envelope even when DEBUG shows HTML elsewhere.
     re_path(r"^v1/", not_found_view),
     path("portos/", include("dialects.portos.urls")),
