@@ -5,7 +5,7 @@ import datetime
 import django_filters
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,7 +30,11 @@ class RolloverSerializer(serializers.Serializer):
     """Intacct's rollover block: restart numbering every fiscal year, optionally with a FY affix."""
 
     is_enabled = serializers.BooleanField(required=False)
-    enabled_date = serializers.DateField(required=False, allow_null=True)
+    enabled_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Read only: set when rollover is first enabled. Accepted on input only unchanged.",
+    )
     fiscal_year_affix_position = serializers.ChoiceField(
         choices=Sequence.FiscalYearAffix.choices, required=False
     )
@@ -66,6 +70,24 @@ class SequenceInputSerializer(serializers.Serializer):
     """Create/PATCH body of a document sequence; only the fields given are applied."""
 
     name = serializers.CharField(max_length=100)
+    portos_id = serializers.CharField(
+        required=False, max_length=24, help_text="24 lowercase hex characters; generated if not given."
+    )
+    stock_transfer_type = serializers.ChoiceField(
+        choices=[("", ""), *Sequence._meta.get_field("stock_transfer_type").choices], required=False
+    )
+    next_number = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="The next value for a document dated today; on update a recorded counter advance.",
+    )
+    next_sequence = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=16, help_text="Alpha sequences."
+    )
+    period_anchor = serializers.DateField(
+        required=False, allow_null=True, help_text="Custom periods are counted from this date."
+    )
     print_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
     counter_type = serializers.ChoiceField(choices=COUNTER_TYPES, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Sequence.Status.choices, required=False)
@@ -90,20 +112,19 @@ class SequenceInputSerializer(serializers.Serializer):
         required=False, min_value=1, help_text="For PATCH: the version you read."
     )
 
-    def to_service_fields(self) -> dict:
+    def to_service_fields(self, sequence: Sequence | None = None) -> dict:
         """Translate the API shape into the service's model-field keywords."""
         data = dict(self.validated_data)
         data.pop("version", None)
         rollover = data.pop("rollover", None)
         if rollover is not None:
+            _enabled_date_unchanged(rollover, sequence)
             if "is_enabled" in rollover and "reset" not in data:
                 data["reset"] = Sequence.Reset.FISCAL_YEAR if rollover["is_enabled"] else Sequence.Reset.NEVER
             if "fiscal_year_affix_position" in rollover:
                 data["fiscal_year_affix"] = rollover["fiscal_year_affix_position"]
             if "separator" in rollover:
                 data["fiscal_year_separator"] = rollover["separator"]
-            if rollover.get("enabled_date"):
-                data["rollover_enabled_date"] = rollover["enabled_date"]
         if "period" in data:
             period = data.pop("period")
             if period is None:
@@ -114,6 +135,19 @@ class SequenceInputSerializer(serializers.Serializer):
         if data.get("counter_type") == "":
             data["counter_type"] = None
         return data
+
+
+def _enabled_date_unchanged(rollover: dict, sequence: Sequence | None) -> None:
+    """Refuse a rollover.enabled_date other than the one the sequence shows (the system sets it)."""
+    if "enabled_date" not in rollover:
+        return
+    current = sequence.rollover_enabled_date if sequence is not None else None
+    if rollover["enabled_date"] != current:
+        raise InvalidInput(
+            "rollover.enabled_date is read only: it is set when rollover is first enabled.",
+            code="read_only",
+            param="rollover.enabled_date",
+        )
 
 
 class NumberingOutputSerializer(serializers.ModelSerializer):
@@ -131,6 +165,9 @@ class SequenceSerializer(serializers.ModelSerializer):
     """A document sequence as the API shows it."""
 
     object = serializers.SerializerMethodField()
+    key = serializers.CharField(read_only=True, help_text="The Intacct dialect's key: digits, never changes.")
+    next_number = serializers.SerializerMethodField()
+    next_sequence = serializers.SerializerMethodField()
     effective_format = serializers.CharField(read_only=True)
     period = serializers.SerializerMethodField()
     rollover = serializers.SerializerMethodField()
@@ -143,6 +180,9 @@ class SequenceSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "object",
+            "key",
+            "portos_id",
+            "stock_transfer_type",
             "name",
             "print_title",
             "counter_type",
@@ -159,8 +199,12 @@ class SequenceSerializer(serializers.ModelSerializer):
             "ending_number",
             "starting_sequence",
             "ending_sequence",
+            "next_number",
+            "next_sequence",
             "reset",
             "period",
+            "period_anchor",
+            "reset_from",
             "rollover",
             "fiscal_years",
             "numberings",
@@ -171,6 +215,14 @@ class SequenceSerializer(serializers.ModelSerializer):
 
     def get_object(self, sequence) -> str:
         return "document_sequence"
+
+    def get_next_number(self, sequence) -> int | None:
+        """The value a document dated today takes next (numeric sequences)."""
+        return None if sequence.is_alpha else selectors.sequence_next_value(sequence)
+
+    def get_next_sequence(self, sequence) -> str | None:
+        """The letters a document dated today takes next (alpha sequences)."""
+        return alpha_from_value(selectors.sequence_next_value(sequence)) if sequence.is_alpha else None
 
     def get_period(self, sequence) -> dict | None:
         if not sequence.period_unit:
@@ -199,8 +251,24 @@ class SequenceSerializer(serializers.ModelSerializer):
             for period in sequence.periods.all()
         ]
 
+    @extend_schema_field(
+        inline_serializer(
+            "SequenceAudit",
+            {
+                "created_at": serializers.DateTimeField(),
+                "modified_at": serializers.DateTimeField(),
+                "created_by": serializers.CharField(),
+                "modified_by": serializers.CharField(),
+            },
+        )
+    )
     def get_audit(self, sequence) -> dict:
-        return {"created_at": sequence.created_at, "modified_at": sequence.updated_at}
+        return {
+            "created_at": sequence.created_at,
+            "modified_at": sequence.updated_at,
+            "created_by": sequence.created_by,
+            "modified_by": sequence.modified_by,
+        }
 
 
 class GenerateNextValueSerializer(serializers.Serializer):
@@ -249,11 +317,21 @@ class AuditSerializer(serializers.Serializer):
 
 
 class SequenceFilter(django_filters.FilterSet):
+    """Filters of the sequence list; inactive sequences are listed only when `status` asks for them."""
+
     name = django_filters.CharFilter(lookup_expr="iexact")
+    status = django_filters.ChoiceFilter(
+        choices=[*Sequence.Status.choices, ("all", "all")],
+        method="filter_status",
+        help_text="Default: active only (inactive sequences are hidden unless asked for); `all` lists both.",
+    )
 
     class Meta:
         model = Sequence
-        fields = ["name", "status", "type", "counter_type"]
+        fields = ["name", "status", "type", "counter_type", "stock_transfer_type", "key", "portos_id"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(status=value)
 
 
 class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
@@ -268,6 +346,12 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self):
         return selectors.sequences_for_entity(entity=self.entity).prefetch_related("periods")
+
+    def filter_queryset(self, queryset):
+        # Inactive sequences are hidden from the list unless `status` asks; a read by id still finds them.
+        if self.action == "list" and not self.request.query_params.get("status"):
+            queryset = queryset.filter(status=Sequence.Status.ACTIVE)
+        return super().filter_queryset(queryset)
 
     def retrieve(self, request, *args, **kwargs):
         sequence = self.get_object()
@@ -295,7 +379,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             sequence=sequence,
             expected_version=self._expected_version(request, body.validated_data.get("version")),
             actor=actor_of(request),
-            **body.to_service_fields(),
+            **body.to_service_fields(sequence),
         )
         response = Response(self._fresh(sequence))
         response["ETag"] = f'"{sequence.version}"'
@@ -350,7 +434,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @extend_schema(
         parameters=[OpenApiParameter("date", datetime.date, required=False)], responses=PreviewSerializer
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], extra_query_params={"date"})
     def preview(self, request, pk=None):
         sequence = self.get_object()
         query = PreviewQuerySerializer(data=request.query_params)

@@ -108,7 +108,7 @@ def sequence_update(
     changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
     if starts_resetting:
         changed += _reset_started(locked)
-    if {"name", "counter_type"} & set(changed):
+    if {"name", "counter_type", "portos_id"} & set(changed):
         _check_unique(locked)
     events = periods_configure(sequence=locked, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
     if _given(next_number) or _given(next_sequence):
@@ -234,6 +234,12 @@ def _check_unique(sequence: Sequence) -> None:
     if others.filter(name=sequence.name).exists():
         raise Conflict(
             f"A sequence named {sequence.name!r} already exists.", code="sequence_name_taken", param="name"
+        )
+    if others.filter(portos_id=sequence.portos_id).exists():
+        raise Conflict(
+            f"Another sequence already has the PORTOS id {sequence.portos_id}.",
+            code="portos_id_taken",
+            param="portos_id",
         )
     if sequence.counter_type and others.filter(counter_type=sequence.counter_type).exists():
         raise Conflict(
