@@ -68,7 +68,10 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(
-            "UPDATE numbering_sequence SET portos_id = substr(md5(random()::text || id::text), 1, 24)",
+            # The row updates queue the table's deferred checks; run them now, or the ALTER TABLEs
+            # that follow refuse a table with pending trigger events.
+            "UPDATE numbering_sequence SET portos_id = substr(md5(random()::text || id::text), 1, 24);"
+            "SET CONSTRAINTS ALL IMMEDIATE",
             reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.AddField(
@@ -108,7 +111,8 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(
             "UPDATE numbering_sequence SET period_anchor = rollover_enabled_date WHERE reset = 'custom';"
-            "UPDATE numbering_sequence SET rollover_enabled_date = NULL WHERE reset <> 'fiscal_year'",
+            "UPDATE numbering_sequence SET rollover_enabled_date = NULL WHERE reset <> 'fiscal_year';"
+            "SET CONSTRAINTS ALL IMMEDIATE",
             reverse_sql="UPDATE numbering_sequence SET rollover_enabled_date = period_anchor "
             "WHERE reset = 'custom'",
         ),

@@ -213,6 +213,7 @@ def sequences_create_demo(*, entity: Entity) -> list[Sequence]:
             format="T-{yyyy}{MM}{i4}",
             reset=Sequence.Reset.MONTH,
             counter_type="transfer",
+            stock_transfer_type="Transfer",
         ),
         sequence_create(
             entity=entity,
