@@ -17,6 +17,8 @@ PERIOD_FIELDS = ("unit", "amount")
 UNITS = {"month": "Month", "year": "Year"}
 # The never-resetting counter covers every date; PORTOS shows it starting on the first day there is.
 ALL_TIME_START = ALL_DATES[0]
+# Periods a client configures start in this window (the never-resetting counter aside).
+FIRST_START, LAST_START = datetime.date(1900, 1, 1), datetime.date(9900, 12, 31)
 # A reset rule's period length as PORTOS writes it; fiscal and calendar years are one Year long.
 _RESET_PERIODS = {
     Sequence.Reset.MONTH: ("month", 1),
@@ -156,6 +158,7 @@ def create_arguments(numbering: StockTransferNumbering, portos_id: str) -> dict:
             code="version_mismatch",
             param="_v",
         )
+    _check_all_time_entries(numbering, has_all_time_counter=False)
     return {
         "portos_id": portos_id,
         "name": derived_name(numbering.type, portos_id),
@@ -169,6 +172,9 @@ def create_arguments(numbering: StockTransferNumbering, portos_id: str) -> dict:
 
 def update_arguments(numbering: StockTransferNumbering, sequence: Sequence) -> dict:
     """Return sequence_update's keyword arguments to make a sequence what the client PUT."""
+    _check_all_time_entries(
+        numbering, has_all_time_counter=sequence.periods.filter(start=ALL_TIME_START).exists()
+    )
     arguments = {
         "expected_version": numbering.version,
         "status": _status(numbering),
@@ -198,6 +204,20 @@ def portos_error(error: FolioError) -> FolioError:
         conflict = Conflict(error.message, code=error.code, param=error.param, hint=error.hint)
         return conflict
     return error
+
+
+def _check_all_time_entries(numbering: StockTransferNumbering, *, has_all_time_counter: bool) -> None:
+    """A repeating numbering has the never-resetting counter only if it began repeating once it was used."""
+    if not numbering.repeat or has_all_time_counter:
+        return
+    for i, entry in enumerate(numbering.numberings):
+        if entry.start == ALL_TIME_START:
+            raise InvalidInput(
+                "0001-01-01 is the counter of a numbering that does not repeat; this numbering has no such "
+                "counter, so its numberings start on the first day of one of its periods.",
+                code="period_mismatch",
+                param=f"numberings[{i}].startAt",
+            )
 
 
 def _service_entries(numbering: StockTransferNumbering) -> list[dict]:
@@ -281,14 +301,21 @@ def _start_parse(value, param: str) -> datetime.date:
     moment = _iso(value, param)
     if isinstance(moment, datetime.datetime):
         if moment.tzinfo is not None:
-            moment = moment.astimezone(datetime.UTC)
-        if moment.timetz().replace(tzinfo=None) != datetime.time(0):
+            moment = _utc(moment, param)
+        if moment.time() != datetime.time(0):
             raise InvalidInput(
                 "startAt is the first day of a period, at midnight UTC (e.g. 2023-01-01T00:00:00Z).",
                 code="invalid_start_at",
                 param=param,
             )
-        return moment.date()
+        moment = moment.date()
+    if moment != ALL_TIME_START and not FIRST_START <= moment <= LAST_START:
+        raise InvalidInput(
+            f"startAt must fall between {FIRST_START.isoformat()} and {LAST_START.isoformat()} "
+            "(or be 0001-01-01, the counter of a numbering that does not repeat).",
+            code="invalid_start_at",
+            param=param,
+        )
     return moment
 
 
@@ -298,7 +325,14 @@ def _created_parse(value, param: str) -> datetime.datetime | None:
     moment = _iso(value, param)
     if not isinstance(moment, datetime.datetime):
         moment = datetime.datetime.combine(moment, datetime.time(0))
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    return _utc(moment, param) if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _utc(moment: datetime.datetime, param: str) -> datetime.datetime:
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise InvalidInput(f"{param} is out of range.", code="parameter_invalid", param=param) from None
 
 
 def _iso(value, param: str) -> datetime.date | datetime.datetime:

@@ -1,6 +1,5 @@
 """PORTOS /stocktransfernumberings: a thin adapter over numbering's sequence services (docs/dialects.md)."""
 
-import re
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -28,7 +27,7 @@ from numbering.models import STOCK_TRANSFER_TYPES, Sequence, new_portos_id
 from numbering.services import sequence_create, sequence_delete, sequence_update
 
 FILTERS = {
-    "id": ndata.TextFilter("portos_id", re.compile(r"[0-9a-f]{24}"), "24 lowercase hexadecimal characters"),
+    "id": ndata.TextFilter("portos_id", ID_PATTERN, "24 lowercase hexadecimal characters"),
     "isActive": ndata.ChoiceFilter(
         "status", (("false", Sequence.Status.INACTIVE), ("true", Sequence.Status.ACTIVE))
     ),

@@ -188,6 +188,31 @@ def test_type_may_be_null(api, entity):
             "numberings[0].startAt",
         ),
         (
+            transfer(numberings=[{**transfer()["numberings"][0], "startAt": "9999-12-01T00:00:00Z"}]),
+            "invalid_start_at",
+            "numberings[0].startAt",
+        ),
+        (
+            transfer(
+                numberings=[
+                    {"startAt": "0001-01-01T00:00:00Z", "currentNumber": 1},
+                    transfer()["numberings"][0],
+                ]
+            ),
+            "period_mismatch",
+            "numberings[0].startAt",
+        ),
+        (
+            transfer(numberings=[{**transfer()["numberings"][0], "createdAt": "0001-01-01T00:00:00+01:00"}]),
+            "parameter_invalid",
+            "numberings[0].createdAt",
+        ),
+        (
+            transfer(numberings=[{**transfer()["numberings"][0], "currentNumber": 2**63}]),
+            "invalid_next_number",
+            "numberings[0].currentNumber",
+        ),
+        (
             transfer(numberings=[{**transfer()["numberings"][0], "createdAt": "yesterday"}]),
             "parameter_invalid",
             "numberings[0].createdAt",
@@ -433,3 +458,31 @@ def test_created_at_round_trips_to_the_microsecond(api, entity):
     assert api.get(f"{BASE}/{ID}").json()["numberings"][0]["createdAt"] == "2023-03-01T08:30:00.123456Z"
     period = Sequence.objects.get(entity=entity, portos_id=ID).periods.get()
     assert period.created_at == datetime.datetime(2023, 3, 1, 8, 30, 0, 123456, tzinfo=datetime.UTC)
+
+
+def test_a_used_numbering_may_start_repeating_and_keeps_its_old_counter(api, entity):
+    sequence = Sequence.objects.get(entity=entity, counter_type="invoice")
+    issue(api, sequence.portos_id, "2026-03-01", entity)
+    # From today the counter restarts monthly; configure next month's period ahead.
+    next_month = (
+        f"{(timezone.localdate().replace(day=1) + datetime.timedelta(days=31)).replace(day=1)}T00:00:00Z"
+    )
+    body = api.get(f"{BASE}/{sequence.portos_id}").json()
+    body |= {
+        "format": "INV-{yyyy}{MM}-{i4}",
+        "repeat": True,
+        "numberings": [{"startAt": next_month, "period": {"unit": "Month", "amount": 1}, "currentNumber": 0}],
+    }
+
+    started = put(api, body, portos_id=sequence.portos_id)
+
+    assert started.status_code == 200, started.json()
+    assert [
+        (e["startAt"], e["period"], e["currentNumber"], e["isActive"]) for e in started.json()["numberings"]
+    ] == [
+        ("0001-01-01T00:00:00Z", None, 1, False),
+        (next_month, {"unit": "Month", "amount": 1}, 0, False),
+    ]
+    # What it read, it can PUT back unchanged: the old counter has no period and is kept.
+    again = put(api, started.json(), portos_id=sequence.portos_id)
+    assert (again.status_code, again.json()) == (200, started.json())
