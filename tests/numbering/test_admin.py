@@ -294,3 +294,16 @@ def test_a_delete_refused_under_the_lock_is_a_message_not_a_500(admin_client, se
     assert response.redirect_chain[0] == (f"/admin/numbering/sequence/{sequence.pk}/change/", 302)
     assert "The sequence is busy" in response.content.decode()
     assert Sequence.objects.filter(pk=sequence.pk).exists()
+
+
+def test_a_sequence_is_found_by_its_intacct_key_or_portos_id_and_shows_both(admin_client, entity):
+    typed = sequence_create(entity=entity, name="Transfers", stock_transfer_type="Transfer")
+    other = sequence_create(entity=entity, name="Others")
+    by_key = admin_client.get("/admin/numbering/sequence/", {"q": str(typed.key)}).content.decode()
+    by_portos_id = admin_client.get("/admin/numbering/sequence/", {"q": typed.portos_id}).content.decode()
+    for page in (by_key, by_portos_id):
+        assert "Transfers" in page and "Others" not in page
+    assert admin_client.get("/admin/numbering/sequence/", {"q": "not-a-key"}).status_code == 200
+    page = admin_client.get(f"/admin/numbering/sequence/{typed.pk}/change/").content.decode()
+    assert str(typed.key) in page and typed.portos_id in page and "Transfer" in page
+    assert other.portos_id != typed.portos_id
