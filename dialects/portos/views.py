@@ -118,7 +118,7 @@ class StockTransferNumberingsView(PortosView):
             if self.find(portos_id) is not None:
                 raise Conflict(
                     f"A stock transfer numbering with id {portos_id} already exists; PUT replaces it.",
-                    code="id_taken",
+                    code="portos_id_taken",
                     param="id",
                 )
             sequence = sequence_create(

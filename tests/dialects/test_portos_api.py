@@ -70,7 +70,7 @@ def test_post_of_an_existing_id_is_a_409(api):
 
     response = api.post(BASE, transfer(format="X-{yyyy}{MM}{n}"), format="json")
 
-    assert error_of(response) == (409, "id_taken", "id")
+    assert error_of(response) == (409, "portos_id_taken", "id")
     assert api.get(f"{BASE}/{ID}").json()["format"] == "T-{yyyy}{MM}{i4}"
 
 
