@@ -486,3 +486,14 @@ def test_a_used_numbering_may_start_repeating_and_keeps_its_old_counter(api, ent
     # What it read, it can PUT back unchanged: the old counter has no period and is kept.
     again = put(api, started.json(), portos_id=sequence.portos_id)
     assert (again.status_code, again.json()) == (200, started.json())
+
+
+def test_an_idempotency_key_replays_a_post_instead_of_refusing_the_id(api):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "portos-create-1"}
+    first = api.post(BASE, transfer(), format="json", **headers)
+
+    again = api.post(BASE, transfer(), format="json", **headers)
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"

@@ -1,7 +1,11 @@
 """PORTOS lists: NData filters, $sort, $skip/$take paging and $count (docs/dialects.md)."""
 
 import pytest
+from django.db.models import Q
+from django.http import QueryDict
 
+from dialects.portos.ndata import query_parse
+from dialects.portos.views import FILTERS, SORT_KEYS
 from tests.helpers import error_of
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +284,28 @@ def test_count_true_returns_only_the_counts(api, listing):
 )
 def test_an_unknown_or_bad_query_is_a_400(api, query, code, param):
     assert error_of(api.get(f"{BASE}?{query}")) == (400, code, param)
+
+
+# --- the parser on its own ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_parser_builds_q_objects_over_stored_columns():
+    query = query_parse(
+        QueryDict("type=lt:Correction;nin:Outcome&isActive=gte:true&$sort=-TYPE,id:asc&$skip=2&$take=5"),
+        filters=FILTERS,
+        sort_keys=SORT_KEYS,
+    )
+
+    # Filters are ANDed in the order id, isActive, type.
+    assert query.where == (
+        Q(status__in=["active"])
+        & Q(stock_transfer_type__in=["Outcome", "Transfer"])
+        & ~Q(stock_transfer_type="Outcome")
+    )
+    assert (query.sort, query.skip, query.take, query.count_only) == (
+        (("type", True), ("id", False)),
+        2,
+        5,
+        False,
+    )
