@@ -172,13 +172,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["erp.api.permissions.ScopeRequired"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Strict: an empty or repeated filter and an unknown ordering field are 400s (docs/api.md, Lists).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "erp.api.filters.StrictFilterBackend",
+        "erp.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "erp.api.pagination.ListCursorPagination",
     "EXCEPTION_HANDLER": "erp.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the error envelope, Idempotency-Key and the area tags to every operation (erp/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "erp.api.schema.FolioAutoSchema",
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -205,6 +207,20 @@ SPECTACULAR_SETTINGS = {
         "SequenceStatusEnum": "numbering.models.Sequence.Status",
         "IssuedNumberStatusEnum": "numbering.models.IssuedNumber.Status",
     },
+    "GET_LIB_DOC_EXCLUDES": "erp.api.schema.lib_doc_excludes",
+    # One tag per area; erp/api/schema.py tags each operation by the package of its view.
+    "TAGS": [
+        {"name": "entities", "description": "The API key's own entity."},
+        {"name": "numbering", "description": "Document sequences, issued numbers, migration counters."},
+        {"name": "ledger", "description": "The chart of accounts and the journal, read-only."},
+        {"name": "receivables", "description": "Customers, invoices and customer payments."},
+        {"name": "payables", "description": "Vendors, vendor bills, vendor credits and AP payments."},
+    ],
+    # After the enum hook: request bodies closed to unknown fields, an example for each.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "erp.api.schema.postprocess",
+    ],
 }
 
 # Content Security Policy (django-csp 4): self only; Swagger UI from the sidecar is self-hosted.

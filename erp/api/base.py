@@ -1,15 +1,18 @@
-"""Base classes every Folio API view derives from: tenancy and Idempotency-Key handling."""
+"""Base classes every Folio API view derives from: tenancy, query parameters and Idempotency-Key handling."""
 
 import json
 from decimal import Decimal
 from functools import partial
 
-from rest_framework import exceptions, generics, viewsets
+from rest_framework import exceptions, generics, mixins, viewsets
+from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from erp.services.idempotency import request_fingerprint, run_idempotently, validate_idempotency_key
+from erp.api.filters import filter_query_names
+from erp.exceptions import InvalidInput
+from erp.services.idempotency import idempotency_key_of, request_fingerprint, run_idempotently
 
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 
@@ -23,9 +26,12 @@ def actor_of(request) -> str:
 
 
 class FolioAPIMixin:
-    """Tenancy helpers and Idempotency-Key support for POST/PATCH/DELETE."""
+    """Tenancy helpers, the query-parameter check and Idempotency-Key support for writes."""
 
     required_scopes: dict[str, str] | None = None
+    # Query parameters an operation reads besides a list's filters, ordering and paging (e.g. a
+    # preview's `date`). An @action may set its own: @action(..., extra_query_params={"date"}).
+    extra_query_params: frozenset[str] | set[str] = frozenset()
 
     @property
     def entity(self):
@@ -37,14 +43,61 @@ class FolioAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, scopes, throttles
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and request.method in IDEMPOTENT_METHODS:
-            validate_idempotency_key(key)
+        self.check_path(request, **kwargs)
+        self.check_query_params(request)
+        key = idempotency_key_of(request.headers) if request.method in IDEMPOTENT_METHODS else None
+        if key is not None:
             # DRF looks the handler up after initial(); wrapping it here keeps the stored outcome
             # and the business writes in one transaction without copying DRF's dispatch().
             method = request.method.lower()
             handler = getattr(self, method, self.http_method_not_allowed)
             setattr(self, method, partial(self._handle_idempotently, handler, key))
+
+    def check_path(self, request, **kwargs) -> None:
+        """Refuse a path the caller may not use (after authentication, before anything is read)."""
+
+    def check_query_params(self, request) -> None:
+        """Refuse a query parameter the operation does not define: 400 `unknown_parameter`."""
+        allowed = self.allowed_query_params()
+        if allowed is None:
+            return
+        for name in request.query_params:
+            if name not in allowed:
+                raise InvalidInput(
+                    f"{name} is not a query parameter of this operation.",
+                    code="unknown_parameter",
+                    param=name,
+                )
+
+    def allowed_query_params(self) -> set[str] | None:
+        """Return the query parameters this operation defines (None: no check; a view checks its own).
+
+        A list reads its filterset's filters, `ordering` where an ordering filter applies, and the
+        paginator's `limit` and `cursor`; every operation reads `extra_query_params`.
+        """
+        allowed = set(self.extra_query_params)
+        if not self._is_list():
+            return allowed
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            allowed |= filter_query_names(filterset_class)
+        for backend in getattr(self, "filter_backends", ()):
+            if issubclass(backend, OrderingFilter):
+                allowed.add(backend.ordering_param)
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None:
+            for attribute in ("page_size_query_param", "cursor_query_param", "page_query_param"):
+                name = getattr(paginator, attribute, None)
+                if name:
+                    allowed.add(name)
+        return allowed
+
+    def _is_list(self) -> bool:
+        """Return whether this request lists (only lists filter, order and page)."""
+        action = getattr(self, "action", None)
+        if isinstance(self, viewsets.ViewSetMixin):
+            return action == "list"
+        return isinstance(self, mixins.ListModelMixin) and self.request.method in {"GET", "HEAD"}
 
     def _handle_idempotently(self, handler, key, request, *args, **kwargs):
         renderer = JSONRenderer()
@@ -94,8 +147,8 @@ class FolioViewSet(FolioAPIMixin, viewsets.GenericViewSet):
 class EntityPathMixin:
     """For /v1/entities/{entity_id}/… paths: the path must name the key's own entity (else 403)."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+    def check_path(self, request, **kwargs) -> None:
+        super().check_path(request, **kwargs)
         if str(kwargs.get("entity_id")) != str(request.auth.entity_id):
             raise exceptions.PermissionDenied(
                 "This API key belongs to another entity.", code="entity_mismatch"

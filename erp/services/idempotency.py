@@ -17,6 +17,9 @@ from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity, IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
+HEADER = "Idempotency-Key"
+# Arcus documents `Idempotency-Key` as an alias of an `Idempotency` header: both are accepted.
+ALIAS_HEADER = "Idempotency"
 # Outcomes that say "try again later" are not stored: a retry must be allowed to run.
 _TRANSIENT_STATUSES = frozenset({409, 429})
 
@@ -27,19 +30,38 @@ def request_fingerprint(*, method: str, path: str, payload) -> str:
     return hashlib.sha256(f"{method}\n{path}\n{canonical}".encode()).hexdigest()
 
 
-def validate_idempotency_key(key: str) -> str:
+def idempotency_key_of(headers) -> str | None:
+    """Return the request's idempotency key from `Idempotency-Key` or its alias `Idempotency`, checked.
+
+    Both given with different values is a 400: which one the client meant cannot be guessed.
+    """
+    key, alias = headers.get(HEADER), headers.get(ALIAS_HEADER)
+    if key is not None and alias is not None and key != alias:
+        raise InvalidInput(
+            f"{HEADER} and {ALIAS_HEADER} name different keys; send one of them.",
+            code="invalid_idempotency_key",
+            param=ALIAS_HEADER,
+        )
+    if key is None and alias is None:
+        return None
+    if key is None:
+        return validate_idempotency_key(alias, header=ALIAS_HEADER)
+    return validate_idempotency_key(key)
+
+
+def validate_idempotency_key(key: str, *, header: str = HEADER) -> str:
     """Return the key, or raise a 400 for an empty or over-long one."""
     if not key.strip():
         raise InvalidInput(
-            "Idempotency-Key must not be empty.",
+            f"{header} must not be empty.",
             code="invalid_idempotency_key",
-            param="Idempotency-Key",
+            param=header,
         )
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidInput(
-            f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters.",
+            f"{header} must be at most {MAX_KEY_LENGTH} characters.",
             code="idempotency_key_too_long",
-            param="Idempotency-Key",
+            param=header,
         )
     return key
 

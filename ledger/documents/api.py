@@ -12,12 +12,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from erp.api.base import UUID_PATH, FolioViewSet, actor_of
+from erp.api.serializers import InputSerializer
 from erp.exceptions import InvalidInput
 from erp.money import money_parse
 from ledger.documents.services import ApplicationInput, LineInput, quantity_parse, text_parse
 
 __all__ = [
+    "DOCUMENT_CREATE_ERRORS",
+    "PARTY_ERRORS",
+    "PAYMENT_ERRORS",
     "VOID_AND_TIMESTAMPS",
+    "VOID_ERRORS",
     "ApplicationInputSerializer",
     "CreateMixin",
     "LineInputSerializer",
@@ -34,6 +39,7 @@ __all__ = [
     "application_inputs",
     "date_range_filters",
     "line_inputs",
+    "merged",
     "money_output",
     "party_filterset",
     "posted_filterset",
@@ -111,10 +117,57 @@ def money_output() -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, coerce_to_string=True)
 
 
+# --- error codes (documented per operation in the OpenAPI schema; docs/api.md lists them) ---------
+
+# Codes every document create can answer besides the generic ones (erp/api/schema.py).
+DOCUMENT_CREATE_ERRORS = {
+    400: [
+        "not_a_list",
+        "invalid_line_count",
+        "description_too_long",
+        "amount_negative",
+        "too_many_decimal_places",
+        "amount_too_large",
+        "quantity_not_positive",
+        "quantity_too_large",
+    ],
+    404: ["resource_missing"],
+    422: ["total_not_positive", "due_date_before_document_date"],
+}
+# Codes every payment applying to documents can answer.
+PAYMENT_ERRORS = {
+    400: [
+        "invalid_choice",
+        "not_a_list",
+        "invalid_application_count",
+        "amount_not_positive",
+        "too_many_decimal_places",
+        "amount_too_large",
+        "check_fields_not_allowed",
+        "check_number_too_long",
+        "external_reference_too_long",
+        "notes_too_long",
+    ],
+    404: ["resource_missing"],
+    422: ["duplicate_document", "party_mismatch", "document_not_open", "amount_exceeds_balance"],
+}
+VOID_ERRORS = {400: ["reason_too_long"], 409: ["already_void"]}
+PARTY_ERRORS = {400: ["name_too_long", "email_too_long", "external_reference_too_long", "invalid_email"]}
+
+
+def merged(*tables: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Return error tables merged status by status."""
+    result: dict[int, list[str]] = {}
+    for table in tables:
+        for status_code, codes in table.items():
+            result.setdefault(status_code, []).extend(codes)
+    return result
+
+
 # --- inputs --------------------------------------------------------------------------------------
 
 
-class LineInputSerializer(serializers.Serializer):
+class LineInputSerializer(InputSerializer):
     """A document line: description, quantity (default 1), unit_price (never negative)."""
 
     description = TextField(max_length=500)
@@ -128,7 +181,7 @@ def line_inputs(lines: list[dict]) -> list[LineInput]:
 
 
 # Each ledger adds the field naming the document and validates to {document_id, amount_applied}.
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationInputSerializer(InputSerializer):
     """The part of a payment applied to one document."""
 
     amount_applied = MoneyField()
@@ -142,7 +195,7 @@ def application_inputs(applications: list[dict]) -> list[ApplicationInput]:
     ]
 
 
-class VoidInputSerializer(serializers.Serializer):
+class VoidInputSerializer(InputSerializer):
     """Every void: the reason auditors will read, required."""
 
     reason = TextField(
@@ -150,7 +203,7 @@ class VoidInputSerializer(serializers.Serializer):
     )
 
 
-class PartyInputSerializer(serializers.Serializer):
+class PartyInputSerializer(InputSerializer):
     """A customer or vendor: name, email?, external_reference?."""
 
     name = TextField(max_length=200)
@@ -246,6 +299,7 @@ class PostedViewSet(VoidActionMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
     lookup_value_regex = UUID_PATH
     ordering = ["-created_at"]
+    error_codes = {"void": VOID_ERRORS}
 
 
 class CreateMixin:
@@ -282,6 +336,7 @@ class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSe
     ordering_fields = ["name", "created_at"]
     ordering = ["-created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    error_codes = {"create": PARTY_ERRORS, "partial_update": PARTY_ERRORS}
     selector = create_service = update_service = None
     update_keyword = ""
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet, actor_of
+from erp.api.serializers import InputSerializer
 from numbering import selectors
 from numbering.models import IssuedNumber
 from numbering.services import issued_number_void
@@ -47,7 +48,7 @@ class IssuedNumberSerializer(serializers.ModelSerializer):
         return "issued_number"
 
 
-class VoidSerializer(serializers.Serializer):
+class VoidSerializer(InputSerializer):
     reason = serializers.CharField(max_length=500)
 
 
@@ -95,6 +96,7 @@ class IssuedNumberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Foli
     filterset_class = IssuedNumberFilter
     ordering_fields = ["issued_at", "value"]
     ordering = ["-issued_at"]
+    error_codes = {"void": {409: ["already_voided"]}}
 
     def get_queryset(self):
         return selectors.issued_numbers_for_entity(entity=self.entity).select_related("period")

@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from erp.api.base import EntityPathMixin, FolioAPIView, actor_of
+from erp.api.serializers import UNKNOWN_PARAMETER, InputSerializer, param_of, unknown_parameter
 from erp.exceptions import InvalidInput
 from numbering import selectors
 from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH
@@ -14,7 +15,7 @@ from numbering.services.counters import MAX_PADDING
 MAX_ADVANCE_ROWS = 50
 
 
-class CounterAdvanceRowSerializer(serializers.Serializer):
+class CounterAdvanceRowSerializer(InputSerializer):
     """One Arcus counter advance: the single form, or a row of `counters`."""
 
     # Documents the request only: the service checks each row and reports a bad one as a failed row.
@@ -38,7 +39,7 @@ class CounterAdvanceRowSerializer(serializers.Serializer):
     )
 
 
-class CounterAdvanceBatchSerializer(serializers.Serializer):
+class CounterAdvanceBatchSerializer(InputSerializer):
     """Several advances at once, each reported on its own."""
 
     counters = serializers.ListField(
@@ -106,6 +107,8 @@ class MigrationCountersAdvanceView(EntityPathMixin, FolioAPIView):
     """POST …/migration/counters/advance — single `{counter_type, advance_to, …}` or `{counters: [...]}`."""
 
     required_scopes = {"write": "migration:write"}
+    # A bad row is not an error response: it is a failed row of the 200 result, with its own code.
+    error_codes = {"post": {400: ["invalid_request", "invalid_counters"]}}
 
     @extend_schema(
         request=PolymorphicProxySerializer(
@@ -144,6 +147,14 @@ class MigrationCountersAdvanceView(EntityPathMixin, FolioAPIView):
     def _rows(self, data) -> list[dict]:
         if not isinstance(data, dict):
             raise InvalidInput("The body must be a JSON object.", code="invalid_request")
+        # Which form the body is decides which keys it may have: a batch holds only `counters`.
+        form = CounterAdvanceBatchSerializer() if "counters" in data else CounterAdvanceRowSerializer()
+        unknown = unknown_parameter(form, data)
+        if unknown:
+            name = param_of(unknown)
+            raise InvalidInput(
+                f"{name} is not a parameter of this operation.", code=UNKNOWN_PARAMETER, param=name
+            )
         if "counters" not in data:
             for field in ("counter_type", "advance_to"):
                 if field not in data:

@@ -1,8 +1,9 @@
 """AP payments API: /v1/ap-payments pay bills with cash and vendor credit; list, retrieve, void."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from erp.api.serializers import InputSerializer
 from ledger.documents import api as kit
 from payables import selectors
 from payables.models import APPayment, APPaymentApplication, VendorCreditApplication
@@ -16,7 +17,7 @@ class BillApplicationInputSerializer(kit.ApplicationInputSerializer):
         return {"document_id": attrs["bill_id"], "amount_applied": attrs["amount_applied"]}
 
 
-class APPaymentInputSerializer(serializers.Serializer):
+class APPaymentInputSerializer(InputSerializer):
     vendor_id = serializers.UUIDField()
     method = serializers.ChoiceField(choices=APPayment.Method.choices)
     amount = kit.MoneyField(positive=False, help_text="The cash part (0 when vendor credit pays it all).")
@@ -84,7 +85,30 @@ class APPaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema_view(create=extend_schema(request=APPaymentInputSerializer))
+@extend_schema_view(
+    create=extend_schema(
+        request=APPaymentInputSerializer,
+        examples=[
+            OpenApiExample(
+                "CashAndCredit",
+                summary="Cash and a vendor credit paying two bills",
+                value={
+                    "vendor_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+                    "method": "ach",
+                    "amount": "130.00",
+                    "applications": [
+                        {"bill_id": "7d1f7e0a-2c1b-4f9e-9d0a-1b2c3d4e5f60", "amount_applied": "100.00"},
+                        {"bill_id": "8e2a8f1b-3d2c-4a0f-8e1b-2c3d4e5f6071", "amount_applied": "50.00"},
+                    ],
+                    "vendor_credit_ids": ["9f3b9a2c-4e3d-4b1a-9f2c-3d4e5f607182"],
+                    "payment_date": "2026-03-02",
+                    "external_reference": "ACH 0000123",
+                },
+                request_only=True,
+            )
+        ],
+    )
+)
 class APPaymentViewSet(kit.CreateMixin, kit.PostedViewSet):
     """AP payments: pay one vendor's open bills with cash and that vendor's credits."""
 
@@ -94,6 +118,22 @@ class APPaymentViewSet(kit.CreateMixin, kit.PostedViewSet):
     ordering_fields = ["payment_date", "created_at", "total_applied"]
     create_service, void_service = staticmethod(ap_payment_create), staticmethod(ap_payment_void)
     void_keyword = "payment"
+    error_codes = {
+        "create": kit.merged(
+            kit.PAYMENT_ERRORS,
+            {
+                400: ["amount_negative", "too_many_vendor_credits"],
+                422: [
+                    "amount_exceeds_applications",
+                    "insufficient_vendor_credit",
+                    "duplicate_vendor_credit",
+                    "vendor_credit_voided",
+                    "vendor_credit_expired",
+                ],
+            },
+        ),
+        "void": kit.VOID_ERRORS,
+    }
 
     def get_queryset(self):
         return selectors.ap_payments_for_entity(entity=self.entity)

@@ -1,16 +1,17 @@
 """Invoices API: /v1/invoices create (posted, numbered), list, retrieve, void (payments:read|write)."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from erp.api.fields import InlineEnumField
+from erp.api.serializers import InputSerializer
 from ledger.documents import api as kit
 from receivables import selectors
 from receivables.models import Invoice, InvoiceLine
 from receivables.services import invoice_create, invoice_void
 
 
-class InvoiceInputSerializer(serializers.Serializer):
+class InvoiceInputSerializer(InputSerializer):
     customer_id = serializers.UUIDField()
     invoice_date = serializers.DateField()
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -54,7 +55,28 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema_view(create=extend_schema(request=InvoiceInputSerializer))
+@extend_schema_view(
+    create=extend_schema(
+        request=InvoiceInputSerializer,
+        examples=[
+            OpenApiExample(
+                "Invoice",
+                summary="Two lines, due in 30 days",
+                value={
+                    "customer_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+                    "invoice_date": "2026-03-02",
+                    "due_date": "2026-04-01",
+                    "lines": [
+                        {"description": "Consulting, March", "quantity": 10, "unit_price": "150.00"},
+                        {"description": "Travel", "unit_price": "84.20"},
+                    ],
+                    "notes": "PO 4471",
+                },
+                request_only=True,
+            )
+        ],
+    )
+)
 class InvoiceViewSet(kit.CreateMixin, kit.PostedViewSet):
     """Customer invoices: create (posted and numbered), list, retrieve, void."""
 
@@ -64,6 +86,10 @@ class InvoiceViewSet(kit.CreateMixin, kit.PostedViewSet):
     ordering_fields = ["invoice_date", "due_date", "created_at"]
     create_service, void_service = staticmethod(invoice_create), staticmethod(invoice_void)
     void_keyword = "invoice"
+    error_codes = {
+        "create": kit.merged(kit.DOCUMENT_CREATE_ERRORS, {400: ["notes_too_long"]}),
+        "void": kit.merged(kit.VOID_ERRORS, {422: ["document_has_payments"]}),
+    }
 
     def get_queryset(self):
         return selectors.invoices_for_entity(entity=self.entity)

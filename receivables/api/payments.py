@@ -1,12 +1,13 @@
 """Customer payments API: /v1/payments/multi-invoice-apply; list, retrieve, void (payments:read|write)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from erp.api.base import FolioAPIView, actor_of
 from erp.api.fields import InlineEnumField
+from erp.api.serializers import InputSerializer
 from ledger.documents import api as kit
 from receivables import selectors
 from receivables.models import Payment, PaymentApplication, PaymentMethod
@@ -30,6 +31,16 @@ Every code is listed in docs/api.md ("Error codes").
 """
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}], "nullable": True}
+)
+class BlankableDateField(serializers.DateField):
+    """A date that may also be sent as "" (none), as null can."""
+
+    def run_validation(self, data=serializers.empty):
+        return super().run_validation(None if data == "" else data)
+
+
 class InvoiceApplicationInputSerializer(kit.ApplicationInputSerializer):
     order_id = serializers.UUIDField(required=False, help_text="The invoice id.")
     invoice_id = serializers.UUIDField(required=False, help_text="Alias of order_id.")
@@ -51,23 +62,32 @@ class InvoiceApplicationInputSerializer(kit.ApplicationInputSerializer):
         return {"document_id": order_id or invoice_id, "amount_applied": attrs["amount_applied"]}
 
 
-class MultiInvoiceApplyInputSerializer(serializers.Serializer):
+class MultiInvoiceApplyInputSerializer(InputSerializer):
     account_id = serializers.UUIDField(help_text="The customer account receiving this payment.")
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     amount = kit.MoneyField(
         exact_cents=False, help_text="Must equal the sum of applications[].amount_applied within $0.005."
     )
     applications = InvoiceApplicationInputSerializer(many=True, help_text="1–50 invoices.")
+    # Null or "" means "none" (Arcus clients send them with every method); a value is only for checks.
     check_number = kit.TextField(
         required=False,
         allow_blank=True,
+        allow_null=True,
         max_length=50,
         default="",
-        help_text="Only with payment_method=check.",
+        help_text="Only with payment_method=check; null or empty with another method.",
     )
-    check_date = serializers.DateField(required=False, allow_null=True, default=None)
-    external_reference = kit.TextField(required=False, allow_blank=True, max_length=200, default="")
-    notes = kit.TextField(required=False, allow_blank=True, max_length=5000, default="")
+    check_date = BlankableDateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only with payment_method=check; null or empty with another method.",
+    )
+    external_reference = kit.TextField(
+        required=False, allow_blank=True, allow_null=True, max_length=200, default=""
+    )
+    notes = kit.TextField(required=False, allow_blank=True, allow_null=True, max_length=5000, default="")
     payment_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -176,6 +196,7 @@ class PaymentViewSet(kit.PostedViewSet):
     ordering_fields = ["payment_date", "created_at"]
     void_service = staticmethod(payment_void)
     void_keyword = "payment"
+    error_codes = {"void": kit.VOID_ERRORS}
 
     def get_queryset(self):
         return selectors.payments_for_entity(entity=self.entity)
@@ -185,12 +206,32 @@ class MultiInvoiceApplyView(FolioAPIView):
     """POST /v1/payments/multi-invoice-apply — one payment applied to 1–50 invoices, atomically."""
 
     required_scopes = {"write": "payments:write"}
+    error_codes = {"post": kit.merged(kit.PAYMENT_ERRORS, {422: ["amount_mismatch"]})}
 
     @extend_schema(
         request=MultiInvoiceApplyInputSerializer,
         responses={201: MultiInvoiceApplyResponseSerializer},
         operation_id="payments_multi_invoice_apply",
         description=MULTI_INVOICE_APPLY_ERRORS,
+        examples=[
+            OpenApiExample(
+                "Check",
+                summary="A check paying two invoices",
+                value={
+                    "account_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+                    "payment_method": "check",
+                    "amount": 5000,
+                    "applications": [
+                        {"order_id": "7d1f7e0a-2c1b-4f9e-9d0a-1b2c3d4e5f60", "amount_applied": 2500},
+                        {"order_id": "8e2a8f1b-3d2c-4a0f-8e1b-2c3d4e5f6071", "amount_applied": 2500},
+                    ],
+                    "check_number": "10442",
+                    "check_date": "2026-03-02",
+                    "payment_date": "2026-03-02",
+                },
+                request_only=True,
+            )
+        ],
     )
     def post(self, request):
         body = MultiInvoiceApplyInputSerializer(data=request.data)
