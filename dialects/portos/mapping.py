@@ -201,8 +201,8 @@ def portos_error(error: FolioError) -> FolioError:
         else:
             error.param = _PARAMS.get(error.param, error.param)
     if error.code == "counter_decrement" and error.status_code != 409:
-        conflict = Conflict(error.message, code=error.code, param=error.param, hint=error.hint)
-        return conflict
+        # A counter that would go back conflicts with what the period already issued (409, not 422).
+        return Conflict(error.message, code=error.code, param=error.param, hint=error.hint)
     return error
 
 
