@@ -1,1 +1,1 @@
-"""The seeds' own APIs served unchanged ("dialects"): thin adapters over the numbering services (docs/dialects.md)."""
+"""The seeds' own APIs served unchanged ("dialects"): adapters over numbering services (docs/dialects.md)."""

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from erp.exceptions import InvalidInput
 from erp.models import Entity
 from numbering.rendering import date_key, format_tokens
 
 ALL_DATES = (datetime.date.min, datetime.date.max)
+# The calendar repeats (every 400 years), so checking a window inside these loses nothing near the ends.
+_SAFE_FIRST = datetime.date(1000, 1, 1)
+_SAFE_LAST = datetime.date(9000, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,15 @@ def period_bounds(rule: PeriodRule, on: datetime.date) -> PeriodBounds:
     """Return the period a document date falls in (before reset_from: the old, never-reset counter)."""
     if rule.reset_from is not None and on < rule.reset_from:
         return PeriodBounds(*ALL_DATES, "all")
-    return _bounds(rule, on)
+    try:
+        return _bounds(rule, on)
+    except (OverflowError, ValueError):
+        # Only at the calendar's ends (year 1 or 9999), where a period would begin or end outside it.
+        raise InvalidInput(
+            f"{on.isoformat()} is too close to the ends of the calendar for this sequence's periods.",
+            code="date_out_of_range",
+            param="date",
+        ) from None
 
 
 def _bounds(rule: PeriodRule, on: datetime.date) -> PeriodBounds:
@@ -155,7 +167,7 @@ def periods_distinguishable(rule: PeriodRule, fmt: str) -> bool:
         return True  # the full date is printed: different periods cannot collide
     if rule.reset == "custom":
         step_days = 31 * rule.period_amount * (12 if rule.period_unit == "year" else 1)
-        first = rule.anchor - datetime.timedelta(days=400 + step_days)
+        first = min(max(rule.anchor, _SAFE_FIRST), _SAFE_LAST) - datetime.timedelta(days=400 + step_days)
     else:
         step_days = 366
         first = datetime.date(2000, 1, 1)

@@ -31,7 +31,10 @@ def sequence_preview(*, sequence: Sequence, date: datetime.date | None = None) -
             param="ending_number",
         )
     template = format_template(
-        sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
+        sequence.format_for_period(bounds.start),
+        on=on,
+        fiscal_year_start_month=fiscal_start,
+        alpha=sequence.is_alpha,
     )
     return {"value": value, "number": template.render(value), "period_label": bounds.label}
 

@@ -93,7 +93,10 @@ class DocumentSequenceDetailView(IntacctView):
     def patch(self, request, key: str):
         sequence = self.sequence(key)
         arguments = update_arguments(request.data, sequence=sequence)
-        sequence = sequence_update(sequence=sequence, actor=actor_of(request), **arguments)
+        # A nextNumber given here is a counter advance whose recorded reason names this call.
+        sequence = sequence_update(
+            sequence=sequence, actor=actor_of(request), reason=f"PATCH {request.path}", **arguments
+        )
         return Response({"ia::result": reference_of(sequence), "ia::meta": WRITE_META})
 
     def delete(self, request, key: str):

@@ -379,6 +379,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             sequence=sequence,
             expected_version=self._expected_version(request, body.validated_data.get("version")),
             actor=actor_of(request),
+            reason=f"PATCH {request.path}",
             **body.to_service_fields(sequence),
         )
         response = Response(self._fresh(sequence))

@@ -1,5 +1,6 @@
 """A document sequence: its layout (structured or a format string), range, reset rule and version."""
 
+import datetime
 import secrets
 import uuid
 
@@ -213,13 +214,26 @@ class Sequence(models.Model):
         """Return the format string this sequence renders with (the structured layout converted)."""
         if self.format:
             return self.format
+        return self._layout_format(self.fiscal_year_affix)
+
+    def format_for_period(self, start: datetime.date) -> str:
+        """Return the format a period's numbers print with.
+
+        The old, never-reset counter a sequence keeps for documents dated before reset_from prints as it
+        did before rollover: without the fiscal-year affix, so its numbers never repeat the new ones.
+        """
+        if self.reset_from is not None and start == datetime.date.min and not self.format:
+            return self._layout_format(self.FiscalYearAffix.NONE)
+        return self.effective_format
+
+    def _layout_format(self, fiscal_year_affix: str) -> str:
         return layout_format(
             fixed_prefix=self.fixed_prefix,
             prefix_separator=self.prefix_separator,
             fixed_suffix=self.fixed_suffix,
             suffix_separator=self.suffix_separator,
             fixed_length=self.fixed_length,
-            fiscal_year_affix=self.fiscal_year_affix,
+            fiscal_year_affix=fiscal_year_affix,
             fiscal_year_separator=self.fiscal_year_separator,
         )
 

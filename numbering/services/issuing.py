@@ -20,7 +20,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound, RuleViolation
+from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound
 from erp.models import Entity
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
@@ -218,10 +218,13 @@ def _take(
         fiscal_start = fiscal_year_start_month_of(sequence)
         try:
             bounds = period_bounds(period_rule(sequence, fiscal_year_start_month=fiscal_start), on)
-        except RuleViolation as outside:
+        except FolioError as outside:  # a date the periods cannot hold: refused, the transaction intact
             return outside
         template = format_template(
-            sequence.effective_format, on=on, fiscal_year_start_month=fiscal_start, alpha=sequence.is_alpha
+            sequence.format_for_period(bounds.start),
+            on=on,
+            fiscal_year_start_month=fiscal_start,
+            alpha=sequence.is_alpha,
         )
         issued_at = timezone.now()
         block = _take_block(

@@ -1,5 +1,6 @@
 """Numbering periods in the database: created on first use or configured ahead with a next number."""
 
+import dataclasses
 import datetime
 
 from django.db import connection, transaction
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
-from numbering.periods import PeriodBounds, period_bounds, period_rule
+from numbering.periods import ALL_DATES, PeriodBounds, period_bounds, period_rule
 from numbering.services.configuration import next_value_from
 from numbering.services.locks import (
     lock_timeout_sql,
@@ -122,7 +123,9 @@ def periods_configure(
     *, sequence: Sequence, fiscal_years: list | None, numberings: list | None, actor: str
 ) -> list[CounterEvent]:
     """Apply Intacct `fiscal_years` and PORTOS `numberings` entries to a sequence's periods."""
-    rule = period_rule(sequence)
+    # A period of the new rule may begin before reset_from (today's, when the rule started today):
+    # it is cut by the rule itself; only a period wholly before reset_from is the old counter's.
+    rule = dataclasses.replace(period_rule(sequence), reset_from=None)
     events = []
     if fiscal_years:
         if sequence.reset != Sequence.Reset.FISCAL_YEAR:
@@ -145,14 +148,17 @@ def periods_configure(
             seen.add(year)
             month = rule.fiscal_year_start_month
             first_day = datetime.date(year if month == 1 else year - 1, month, 1)
-            bounds = _bounds_for(rule, first_day, f"{param}.fiscal_year")
+            bounds = _bounds_for(rule, first_day, f"{param}.fiscal_year", reset_from=sequence.reset_from)
             events.append(_entry_apply(sequence, bounds, entry, param, actor=actor))
     if numberings:
         _require_list(numberings, "numberings")
         for index, entry in enumerate(numberings):
             param = f"numberings[{index}]"
             start = _entry_date(entry, "start", param)
-            bounds = _bounds_for(rule, start, f"{param}.start")
+            if sequence.reset_from is not None and start == ALL_DATES[0]:
+                bounds = PeriodBounds(*ALL_DATES, "all")  # the old counter, kept for earlier documents
+            else:
+                bounds = _bounds_for(rule, start, f"{param}.start", reset_from=sequence.reset_from)
             if bounds.start != start:
                 raise InvalidInput(
                     f"{start.isoformat()} is not the first day of a period of this sequence "
@@ -178,8 +184,8 @@ def period_create(
     """Create the period of a sequence beginning on `start`, optionally with its next number."""
     # Locked and versioned like sequence_update: a configured period is a change of the sequence.
     locked = sequence_lock(sequence)
-    rule = period_rule(locked)
-    bounds = _bounds_for(rule, start, "start")
+    rule = dataclasses.replace(period_rule(locked), reset_from=None)
+    bounds = _bounds_for(rule, start, "start", reset_from=locked.reset_from)
     if bounds.start != start:
         raise InvalidInput(
             f"{start.isoformat()} is not the first day of a period "
@@ -200,6 +206,19 @@ def period_create(
     locked.save(update_fields=["version", "updated_at"])
     sequence.version = locked.version
     return NumberingPeriod.objects.get(pk=period_id)
+
+
+def period_continue_today(*, sequence: Sequence, after: NumberingPeriod, actor: str) -> CounterEvent | None:
+    """Start the period holding today past another period's counter (a format string that starts resetting).
+
+    The old counter's numbers print their own dates; today's new period would print the same dates,
+    so it continues after them instead of restarting (the audit reads the `create` event).
+    """
+    bounds = period_bounds(period_rule(sequence), timezone.localdate())
+    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=after.last_value + 1)
+    if not created:
+        return None
+    return _period_created_event(sequence, period_id, bounds, start_value=after.last_value + 1, actor=actor)
 
 
 def _period_created_event(
@@ -244,7 +263,7 @@ def sequence_next_set(
         return _period_created_event(sequence, period_id, bounds, start_value=value, actor=actor)
     period = period_lock(period_id)
     if value - 1 < period.last_value:
-        raise InvalidInput(
+        raise RuleViolation(
             f"The next number cannot go back: {period.label} has already reached {period.last_value} "
             f"(the next number is {period.last_value + 1} or later).",
             code="counter_decrement",
@@ -262,12 +281,22 @@ def sequence_next_set(
     )
 
 
-def _bounds_for(rule, on: datetime.date, param: str) -> PeriodBounds:
+def _bounds_for(
+    rule, on: datetime.date, param: str, *, reset_from: datetime.date | None = None
+) -> PeriodBounds:
     try:
-        return period_bounds(rule, on)
+        bounds = period_bounds(rule, on)
     except FolioError as error:
         error.param = param
         raise
+    if reset_from is not None and bounds.end < reset_from:
+        raise InvalidInput(
+            f"Period {bounds.label} ends before {reset_from.isoformat()}, when this sequence started "
+            "resetting: documents dated then keep the old counter.",
+            code="period_before_reset",
+            param=param,
+        )
+    return bounds
 
 
 def _require_list(value, param: str) -> None:

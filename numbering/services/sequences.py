@@ -8,6 +8,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
+from numbering.periods import ALL_DATES
 from numbering.services.configuration import (
     CREATE_ONLY_FIELDS,
     STRUCTURAL_FIELDS,
@@ -15,7 +16,7 @@ from numbering.services.configuration import (
     sequence_validate,
 )
 from numbering.services.locks import sequence_lock
-from numbering.services.periods import periods_configure, sequence_next_set
+from numbering.services.periods import period_continue_today, periods_configure, sequence_next_set
 
 # Arcus-shaped on purpose (docs/contracts.md): prefix + 7 digits, no separator, never reset. A migration's
 # next_issued_preview (prefix + value padded to 7) is then exactly what the sequence prints.
@@ -72,6 +73,7 @@ def sequence_update(
     numberings: list | None = None,
     next_number: int | None = None,
     next_sequence: str | None = None,
+    reason: str = "",
     **fields,
 ) -> Sequence:
     """Change the given fields only; a stale expected_version is refused; every change bumps version.
@@ -107,7 +109,7 @@ def sequence_update(
         )
     changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
     if starts_resetting:
-        changed += _reset_started(locked)
+        changed += _reset_started(locked, actor=actor)
     if {"name", "counter_type", "portos_id"} & set(changed):
         _check_unique(locked)
     events = periods_configure(sequence=locked, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
@@ -118,7 +120,7 @@ def sequence_update(
                 next_number=next_number,
                 next_sequence=next_sequence,
                 actor=actor,
-                reason="next number changed through the sequence's update",
+                reason=reason or "next number changed by an update of the sequence",
             )
         )
     if changed or any(events):
@@ -128,16 +130,24 @@ def sequence_update(
     return locked
 
 
-def _reset_started(sequence: Sequence) -> list[str]:
-    """Date a sequence's first reset rule; a used counter keeps the documents dated before today."""
+def _reset_started(sequence: Sequence, *, actor: str) -> list[str]:
+    """Date a sequence's first reset rule; a used counter keeps the documents dated before today.
+
+    A structured layout prints the old counter's numbers without the fiscal-year affix
+    (Sequence.format_for_period); a format string prints their dates, so today's new period continues
+    past the old counter instead of restarting where the old numbers already printed those dates.
+    """
     today = timezone.localdate()
     derived = []
     if sequence.reset == Sequence.Reset.FISCAL_YEAR and sequence.rollover_enabled_date is None:
         sequence.rollover_enabled_date = today
         derived.append("rollover_enabled_date")
-    if NumberingPeriod.objects.filter(sequence=sequence).exists():
+    old_counter = NumberingPeriod.objects.filter(sequence=sequence, start=ALL_DATES[0]).first()
+    if old_counter is not None:
         sequence.reset_from = today
         derived.append("reset_from")
+        if sequence.format:
+            period_continue_today(sequence=sequence, after=old_counter, actor=actor)
     return derived
 
 
@@ -150,6 +160,8 @@ def _anchor_for(numberings) -> datetime.date:
             start = start.date()
         if isinstance(start, datetime.date):
             starts.append(start)
+    # The non-resetting counter some clients send back (startAt 0001-01-01) anchors nothing.
+    starts = [start for start in starts if start != ALL_DATES[0]]
     return min(starts) if starts else datetime.date(timezone.localdate().year, 1, 1)
 
 

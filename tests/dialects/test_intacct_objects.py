@@ -225,6 +225,7 @@ def test_next_number_on_patch_advances_the_counter_never_back(api, entity):
     sequence = Sequence.objects.get(key=int(key))
     event = sequence.counter_events.get()
     assert (event.value_before, event.value_after) == (1, 199)
+    assert event.reason == f"PATCH {BASE}/{key}: next number of all set to 200"
     response = api.patch(f"{BASE}/{key}", {"nextNumber": 150}, format="json")
     assert error_of(response) == (400, "counter_decrement", "nextNumber")
     assert issue(api, key)["value"] == 201

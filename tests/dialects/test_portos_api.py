@@ -477,15 +477,18 @@ def test_a_used_numbering_may_start_repeating_and_keeps_its_old_counter(api, ent
     started = put(api, body, portos_id=sequence.portos_id)
 
     assert started.status_code == 200, started.json()
+    # This month's period continues past the old counter (its numbers print this month's date too).
+    this_month = f"{timezone.localdate().replace(day=1)}T00:00:00Z"
     assert [
         (e["startAt"], e["period"], e["currentNumber"], e["isActive"]) for e in started.json()["numberings"]
     ] == [
         ("0001-01-01T00:00:00Z", None, 1, False),
+        (this_month, {"unit": "Month", "amount": 1}, 1, True),
         (next_month, {"unit": "Month", "amount": 1}, 0, False),
     ]
     # What it read, it can PUT back unchanged: the old counter has no period and is kept.
     again = put(api, started.json(), portos_id=sequence.portos_id)
-    assert (again.status_code, again.json()) == (200, started.json())
+    assert (again.status_code, again.json()) == (200, started.json()), again.json()
 
 
 def test_an_idempotency_key_replays_a_post_instead_of_refusing_the_id(api):

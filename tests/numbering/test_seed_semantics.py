@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from erp.exceptions import Conflict
+from erp.exceptions import Conflict, InvalidInput
 from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, IssuedNumber, Sequence
 from numbering.services import sequence_create, sequence_issue_next, sequence_update
@@ -51,7 +51,8 @@ def test_a_next_number_given_on_update_is_a_recorded_counter_advance(api):
     assert (patched.json()["next_number"], patched.json()["version"]) == (100, 2)
     event = CounterEvent.objects.get(sequence_id=body["id"], kind="edit")
     assert (event.value_before, event.value_after) == (1, 99)
-    assert "update" in event.reason and event.actor.startswith("api_key:")
+    assert event.reason == f"PATCH {BASE}/{body['id']}: next number of all set to 100"
+    assert event.actor.startswith("api_key:")
     assert issue(api, body["id"])["value"] == 100
     assert sequence_audit(sequence=Sequence.objects.get(pk=body["id"]))["ok"] is True
 
@@ -61,7 +62,7 @@ def test_a_next_number_below_what_was_issued_is_refused(api):
     for _ in range(3):
         issue(api, body["id"])
     refused = api.patch(f"{BASE}/{body['id']}", {"next_number": 3}, format="json")
-    assert refused.status_code == 400
+    assert refused.status_code == 422  # the same rule and code as a fiscal_years/numberings entry
     assert (refused.json()["error"]["code"], refused.json()["error"]["param"]) == (
         "counter_decrement",
         "next_number",
@@ -117,11 +118,80 @@ def test_rollover_enabled_on_a_used_sequence_numbers_documents_from_today_by_fis
         today.isoformat(),
         today.isoformat(),
     )
-    from_today = issue(api, body["id"], today)
+    from_today = [issue(api, body["id"], today) for _ in range(4)]
     before = issue(api, body["id"], today - datetime.timedelta(days=1))
-    assert (from_today["value"], from_today["number"]) == (1, f"{today.year}-P0001")
-    assert (before["value"], before["period_label"]) == (4, "all")  # the old counter goes on
+    assert (from_today[0]["value"], from_today[0]["number"]) == (1, f"{today.year}-P0001")
+    # The old counter goes on, printed as before rollover (no fiscal-year affix): never a new number's twin
+    assert (before["value"], before["number"], before["period_label"]) == (4, "P0004", "all")
+    assert from_today[3]["number"] == f"{today.year}-P0004"
     assert sequence_audit(sequence=Sequence.objects.get(pk=body["id"]))["ok"] is True
+
+
+def test_a_format_string_that_starts_resetting_continues_past_the_old_counter_today(api):
+    today = timezone.localdate()
+    body = create(api, name="Transfers", fixed_prefix="", format="T-{yyyy}{MM}{i4}")
+    old = [issue(api, body["id"], today) for _ in range(3)]
+    patched = api.patch(
+        f"{BASE}/{body['id']}", {"reset": "month", "period": {"unit": "Month", "amount": 1}}, format="json"
+    )
+    assert patched.status_code == 200, patched.json()
+    # Today's month already printed T-…0001…0003 under the old counter: the new month goes on from 0004
+    new = issue(api, body["id"], today)
+    assert new["number"] == f"T-{today:%Y%m}0004" and new["number"] not in {n["number"] for n in old}
+    assert sequence_audit(sequence=Sequence.objects.get(pk=body["id"]))["ok"] is True
+
+
+def test_a_period_wholly_before_the_reset_cannot_be_configured(entity):
+    sequence = sequence_create(entity=entity, name="Later", fixed_prefix="L", fixed_length=3)
+    sequence_issue_next(sequence=sequence)
+    today = timezone.localdate()
+    sequence_update(sequence=sequence, actor="t", reset="fiscal_year", fiscal_year_affix="prefix")
+    with pytest.raises(InvalidInput) as raised:
+        sequence_update(
+            sequence=sequence, actor="t", fiscal_years=[{"fiscal_year": today.year - 1, "next_number": 5}]
+        )
+    assert (raised.value.code, raised.value.param) == ("period_before_reset", "fiscal_years[0].fiscal_year")
+    # Today's fiscal year began before the reset, and is the new rule's: it may be configured
+    sequence_update(
+        sequence=sequence, actor="t", fiscal_years=[{"fiscal_year": today.year, "next_number": 5}]
+    )
+    assert sequence_issue_next(sequence=sequence, date=today).number == f"{today.year}L005"
+
+
+def test_the_next_numbers_counter_event_names_the_callers_reason(entity):
+    sequence = sequence_create(entity=entity, name="Reasoned", fixed_prefix="R")
+    sequence_issue_next(sequence=sequence)
+    sequence_update(sequence=sequence, actor="t", next_number=10, reason="PATCH /somewhere/1")
+    event = CounterEvent.objects.get(sequence=sequence, kind="edit")
+    assert (event.reason, event.value_before, event.value_after) == (
+        "PATCH /somewhere/1: next number of all set to 10",
+        1,
+        9,
+    )
+
+
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_crashed_on(entity):
+    sequence = sequence_create(
+        entity=entity,
+        name="Edges",
+        format="E{yyyy}{MM}{dd}-{n}",
+        reset="custom",
+        period_unit="year",
+        period_amount=10,
+    )
+    with pytest.raises(InvalidInput) as raised:
+        sequence_issue_next(sequence=sequence, date=D(1, 1, 1))
+    assert raised.value.code == "date_out_of_range"
+    anchored = sequence_create(
+        entity=entity,
+        name="Far",
+        format="F{yyyy}-{n}",
+        reset="custom",
+        period_unit="month",
+        period_amount=12,
+        period_anchor=D(9999, 1, 1),
+    )
+    assert anchored.period_anchor == D(9999, 1, 1)
 
 
 def test_the_enabled_date_is_read_only(api):
