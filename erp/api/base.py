@@ -62,12 +62,21 @@ class FolioAPIMixin:
         if allowed is None:
             return
         for name in request.query_params:
+            if not name:
+                raise InvalidInput("A query parameter has no name.", code="unknown_parameter")
             if name not in allowed:
                 raise InvalidInput(
                     f"{name} is not a query parameter of this operation.",
                     code="unknown_parameter",
                     param=name,
                 )
+        # Lists check their filters, ordering and paging; an operation's own parameters are checked
+        # here: given empty, DRF would read them as absent (a preview for today instead of `date`).
+        for name in sorted(set(self.extra_query_params) & set(request.query_params)):
+            values = request.query_params.getlist(name)
+            if len(values) > 1 or not values[0].strip():
+                problem = "is given more than once" if len(values) > 1 else "must not be empty"
+                raise InvalidInput(f"{name} {problem}.", code="parameter_invalid", param=name)
 
     def allowed_query_params(self) -> set[str] | None:
         """Return the query parameters this operation defines (None: no check; a view checks its own).

@@ -3,13 +3,14 @@
 drf-spectacular documents what it can read from a view (parameters, bodies, 2xx responses). This
 schema class adds, for every operation of a Folio view, what the base classes do for it: the error
 envelope with the codes the operation can return, the `Idempotency-Key` header on writes and the
-area's tag. The postprocessing hook adds a request example where a view gave none and marks request
-bodies closed (`additionalProperties: false`), as the API refuses unknown fields (docs/api.md).
+area's tag. An InputSerializer's body is closed (`additionalProperties: false`: the API refuses
+unknown fields, docs/api.md), and the postprocessing hook adds a request example where a view gave none.
 """
 
 import datetime
 import re
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, get_lib_doc_excludes
 
@@ -87,6 +88,18 @@ def _operation_key(view) -> str:
     """Return the name a view's `error_codes` knows an operation by: its action, or its HTTP method."""
     action = getattr(view, "action", None)
     return action or view.request.method.lower()
+
+
+class InputSerializerExtension(OpenApiSerializerExtension):
+    """An InputSerializer's body is closed: `additionalProperties: false`, as unknown fields are refused."""
+
+    target_class = "erp.api.serializers.InputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class FolioAutoSchema(AutoSchema):
@@ -222,11 +235,8 @@ SAMPLE_DATE = datetime.date(2026, 3, 2)
 
 
 def postprocess(result, generator, request, public):
-    """Close request bodies to unknown fields and give every body an example (drf-spectacular hook)."""
+    """Give every request body of the native API an example (drf-spectacular hook)."""
     schemas = result.get("components", {}).get("schemas", {})
-    for name, schema in schemas.items():
-        if name.endswith("Request"):
-            _closed(schema)
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/v1/"):
             continue
@@ -237,16 +247,6 @@ def postprocess(result, generator, request, public):
             example = sample(content.get("schema", {}), schemas)
             content["examples"] = {"Example": {"value": example}}
     return result
-
-
-def _closed(schema: dict) -> None:
-    """Mark an object schema as accepting no other properties (nested inline objects too)."""
-    if schema.get("type") == "object" and "properties" in schema:
-        schema.setdefault("additionalProperties", False)
-        for value in schema["properties"].values():
-            _closed(value)
-            if value.get("type") == "array" and isinstance(value.get("items"), dict):
-                _closed(value["items"])
 
 
 def _resolved(schema: dict, schemas: dict) -> dict:

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from rest_framework import serializers
 
 from erp.api.errors import first_validation_error
@@ -289,6 +290,25 @@ def test_filters_still_filter(api, entity, customer):
     assert [row["id"] for row in found.json()["data"]] == [str(other.pk)]
 
 
+@pytest.mark.urls("tests.erp.urls")
+def test_an_action_declares_its_own_query_parameters(api):
+    assert api.get("/v1/probe-queries/dated?on=2026-03-02").json() == {"on": "2026-03-02"}
+    assert error_of(api.get("/v1/probe-queries/dated?on=x&at=y")) == (400, "unknown_parameter", "at")
+    assert error_of(api.get("/v1/probe-queries?on=x")) == (400, "unknown_parameter", "on")  # not the list's
+    assert api.get("/v1/probe-queries?limit=5").status_code == 200  # a list pages
+
+
+@pytest.mark.urls("tests.erp.urls")
+@pytest.mark.parametrize("query", ["on=", "on=%20", "on=a&on=b"])
+def test_an_operations_own_parameter_given_empty_or_twice_is_400(api, query):
+    assert error_of(api.get(f"/v1/probe-queries/dated?{query}")) == (400, "parameter_invalid", "on")
+
+
+def test_a_query_parameter_without_a_name_is_400(api):
+    response = api.get("/v1/customers?=1")
+    assert error_of(response) == (400, "unknown_parameter", None)
+
+
 # --- Idempotency alias ---------------------------------------------------------------------------
 
 
@@ -320,3 +340,76 @@ def test_the_alias_and_the_header_naming_different_keys_is_400(api):
 def test_the_alias_is_checked_like_the_header(api):
     response = api.post("/v1/customers", {"name": "Long"}, format="json", HTTP_IDEMPOTENCY="k" * 256)
     assert error_of(response) == (400, "idempotency_key_too_long", "Idempotency")
+
+
+# --- the OpenAPI schema ----------------------------------------------------------------------------
+
+AREAS = {"entities", "numbering", "ledger", "receivables", "payables"}
+WRITES = {"post", "patch", "delete"}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    with django_db_blocker.unblock():
+        return Client().get("/v1/openapi.json").json()
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if path.startswith("/v1/"):
+                yield path, method, operation
+
+
+def test_every_operation_has_its_areas_tag(schema):
+    assert {tag["name"] for tag in schema["tags"]} == AREAS
+    for path, method, operation in operations(schema):
+        assert len(operation["tags"]) == 1 and operation["tags"][0] in AREAS, (method, path)
+    assert schema["paths"]["/v1/invoices"]["get"]["tags"] == ["receivables"]
+    assert schema["paths"]["/v1/vendor-credits"]["post"]["tags"] == ["payables"]
+    assert schema["paths"]["/v1/journal-entries"]["get"]["tags"] == ["ledger"]
+
+
+def test_every_operation_documents_its_errors_in_the_envelope(schema):
+    for path, method, operation in operations(schema):
+        responses = operation["responses"]
+        for status in ("400", "401", "500"):
+            content = responses[status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+            assert "unknown_parameter" in content["examples"] or status != "400"
+        assert ("409" in responses) == (method in WRITES), (method, path)
+    envelope = schema["components"]["schemas"]["Error"]
+    assert envelope["required"] == ["error", "request_id"]
+    apply = schema["paths"]["/v1/payments/multi-invoice-apply"]["post"]["responses"]
+    assert {"duplicate_document", "amount_mismatch"} <= set(
+        apply["422"]["content"]["application/json"]["examples"]
+    )
+    assert "`resource_missing`" in apply["404"]["description"]
+
+
+def test_every_write_documents_idempotency_key(schema):
+    for path, method, operation in operations(schema):
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        assert ("Idempotency-Key" in headers) == (method in WRITES), (method, path)
+
+
+def test_every_body_has_an_example_and_refuses_unknown_fields(schema):
+    components = schema["components"]["schemas"]
+    for path, method, operation in operations(schema):
+        body = operation.get("requestBody")
+        if body is None:
+            continue
+        content = body["content"]["application/json"]
+        assert content["examples"], (method, path)
+        ref = content["schema"].get("$ref", "").rsplit("/", 1)[-1]
+        if path.startswith(
+            ("/v1/invoices", "/v1/payments", "/v1/vendor", "/v1/ap-payments", "/v1/customers")
+        ):
+            assert components[ref]["additionalProperties"] is False, (method, path)
+
+
+def test_paging_and_ordering_are_documented_with_their_bounds(schema):
+    parameters = {p["name"]: p["schema"] for p in schema["paths"]["/v1/customers"]["get"]["parameters"]}
+    assert (parameters["limit"]["minimum"], parameters["limit"]["maximum"]) == (1, 100)
+    assert parameters["ordering"]["pattern"] == "^-?(name|created_at)(,-?(name|created_at))*$"
+    assert parameters["name"]["minLength"] == 1

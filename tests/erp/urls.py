@@ -4,9 +4,11 @@ import threading
 from decimal import Decimal
 
 from django.urls import path
+from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from erp.api.base import FolioAPIView
+from erp.api.base import FolioAPIView, FolioViewSet
 from erp.exceptions import RuleViolation
 from erp.services.api_keys import api_key_create
 from erp.urls import urlpatterns as product_urlpatterns
@@ -53,4 +55,20 @@ class ProbeWriteView(FolioAPIView):
         return Response(body, status=201)
 
 
-urlpatterns = [path("v1/probe-writes", ProbeWriteView.as_view()), *product_urlpatterns]
+class ProbeQueryViewSet(FolioViewSet):
+    """Echoes its query: an action declares its own parameters with @action(extra_query_params=...)."""
+
+    required_scopes = {"read": "numbering:read"}
+
+    def list(self, request):
+        return Response({"query": request.query_params})
+
+    @action(detail=False, methods=["get"], extra_query_params={"on"})
+    def dated(self, request):
+        return Response({"on": request.query_params["on"]})
+
+
+router = SimpleRouter(trailing_slash=False)
+router.register("v1/probe-queries", ProbeQueryViewSet, basename="probe-query")
+
+urlpatterns = [path("v1/probe-writes", ProbeWriteView.as_view()), *router.urls, *product_urlpatterns]

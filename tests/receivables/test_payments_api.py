@@ -268,6 +268,27 @@ def test_check_fields_are_only_for_checks(api, customer, invoices, field, value,
     nothing_written(invoices)
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"check_number": None, "check_date": None},
+        {"check_number": "", "check_date": ""},
+        {"check_number": "  ", "check_date": None},
+    ],
+)
+def test_empty_check_fields_with_another_method_are_accepted_as_none(api, customer, invoices, fields):
+    response = pay(api, customer, [(invoices[0], "10.00")], method="ach", **fields)
+    assert response.status_code == 201, response.json()
+    payment = Payment.objects.get()
+    assert (payment.check_number, payment.check_date) == ("", None)
+
+
+def test_an_empty_check_date_on_a_check_is_none(api, customer, invoices):
+    response = pay(api, customer, [(invoices[0], "10.00")], method="check", check_number="7", check_date="")
+    assert response.status_code == 201, response.json()
+    assert (Payment.objects.get().check_number, Payment.objects.get().check_date) == ("7", None)
+
+
 def test_a_check_needs_no_check_number(api, customer, invoices):
     assert pay(api, customer, [(invoices[0], "10.00")], method="check").status_code == 201
 
@@ -444,14 +465,17 @@ class Ledger:
     id_param: str
     date_field: str
 
-    def pay(self, api, pairs, party_id=None):
+    def pay(self, api, pairs, party_id=None, applications_extra=None, **fields):
         total = str(sum(Decimal(value) for _, value in pairs) or "1.00")
         if self.id_param == "order_id":
             body = {"account_id": party_id or str(self.party.pk), "payment_method": "ach", "amount": total}
         else:
             body = {"vendor_id": party_id or str(self.party.pk), "method": "ach", "amount": total}
-        body["applications"] = [{self.id_param: str(pk), "amount_applied": value} for pk, value in pairs]
-        return api.post(self.pay_url, body, format="json")
+        body["applications"] = [
+            {self.id_param: str(pk), "amount_applied": value, **(applications_extra or {})}
+            for pk, value in pairs
+        ]
+        return api.post(self.pay_url, body | fields, format="json")
 
     def create(self, api, **fields):
         body = {
@@ -519,6 +543,22 @@ def test_one_rule_one_code_when_applying_a_payment(api, ledger):
         "document_not_open",
         f"applications[0].{ledger.id_param}",
     )
+
+
+def test_one_rule_one_code_for_optional_payment_text(api, ledger):
+    first = ledger.documents[0].pk
+    # null means "none" for every optional text of a payment, in both ledgers
+    empty = {"check_number": None, "external_reference": None, "notes": None}
+    assert ledger.pay(api, [(first, "1.00")], **empty).status_code == 201
+    assert coded(ledger.pay(api, [(first, "1.00")], check_number="12")) == (
+        400,
+        "check_fields_not_allowed",
+        "check_number",
+    )
+    assert coded(ledger.pay(api, [(first, "1.00")], notes="x" * 5001)) == (400, "notes_too_long", "notes")
+    assert coded(ledger.pay(api, [(first, "1.00")], memo="x")) == (400, "unknown_parameter", "memo")
+    nested = ledger.pay(api, [(first, "1.00")], applications_extra={"note": "x"})
+    assert coded(nested) == (400, "unknown_parameter", "applications[0].note")
 
 
 def test_one_rule_one_code_when_creating_a_document(api, ledger):
