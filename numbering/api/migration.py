@@ -23,13 +23,17 @@ class CounterAdvanceRowSerializer(InputSerializer):
     # (invalid_counter_type).
     counter_type = serializers.CharField(help_text=f"One of: {', '.join(COUNTER_TYPES)}.")
     advance_to = serializers.IntegerField(
-        min_value=0, help_text="The new current_value (next issued = advance_to + 1); never a decrement."
+        min_value=0,
+        help_text=(
+            "The new current_value (next issued = advance_to + 1). Below the current value the row "
+            "fails with decrement_not_allowed; equal, it succeeds with advanced: false."
+        ),
     )
     prefix = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=MAX_PREFIX_LENGTH,
-        help_text="Required only to create a missing counter; existing counters keep theirs.",
+        help_text='Required only to create a missing counter ("" for none); existing counters keep theirs.',
     )
     padding = serializers.IntegerField(
         required=False,

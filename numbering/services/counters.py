@@ -2,16 +2,16 @@
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from erp.exceptions import FolioError, InvalidInput, RuleViolation
+from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
 from erp.models import Entity
 from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import period_bounds, period_rule
 from numbering.rendering import render
 from numbering.services.configuration import reason_checked
-from numbering.services.locks import period_lock, sequence_lock
+from numbering.services.locks import period_lock, sequence_busy_on_lock_timeout, sequence_lock
 from numbering.services.periods import period_counter_move, period_ensure
 from numbering.services.sequences import DEFAULT_PADDING, sequence_create, sequence_version_bump
 
@@ -30,8 +30,13 @@ def counter_advance(
     reason: str,
     actor: str,
     date: datetime.date | None = None,
+    refuse_decrement: bool = False,
 ) -> CounterEvent | None:
-    """Move the counter of the period holding `date` up to `advance_to`; never down (no-op then)."""
+    """Move the counter of the period holding `date` up to `advance_to`; never down.
+
+    At the current value it is a no-op (None); below it, a no-op too, or with `refuse_decrement`
+    a RuleViolation `decrement_not_allowed` (the migration contract's rule), judged under the lock.
+    """
     if isinstance(advance_to, bool) or not isinstance(advance_to, int) or advance_to < 0:
         raise InvalidInput(
             "advance_to must be an integer ≥ 0.", code="invalid_advance_to", param="advance_to"
@@ -51,9 +56,13 @@ def counter_advance(
         .first()
     )
     if existing is None and advance_to < locked.starting_number:
+        if refuse_decrement and advance_to < locked.starting_number - 1:
+            raise _decrement(advance_to, locked.starting_number - 1)
         return None  # nothing to skip, and a no-op must not create the period either
     period_id = existing if existing is not None else period_ensure(sequence=locked, bounds=bounds)[0]
     period = period_lock(period_id)
+    if refuse_decrement and advance_to < period.last_value:
+        raise _decrement(advance_to, period.last_value)
     if advance_to <= period.last_value:
         return None
     event = period_counter_move(
@@ -66,6 +75,14 @@ def counter_advance(
     )
     sequence.version = sequence_version_bump(sequence=locked)
     return event
+
+
+def _decrement(advance_to: int, current: int) -> RuleViolation:
+    return RuleViolation(
+        f"advance_to {advance_to} is below the counter's current value {current}: decrement not allowed.",
+        code="decrement_not_allowed",
+        param="advance_to",
+    )
 
 
 @transaction.atomic
@@ -89,9 +106,7 @@ def _migration_row(entity: Entity, row, actor: str) -> dict:
     if not isinstance(counter_type, str):
         counter_type = None  # echo only what the result row documents
     try:
-        # A savepoint per row: a failing row rolls back only itself.
-        with transaction.atomic():
-            return _migration_row_apply(entity, row, actor)
+        return _migration_row_in_savepoint(entity, row, actor)
     except FolioError as error:
         return {
             "counter_type": counter_type,
@@ -106,6 +121,30 @@ def _migration_row(entity: Entity, row, actor: str) -> dict:
             "code": error.code,
             "param": _row_param(error),
         }
+
+
+def _migration_row_in_savepoint(entity: Entity, row, actor: str) -> dict:
+    """Apply a row in a savepoint of its own: a failing row rolls back only itself.
+
+    Two requests creating the same counter at once: the later insert waits for the earlier one's
+    commit and then violates the unique counter type; its savepoint is rolled back and the row runs
+    again, finding the counter now committed and advancing it (or reporting why not).
+    """
+    try:
+        return _migration_row_once(entity, row, actor)
+    except IntegrityError:
+        pass  # another request created the counter first: it is committed now, run the row again
+    try:
+        return _migration_row_once(entity, row, actor)
+    except IntegrityError:
+        raise Conflict(
+            "The counter was changed by a concurrent request; retry this row.", code="concurrent_update"
+        ) from None
+
+
+def _migration_row_once(entity: Entity, row, actor: str) -> dict:
+    with transaction.atomic(), sequence_busy_on_lock_timeout():
+        return _migration_row_apply(entity, row, actor)
 
 
 def _row_param(error: FolioError) -> str:
@@ -139,7 +178,7 @@ def _migration_row_apply(entity: Entity, row, actor: str) -> dict:
         )
     sequence = Sequence.objects.filter(entity=entity, counter_type=counter_type).first()
     if sequence is None:
-        if not prefix:
+        if prefix is None:  # "" is a prefix: the counter prints bare numbers
             raise InvalidInput(
                 f"This entity has no {counter_type!r} counter yet: give a prefix to create it.",
                 code="prefix_required",
@@ -158,7 +197,12 @@ def _migration_row_apply(entity: Entity, row, actor: str) -> dict:
     today = timezone.localdate()
     previous = _current_value(sequence, today)
     event = counter_advance(
-        sequence=sequence, advance_to=advance_to, reason=MIGRATION_REASON, actor=actor, date=today
+        sequence=sequence,
+        advance_to=advance_to,
+        reason=MIGRATION_REASON,
+        actor=actor,
+        date=today,
+        refuse_decrement=True,
     )
     current = advance_to if event is not None else previous
     return {

@@ -339,14 +339,27 @@ class TestArcusMigrationCounters:
         assert row["advanced"] is True
         assert row["next_issued_preview"].endswith("342666")
 
-    def test_advance_to_at_or_below_current_is_a_no_op(self, api, entity):
+    def test_advance_to_the_current_value_is_a_no_op(self, api, entity):
         api.post(self.url(entity), {"counter_type": "invoice", "advance_to": 100}, format="json")
-        row = api.post(self.url(entity), {"counter_type": "invoice", "advance_to": 50}, format="json").json()[
-            "results"
-        ][0]
-        assert row["advanced"] is False
-        assert row["current_value"] == 100
-        assert row["previous_value"] == 100
+        body = api.post(
+            self.url(entity), {"counter_type": "invoice", "advance_to": 100}, format="json"
+        ).json()
+        (row,) = body["results"]
+        assert (row["advanced"], row["previous_value"], row["current_value"]) == (False, 100, 100)
+        assert (body["succeeded"], body["failed"]) == (1, 0)
+
+    def test_advance_to_below_the_current_value_is_a_failed_row(self, api, entity):
+        api.post(self.url(entity), {"counter_type": "invoice", "advance_to": 100}, format="json")
+        response = api.post(self.url(entity), {"counter_type": "invoice", "advance_to": 50}, format="json")
+        assert response.status_code == 200
+        (row,) = response.json()["results"]
+        assert (row["code"], row["param"], row["advanced"]) == ("decrement_not_allowed", "advance_to", False)
+        assert response.json()["failed"] == 1
+
+    def test_an_empty_prefix_creates_a_counter_without_one(self, api, entity):
+        body = {"counter_type": "rma", "advance_to": 7, "prefix": ""}
+        (row,) = api.post(self.url(entity), body, format="json").json()["results"]
+        assert (row["advanced"], row["prefix"], row["next_issued_preview"]) == (True, "", "0000008")
 
     def test_a_batch_with_one_failing_row_keeps_the_others(self, api, entity):
         response = api.post(

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from erp.exceptions import InvalidInput, RuleViolation
+from erp.models import Entity
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.services import (
     counter_advance,
@@ -15,6 +17,7 @@ from numbering.services import (
     sequence_update,
 )
 from tests.numbering.factories import SequenceFactory
+from tests.processes import FORK, WAIT, connect_child, outcome, start, wait_until, waits_for_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -105,13 +108,49 @@ def test_the_arcus_sample_advances_an_existing_counter(entity):
     assert sequence_issue_next(sequence=invoice).number == "INV0342666"
 
 
-def test_advancing_to_the_current_value_or_below_is_a_no_op_row(entity):
+def test_advancing_to_the_current_value_is_a_no_op_row(entity):
     advance(entity, {"counter_type": "invoice", "advance_to": 500})
-    result = advance(entity, {"counter_type": "invoice", "advance_to": 400})
+    result = advance(entity, {"counter_type": "invoice", "advance_to": 500})
     (row,) = result["results"]
     assert (row["advanced"], row["previous_value"], row["current_value"]) == (False, 500, 500)
     assert (result["succeeded"], result["failed"]) == (1, 0)
     assert row["version"] == 2
+    assert "code" not in row
+
+
+def test_advancing_below_the_current_value_is_a_failed_row(entity):
+    advance(entity, {"counter_type": "invoice", "advance_to": 500})
+    result = advance(
+        entity, {"counter_type": "invoice", "advance_to": 499}, {"counter_type": "journal", "advance_to": 3}
+    )
+    failed, other = result["results"]
+    assert (result["succeeded"], result["failed"]) == (1, 1)
+    assert (failed["code"], failed["param"], failed["advanced"]) == (
+        "decrement_not_allowed",
+        "advance_to",
+        False,
+    )
+    assert "500" in failed["error"]
+    assert other["advanced"] is True  # the other rows still apply
+    invoice = Sequence.objects.get(entity=entity, counter_type="invoice")
+    assert NumberingPeriod.objects.get(sequence=invoice).last_value == 500
+
+
+def test_below_a_counter_that_starts_later_is_a_failed_row_too(entity):
+    sequence = Sequence.objects.get(entity=entity, counter_type="invoice")
+    sequence_update(sequence=sequence, actor="user:alice", starting_number=100)
+    (row,) = advance(entity, {"counter_type": "invoice", "advance_to": 98})["results"]
+    assert row["code"] == "decrement_not_allowed"
+    (row,) = advance(entity, {"counter_type": "invoice", "advance_to": 99})["results"]
+    assert (row["advanced"], row.get("code")) == (False, None)
+    assert not NumberingPeriod.objects.filter(sequence=sequence).exists()
+
+
+def test_an_empty_prefix_creates_a_counter_that_prints_bare_numbers(entity):
+    (row,) = advance(entity, {"counter_type": "rma", "advance_to": 41, "prefix": "", "padding": 5})["results"]
+    assert (row["advanced"], row["prefix"], row["next_issued_preview"]) == (True, "", "00042")
+    sequence = Sequence.objects.get(entity=entity, counter_type="rma")
+    assert sequence_issue_next(sequence=sequence).number == "00042"
 
 
 def test_a_missing_counter_is_created_with_its_prefix_and_padding(entity):
@@ -147,6 +186,7 @@ def test_padding_defaults_to_7_and_existing_rows_keep_their_layout(entity):
         ({"counter_type": "widget", "advance_to": 5}, "invalid_counter_type", "counter_type"),
         ({"counter_type": 7, "advance_to": 5}, "invalid_counter_type", "counter_type"),
         ({"counter_type": "rma", "advance_to": 5}, "prefix_required", "prefix"),
+        ({"counter_type": "rma", "advance_to": 5, "prefix": None}, "prefix_required", "prefix"),
         ({"counter_type": "rma", "advance_to": 5, "prefix": "R" * 21}, "prefix_too_long", "prefix"),
         ({"counter_type": "rma", "advance_to": 5, "prefix": 12}, "invalid_prefix", "prefix"),
         (
@@ -223,3 +263,59 @@ def test_a_migration_advance_counts_in_todays_period(entity):
     sequence = Sequence.objects.get(entity=entity, counter_type="journal")
     advance(entity, {"counter_type": "journal", "advance_to": 12})
     assert sequence_issue_next(sequence=sequence, date=timezone.localdate()).value == 13
+
+
+# Two requests creating the same counter at once: real processes, real transactions (tests/processes.py).
+
+
+def advance_and_hold(db_name: str, entity_id, row: dict, holding, release):
+    connect_child(db_name)
+    with transaction.atomic():  # the created counter stays uncommitted until released
+        result = migration_counters_advance(entity=Entity.objects.get(pk=entity_id), rows=[row], actor="a")
+        holding.set()
+        if not release.wait(WAIT):
+            raise TimeoutError("never released")
+    return result
+
+
+def advance_batch(db_name: str, entity_id, rows: list[dict], started):
+    started.put(connect_child(db_name))
+    return migration_counters_advance(entity=Entity.objects.get(pk=entity_id), rows=rows, actor="b")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("advance_to", "advanced", "code"),
+    [(20, True, None), (10, False, None), (5, False, "decrement_not_allowed")],
+)
+def test_two_requests_creating_one_counter_at_once_never_fail_the_batch(
+    entity, db_name, advance_to, advanced, code
+):
+    holding, release = FORK.Event(), FORK.Event()
+    first = {"counter_type": "rma", "advance_to": 10, "prefix": "R-", "padding": 4}
+    holder = start(advance_and_hold, db_name, entity.pk, first, holding, release)
+    try:
+        assert holding.wait(WAIT)
+        # The later request creates the same counter (its own prefix), in a batch with another row.
+        later = [
+            {"counter_type": "rma", "advance_to": advance_to, "prefix": "RMA", "padding": 7},
+            {"counter_type": "journal", "advance_to": 3},
+        ]
+        started = FORK.Queue()
+        waiter = start(advance_batch, db_name, entity.pk, later, started)
+        waiter_pid = started.get(timeout=WAIT)
+        wait_until(lambda: waits_for_a_lock(waiter_pid), "the later request waits for the first's counter")
+    finally:
+        release.set()
+    assert outcome(*holder)["results"][0]["advanced"] is True
+    result = outcome(*waiter)
+    rma, journal = result["results"]
+    assert journal["advanced"] is True
+    assert (rma["advanced"], rma.get("code")) == (advanced, code)
+    if code is None:
+        # It found the counter the first request created: that one's prefix and padding, its value.
+        assert (rma["prefix"], rma["padding"], rma["previous_value"]) == ("R-", 4, 10)
+        assert rma["current_value"] == max(10, advance_to)
+    assert (result["total"], result["failed"]) == (2, 0 if code is None else 1)
+    sequence = Sequence.objects.get(entity=entity, counter_type="rma")
+    assert NumberingPeriod.objects.get(sequence=sequence).last_value == max(10, advance_to)
