@@ -51,7 +51,13 @@ from receivables.services import payment_apply_to_invoices
 from tests.erp.factories import api_key_with_token
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
-from tests.system.fuzzing import World, aim, body_is_valid_as_drf_reads_it, negative_only_in
+from tests.system.fuzzing import (
+    World,
+    aim,
+    body_is_valid_as_drf_reads_it,
+    idempotency_key_for,
+    negative_only_in,
+)
 
 EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "20"))
 FUZZ_SETTINGS = settings(
@@ -180,7 +186,7 @@ def world(entity):
 def call_in_savepoint(case, world: World):
     """Send the request in a savepoint: a failed statement costs that request only, as in autocommit."""
     savepoint = transaction.savepoint_create()
-    response = case.call(headers={"Authorization": f"Bearer {world.token}"})
+    response = case.call(headers={"Authorization": f"Bearer {world.token}", **idempotency_key_for(case)})
     if connection.connection.info.transaction_status == TransactionStatus.INERROR:
         transaction.savepoint_rollback(savepoint)
     else:
