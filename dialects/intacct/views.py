@@ -3,8 +3,8 @@
 from rest_framework import status
 from rest_framework.response import Response
 
-from erp.api.base import FolioAPIMixin, FolioAPIView, actor_of
-from erp.exceptions import InvalidInput, NotFound
+from erp.api.base import FolioAPIView, actor_of
+from erp.exceptions import NotFound
 from numbering import selectors
 from numbering.services import sequence_create, sequence_delete, sequence_update
 
@@ -30,17 +30,6 @@ class IntacctView(FolioAPIView):
     def allowed_query_params(self) -> set[str]:
         """Return the query parameters these operations define: none."""
         return set()
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not hasattr(FolioAPIMixin, "check_query_params"):  # the base checks them where it can
-            for name in request.query_params:
-                if name not in self.allowed_query_params():
-                    raise InvalidInput(
-                        f"{name} is not a query parameter of this operation.",
-                        code="unknown_parameter",
-                        param=name,
-                    )
 
     def sequence(self, key: str):
         """Return the caller's sequence with this key (any status); another entity's is a 404."""

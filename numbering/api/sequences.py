@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from erp.api.base import FolioViewSet, actor_of
+from erp.api.serializers import InputSerializer
 from erp.exceptions import Conflict, InvalidInput
 from numbering import selectors
 from numbering.api.issued_numbers import IssuedNumberSerializer
@@ -26,7 +27,7 @@ from numbering.services import (
 )
 
 
-class RolloverSerializer(serializers.Serializer):
+class RolloverSerializer(InputSerializer):
     """Intacct's rollover block: restart numbering every fiscal year, optionally with a FY affix."""
 
     is_enabled = serializers.BooleanField(required=False)
@@ -41,7 +42,7 @@ class RolloverSerializer(serializers.Serializer):
     separator = serializers.CharField(required=False, allow_blank=True, max_length=5)
 
 
-class PeriodSerializer(serializers.Serializer):
+class PeriodSerializer(InputSerializer):
     """PORTOS's period: restart every `amount` months or years."""
 
     unit = serializers.CharField()
@@ -54,19 +55,19 @@ class PeriodSerializer(serializers.Serializer):
         return unit
 
 
-class FiscalYearInputSerializer(serializers.Serializer):
+class FiscalYearInputSerializer(InputSerializer):
     fiscal_year = serializers.IntegerField(min_value=1900, max_value=9999)
     next_number = serializers.IntegerField(min_value=0, required=False, allow_null=True)
     next_sequence = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-class NumberingInputSerializer(serializers.Serializer):
+class NumberingInputSerializer(InputSerializer):
     start = serializers.DateField()
     end = serializers.DateField(required=False, allow_null=True)
     next_number = serializers.IntegerField(min_value=0)
 
 
-class SequenceInputSerializer(serializers.Serializer):
+class SequenceInputSerializer(InputSerializer):
     """Create/PATCH body of a document sequence; only the fields given are applied."""
 
     name = serializers.CharField(max_length=100)
@@ -271,13 +272,13 @@ class SequenceSerializer(serializers.ModelSerializer):
         }
 
 
-class GenerateNextValueSerializer(serializers.Serializer):
+class GenerateNextValueSerializer(InputSerializer):
     fiscal_year = serializers.IntegerField(required=False, min_value=1900, max_value=9999)
     date = serializers.DateField(required=False)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class GenerateNextValuesSerializer(serializers.Serializer):
+class GenerateNextValuesSerializer(InputSerializer):
     count = serializers.IntegerField(min_value=1, max_value=10_000)
     date = serializers.DateField(required=False)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
@@ -334,6 +335,9 @@ class SequenceFilter(django_filters.FilterSet):
         return queryset if value == "all" else queryset.filter(status=value)
 
 
+ISSUING_CONFLICTS = ["sequence_inactive", "sequence_exhausted", "sequence_busy", "number_taken"]
+
+
 class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """Document sequences (Intacct) with PORTOS format strings, periods and `version`."""
 
@@ -343,6 +347,18 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     ordering_fields = ["name", "created_at", "updated_at"]
     ordering = ["-created_at"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    error_codes = {
+        "create": {409: ["sequence_name_taken", "counter_type_taken", "portos_id_taken"]},
+        "partial_update": {
+            400: ["invalid_if_match", "read_only"],
+            409: ["version_mismatch", "sequence_in_use", "sequence_name_taken", "counter_type_taken"],
+            422: ["counter_decrement"],
+        },
+        "destroy": {409: ["sequence_in_use"]},
+        "generate_next_value": {409: ISSUING_CONFLICTS},
+        "generate_next_values": {409: ISSUING_CONFLICTS},
+        "preview": {409: ["sequence_exhausted"]},
+    }
 
     def get_queryset(self):
         return selectors.sequences_for_entity(entity=self.entity).prefetch_related("periods")

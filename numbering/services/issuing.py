@@ -160,7 +160,7 @@ def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: s
     reason = reason_checked(reason, action="number is voided")
     locked = IssuedNumber.objects.select_for_update(of=("self",)).get(pk=issued_number.pk)
     if locked.status == IssuedNumber.Status.VOIDED:
-        raise Conflict(f"{locked.number} is already voided.", code="already_voided")
+        raise Conflict(f"{locked.number} is already voided.", code="already_void")
     locked.status = IssuedNumber.Status.VOIDED
     locked.void_reason = reason
     locked.voided_at = timezone.now()

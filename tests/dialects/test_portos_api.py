@@ -363,7 +363,11 @@ def test_a_structured_sequence_put_back_as_read_keeps_its_layout(api, entity):
 def test_put_of_a_fiscal_year_sequence_as_read_keeps_its_reset(api, entity):
     created = api.post(
         "/v1/document-sequences",
-        {"name": "PO", "fixed_prefix": "PO", "fiscal_year_affix": "prefix", "rollover": {"is_enabled": True}},
+        {
+            "name": "PO",
+            "fixed_prefix": "PO",
+            "rollover": {"is_enabled": True, "fiscal_year_affix_position": "prefix"},
+        },
         format="json",
     ).json()
     api.post(

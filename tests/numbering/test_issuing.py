@@ -357,7 +357,7 @@ def test_voiding_needs_a_reason_and_happens_once(entity):
     issued_number_void(issued_number=issued, reason="duplicate", voided_by="user:alice")
     with pytest.raises(Conflict) as raised:
         issued_number_void(issued_number=issued, reason="again", voided_by="user:bob")
-    assert raised.value.code == "already_voided"
+    assert raised.value.code == "already_void"
 
 
 def test_a_refusal_leaves_the_callers_block_usable(entity):
