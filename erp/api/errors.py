@@ -167,8 +167,12 @@ def _has_error(value) -> bool:
     return bool(value)
 
 
+# The native API and the dialects (docs/dialects.md): JSON errors, never Django's HTML pages.
+API_PATH_PREFIXES = ("/v1/", "/ia/api/v1/", "/portos/")
+
+
 def _is_api_path(request) -> bool:
-    return request.path.startswith("/v1/")
+    return request.path.startswith(API_PATH_PREFIXES)
 
 
 # Exempt: the API authenticates with bearer keys, never cookies, so an unknown /v1/ path must answer

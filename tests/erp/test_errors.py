@@ -1,9 +1,11 @@
 """The error envelope is the same for every 4xx/5xx, and leaks nothing internal."""
 
+import json
+
 import pytest
 from rest_framework.exceptions import ErrorDetail
 
-from erp.api.errors import first_validation_error
+from erp.api.errors import first_validation_error, not_found_view, server_error_view
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.erp.urls")]
 
@@ -83,3 +85,13 @@ def test_validation_errors_point_at_nested_params():
         "Must be positive.",
         "min_value",
     )
+
+
+@pytest.mark.parametrize("path", ["/v1/x", "/ia/api/v1/x", "/portos/x"])
+def test_django_level_errors_of_the_api_and_its_dialects_are_json(rf, path):
+    # Errors raised outside a DRF view (a middleware, the URL resolver) never fall back to HTML there.
+    for view, status in ((server_error_view, 500), (not_found_view, 404)):
+        response = view(rf.get(path))
+        assert (response.status_code, response["Content-Type"]) == (status, "application/json")
+        assert set(json.loads(response.content)) == {"error", "request_id"}
+    assert "html" in server_error_view(rf.get("/admin/x"))["Content-Type"]
