@@ -1,12 +1,18 @@
 """Benchmark settings: Folio's, on a separate database, plus django-sequences for comparison."""
 
+import os
+
 from erp.settings import *  # noqa: F403
 from erp.settings import DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "sequences"]
 DATABASES["default"]["NAME"] = "folio_bench"
-DATABASES["default"]["CONN_MAX_AGE"] = None
-LOGGING_CONFIG = None
+# The HTTP baseline (bench/bare.py) is mounted here only, never in Folio's own URLs.
+ROOT_URLCONF = "bench.urls"
+if not os.environ.get("BENCH_SERVER"):
+    # The harness's own processes: no structured log lines on the console. A bench server (BENCH_SERVER
+    # set) keeps Folio's logging configuration, as production runs it.
+    LOGGING_CONFIG = None
 # Measure what production runs: DEBUG logs every query in connection.queries, costing the client CPU
 # per statement that a production worker does not spend.
 DEBUG = False
