@@ -377,7 +377,10 @@ def test_every_operation_documents_its_errors_in_the_envelope(schema):
             content = responses[status]["content"]["application/json"]
             assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (method, path, status)
             assert "unknown_parameter" in content["examples"] or status != "400"
-        assert ("409" in responses) == (method in WRITES), (method, path)
+        # Every write may conflict; a read only where it says so (a preview of an exhausted sequence).
+        assert "409" in responses or method not in WRITES, (method, path)
+    preview = schema["paths"]["/v1/document-sequences/{id}/preview"]["get"]["responses"]
+    assert set(preview["409"]["content"]["application/json"]["examples"]) == {"sequence_exhausted"}
     envelope = schema["components"]["schemas"]["Error"]
     assert envelope["required"] == ["error", "request_id"]
     apply = schema["paths"]["/v1/payments/multi-invoice-apply"]["post"]["responses"]
