@@ -189,6 +189,8 @@ def _scalar(target: Field, value, param: str, context: Context):
         return value
     if not isinstance(value, str):
         raise invalid(f"{param} must be a string.", param)
+    if "\x00" in value:  # no stored text holds one, and PostgreSQL refuses it in a parameter
+        raise invalid(f"{param} must not contain NUL characters.", param)
     return value if context.case_sensitive else value.lower()
 
 

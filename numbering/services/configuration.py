@@ -193,6 +193,8 @@ def _text(value, param: str, *, max_length: int, code: str, strip: bool = False)
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{param} must be a string.", code=code, param=param)
+    if "\x00" in value:  # PostgreSQL cannot store it; every channel gets the same 400
+        raise InvalidInput(f"{param} must not contain NUL characters.", code="parameter_invalid", param=param)
     if strip:
         value = value.strip()
     if len(value) > max_length:

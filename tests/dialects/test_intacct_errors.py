@@ -82,6 +82,16 @@ def test_bad_input_is_400(api):
                     "object")  # fmt: skip
 
 
+def test_a_nul_character_is_400_not_a_server_error(api):
+    # Found by probing: PostgreSQL refuses NUL in text, so it must be refused before it reaches SQL.
+    assert_ia_error(api.post(BASE, {"id": "a\x00b"}, format="json"), 400, "invalidRequest",
+                    "parameter_invalid", "id")  # fmt: skip
+    query = {**QUERY_BODY, "filters": [{"$eq": {"id": "a\x00"}}]}
+    error = assert_ia_error(api.post(QUERY, query, format="json"), 400, "invalidRequest",
+                            "parameter_invalid", "filters[0].$eq.id")  # fmt: skip
+    assert "NUL" in error["message"]
+
+
 def test_a_conflict_is_409(api):
     api.post(BASE, {"id": "Taken"}, format="json")
     assert_ia_error(
