@@ -112,8 +112,13 @@ TEMPLATES = [
     },
 ]
 
+# Persistent database connections in every configuration, the embedded default included: opening one
+# costs more than most requests (docs/benchmarks.md, "HTTP: the API path"). A connection is kept for
+# CONN_MAX_AGE seconds and checked before each request reuses it (CONN_HEALTH_CHECKS), so a restarted
+# database costs one failed check, not a failed request.
+_conn_max_age = int(os.environ.get("CONN_MAX_AGE", "600"))
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL must be set when FOLIO_ENV=production")
 else:
@@ -123,6 +128,8 @@ else:
     # The embedded server listens on a Unix socket only; Django takes its folder as HOST.
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Django turns psycopg's statement preparing off (None), for poolers. Its client-side-binding cursors
 # never prepare anyway, so a threshold only reaches cursors that bind server-side: the issuing
 # statement, which asks for it (numbering/services/issuing.py, NUMBERING_PREPARED_STATEMENTS below).

@@ -1,11 +1,13 @@
 """API keys: create (the token is returned once), authenticate, revoke."""
 
+import functools
 import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from erp.exceptions import InvalidInput
@@ -78,7 +80,7 @@ def api_key_authenticate(*, token: str) -> ApiKey:
     if kind not in (LIVE_KIND, TEST_KIND) or len(token) != len(LIVE_KIND) + LOOKUP_LENGTH + SECRET_LENGTH:
         raise ApiKeyRejected("The API key is malformed.")
     prefix = token[: len(kind) + LOOKUP_LENGTH]
-    api_key = ApiKey.objects.select_related("entity").filter(prefix=prefix).first()
+    api_key = _api_key_with_entity(prefix)
     # Compare digests in constant time; an unknown prefix still pays for one hash so timing
     # does not reveal which prefixes exist.
     expected = api_key.secret_hash if api_key else "0" * 64
@@ -91,6 +93,69 @@ def api_key_authenticate(*, token: str) -> ApiKey:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+def _api_key_with_entity(prefix: str) -> ApiKey | None:
+    """Return the key with this prefix and its entity, read together by one indexed query, or None.
+
+    What `ApiKey.objects.select_related("entity").filter(prefix=…).first()` returns, without compiling
+    that query on every request: every API request starts here, and the ORM spent more CPU building
+    the statement than PostgreSQL spends running it. Nothing is cached but the statement's text, so a
+    revocation takes effect on the very next request.
+    """
+    statement = _lookup_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        _converted(value, converters) if converters else value
+        for value, converters in zip(row, statement.converters, strict=True)
+    ]
+    entity = Entity.from_db(connection.alias, statement.entity_fields, values[statement.split :])
+    api_key = ApiKey.from_db(connection.alias, statement.key_fields, values[: statement.split])
+    ApiKey._meta.get_field("entity").set_cached_value(api_key, entity)
+    return api_key
+
+
+class _LookupStatement(NamedTuple):
+    sql: str
+    key_fields: list[str]
+    entity_fields: list[str]
+    split: int  # where the entity's columns begin
+    converters: list[list]  # per column, what the ORM would apply to the value read (usually nothing)
+
+
+@functools.cache
+def _lookup_statement() -> _LookupStatement:
+    """Build the key lookup's SQL from the models, once per process."""
+    quote = connection.ops.quote_name
+    key_fields, entity_fields = ApiKey._meta.concrete_fields, Entity._meta.concrete_fields
+    columns = [f"k.{quote(f.column)}" for f in key_fields] + [f"e.{quote(f.column)}" for f in entity_fields]
+    entity_id, entity_pk = ApiKey._meta.get_field("entity").column, Entity._meta.pk.column
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} AS k"
+        f" JOIN {quote(Entity._meta.db_table)} AS e ON e.{quote(entity_pk)} = k.{quote(entity_id)}"
+        f" WHERE k.{quote(ApiKey._meta.get_field('prefix').column)} = %s"
+    )
+    converters = [
+        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection)
+        for field in (*key_fields, *entity_fields)
+    ]
+    return _LookupStatement(
+        sql=sql,
+        key_fields=[f.attname for f in key_fields],
+        entity_fields=[f.attname for f in entity_fields],
+        split=len(key_fields),
+        converters=converters,
+    )
+
+
+def _converted(value, converters: list):
+    for converter in converters:
+        value = converter(value, None, connection)
+    return value
 
 
 @transaction.atomic

@@ -1,0 +1,123 @@
+"""Queries per request on the hot endpoints (docs/benchmarks.md, "HTTP: the API path").
+
+Each budget is the count today: a change that adds a query to a hot path fails here and has to say why
+in the budget. Counts are taken on the second request of a kind (the first creates the numbering period
+and warms the per-process statement caches), with an Idempotency-Key on writes, as integrations send
+them. Where a request carries many rows (applications, lines), the count must not grow with them.
+"""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from numbering.services import sequence_create
+from tests.receivables.factories import InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+# Queries per request, Idempotency-Key included on writes. Lower is welcome (lower the budget too).
+BUDGETS = {
+    "entity read": 1,  # the key with its entity (last_used_at is written at most once a minute)
+    "generate-next-value": 13,
+    "invoice create": 26,
+    "multi-invoice-apply": 24,
+    "intacct query": 3,
+    "portos list": 4,
+}
+
+
+def counted(send) -> tuple[int, list[str]]:
+    """Return how many queries one request ran, and their SQL (for the failure message)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = send()
+    assert 200 <= response.status_code < 300, response.content
+    return len(queries), [query["sql"][:160] for query in queries]
+
+
+def post(api, path: str, body: dict):
+    return api.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+
+
+def within_budget(name: str, send) -> int:
+    send()  # warm-up: periods, caches
+    count, sql = counted(send)
+    assert count <= BUDGETS[name], f"{name}: {count} queries (budget {BUDGETS[name]}):\n" + "\n".join(sql)
+    return count
+
+
+def test_entity_read(api, entity):
+    within_budget("entity read", lambda: api.get(f"/v1/entities/{entity.pk}"))
+
+
+def test_generate_next_value(api, entity):
+    sequence = sequence_create(entity=entity, name="Hot", format="H-{i6}", reset="never")
+    path = f"/v1/document-sequences/{sequence.pk}/generate-next-value"
+    within_budget("generate-next-value", lambda: post(api, path, {}))
+
+
+def test_invoice_create_does_not_grow_with_lines(api, customer):
+    def create(lines: int):
+        body = {
+            "customer_id": str(customer.pk),
+            "invoice_date": "2026-06-15",
+            "lines": [{"description": f"Line {n}", "unit_price": "10.00"} for n in range(lines)],
+        }
+        return lambda: post(api, "/v1/invoices", body)
+
+    five = within_budget("invoice create", create(5))
+    assert counted(create(20))[0] == five
+
+
+def test_multi_invoice_apply_does_not_grow_with_applications(api, customer):
+    invoices = [InvoiceFactory(customer=customer, amount=Decimal("100.00")) for _ in range(20)]
+
+    def apply(count: int):
+        body = {
+            "account_id": str(customer.pk),
+            "payment_method": "ach",
+            "amount": f"{count * Decimal('0.01'):.2f}",
+            "applications": [
+                {"order_id": str(invoice.pk), "amount_applied": "0.01"} for invoice in invoices[:count]
+            ],
+            "payment_date": "2026-06-16",
+        }
+        return lambda: post(api, "/v1/payments/multi-invoice-apply", body)
+
+    five = within_budget("multi-invoice-apply", apply(5))
+    assert counted(apply(20))[0] == five
+
+
+def test_intacct_query_does_not_grow_with_sequences(api, entity):
+    body = {
+        "object": "company-config/document-sequence",
+        "filters": [{"$eq": {"status": "active"}}],
+        "fields": ["key", "id", "nextNumber", "href"],
+        "orderBy": [{"id": "asc"}],
+    }
+
+    def query():
+        return api.post("/ia/api/v1/services/core/query", body, format="json")
+
+    few = within_budget("intacct query", query)
+    for index in range(5):
+        sequence_create(entity=entity, name=f"Query {index}", format=f"Q{index}-{{i6}}", reset="never")
+    assert counted(query)[0] == few
+
+
+def test_portos_list_does_not_grow_with_numberings(api, entity):
+    def listed():
+        return api.get("/portos/stocktransfernumberings")
+
+    def add(kinds):
+        for kind in kinds:
+            sequence_create(
+                entity=entity, name=f"PORTOS {kind}", format=f"{kind[0]}-{{i6}}", stock_transfer_type=kind
+            )
+
+    add(["Outcome"])
+    few = within_budget("portos list", listed)
+    add(["Transfer", "Correction", "Invoice"])
+    assert counted(listed)[0] == few
