@@ -71,3 +71,13 @@ class Conflict(FolioError):
     status_code = 409
     error_type = "conflict"
     default_code = "conflict"
+
+
+class RequestTooLarge(FolioError):
+    """The request body is over the size the API reads (413)."""
+
+    status_code = 413
+    default_code = "request_too_large"
+
+    def __init__(self, message: str = "The request body is too large.", **kwargs):
+        super().__init__(message, **kwargs)

@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, IntegrityError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -11,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from erp.api.permissions import InsufficientScope
-from erp.exceptions import FolioError
+from erp.exceptions import FolioError, RequestTooLarge
 from erp.request_context import current_request_id
 
 logger = logging.getLogger("folio.api")
@@ -43,6 +44,9 @@ def error_response(status_code: int, error: dict, headers: dict | None = None) -
 
 def exception_handler(exc, context):
     """Turn any exception raised in a DRF view into the envelope; never leak internals."""
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE), met when a view reads the body itself.
+        exc = RequestTooLarge()
     if isinstance(exc, FolioError):
         return error_response(exc.status_code, exc.as_error())
     if isinstance(exc, Http404):

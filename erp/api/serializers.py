@@ -3,13 +3,23 @@
 DRF drops unknown keys silently; a client that misspells `due_date` would get a document without its
 due date. `InputSerializer` refuses them as `unknown_parameter` with `param` naming the field, nested
 fields included (`lines[0].foo`, `counters[2].bar`), before any field is validated (docs/api.md).
+It then refuses control characters in every text field of the body (`parameter_invalid`, erp/text.py).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from rest_framework import serializers
 
-__all__ = ["UNKNOWN_PARAMETER", "InputSerializer", "param_of", "unknown_parameter"]
+from erp.exceptions import InvalidInput
+from erp.text import refuse_control_characters
+
+__all__ = [
+    "UNKNOWN_PARAMETER",
+    "InputSerializer",
+    "control_character_param",
+    "param_of",
+    "unknown_parameter",
+]
 
 UNKNOWN_PARAMETER = "unknown_parameter"
 
@@ -59,6 +69,44 @@ def unknown_parameter(serializer: serializers.Serializer, data, path: tuple = ()
     return None
 
 
+def _text_values(
+    serializer: serializers.Serializer, data, path: tuple = ()
+) -> Iterator[tuple[tuple, object]]:
+    """Yield (path, value) for every value of `data` that a text field (CharField) of `serializer` reads."""
+    if not isinstance(data, Mapping):
+        return
+    for name, field in serializer.fields.items():
+        if name not in data or field.read_only:
+            continue
+        value = data[name]
+        child = _nested(field)
+        if isinstance(field, serializers.ListSerializer | serializers.ListField | serializers.DictField):
+            if isinstance(field, serializers.DictField):
+                items = value.items() if isinstance(value, Mapping) else ()
+            else:
+                items = enumerate(value) if isinstance(value, list | tuple) else ()
+            for index, item in items:
+                if child is not None:
+                    yield from _text_values(child, item, (*path, name, index))
+                elif isinstance(field.child, serializers.CharField):
+                    yield (*path, name, index), item
+        elif child is not None:
+            yield from _text_values(child, value, (*path, name))
+        elif isinstance(field, serializers.CharField):
+            yield (*path, name), value
+
+
+def control_character_param(serializer: serializers.Serializer, data) -> tuple[tuple, str] | None:
+    """Return (path, message) of the first text value of `data` holding a control character, or None."""
+    for path, value in _text_values(serializer, data):
+        if isinstance(value, str):
+            try:
+                refuse_control_characters(value, param=param_of(path))
+            except InvalidInput as error:
+                return path, error.message
+    return None
+
+
 def param_of(path: tuple) -> str:
     """Render a path as the envelope's `param`: `lines[0].foo`."""
     text = ""
@@ -91,6 +139,11 @@ class InputSerializer(serializers.Serializer):
                     f"{name} is not a parameter of this operation.", UNKNOWN_PARAMETER
                 )
                 raise serializers.ValidationError(_detail_of(found, error))
+            refusal = control_character_param(self, data)
+            if refusal is not None:
+                path, message = refusal
+                error = serializers.ErrorDetail(message, "parameter_invalid")
+                raise serializers.ValidationError(_detail_of(path, error))
         return super().to_internal_value(data)
 
     def _checked_by_an_ancestor(self) -> bool:

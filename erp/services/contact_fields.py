@@ -4,16 +4,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from erp.exceptions import InvalidInput
+from erp.text import refuse_control_characters
 
 MAX_NAME = 200
 MAX_REFERENCE = 200
 
 
 def checked_name(name, *, noun: str) -> str:
-    """Return a stripped, non-empty name of at most 200 characters (`noun` names the account kind)."""
+    """Return a stripped name of 1–200 characters without control characters (`noun`: the kind)."""
     if name is not None and not isinstance(name, str):
         raise InvalidInput("name must be a string.", code="parameter_invalid", param="name")
-    name = (name or "").strip()
+    name = refuse_control_characters((name or "").strip(), param="name")
     if not name:
         raise InvalidInput(f"A {noun} needs a name.", code="parameter_missing", param="name")
     if len(name) > MAX_NAME:
@@ -25,7 +26,7 @@ def checked_email(email) -> str:
     """Return a stripped email address, or "" when none is given."""
     if not isinstance(email, str):
         raise InvalidInput("email must be a string.", code="parameter_invalid", param="email")
-    email = email.strip()
+    email = refuse_control_characters(email.strip(), param="email")
     if email:
         try:
             validate_email(email)
@@ -42,7 +43,7 @@ def checked_reference(reference) -> str:
         raise InvalidInput(
             "external_reference must be a string.", code="parameter_invalid", param="external_reference"
         )
-    reference = reference.strip()
+    reference = refuse_control_characters(reference.strip(), param="external_reference")
     if len(reference) > MAX_REFERENCE:
         raise InvalidInput(
             f"external_reference is longer than {MAX_REFERENCE} characters.",

@@ -6,8 +6,10 @@ from django.db import transaction
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
+from erp.text import refuse_control_characters
 from erp.wiring import wired_steps
 
+MAX_NAME = 200
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -15,6 +17,18 @@ def entity_code_from_name(name: str) -> str:
     """Derive a short slug code from a company name."""
     code = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
     return code or "entity"
+
+
+def _checked_name(name) -> str:
+    """Return an entity's name stripped: required, at most 200 characters, no control character."""
+    if name is not None and not isinstance(name, str):
+        raise InvalidInput("name must be a string.", code="parameter_invalid", param="name")
+    name = refuse_control_characters((name or "").strip(), param="name")
+    if not name:
+        raise InvalidInput("An entity needs a name.", code="name_required", param="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"name is longer than {MAX_NAME} characters.", code="name_too_long", param="name")
+    return name
 
 
 @transaction.atomic
@@ -27,9 +41,9 @@ def entity_create(
     vendor_credit_expiry_days: int | None = None,
 ) -> Entity:
     """Create an entity with its default setup."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("An entity needs a name.", code="name_required", param="name")
+    name = _checked_name(name)
+    if code is not None and not isinstance(code, str):
+        raise InvalidInput("code must be a string.", code="invalid_code", param="code")
     code = (code or entity_code_from_name(name)).strip().lower()
     if not _CODE.match(code):
         raise InvalidInput(
@@ -82,9 +96,7 @@ def entity_update(
     """
     locked = Entity.objects.select_for_update().get(pk=entity.pk)
     if name is not None:
-        if not name.strip():
-            raise InvalidInput("An entity needs a name.", code="name_required", param="name")
-        locked.name = name.strip()
+        locked.name = _checked_name(name)
     if vendor_credit_expiry_days is not ...:
         if vendor_credit_expiry_days is not None and vendor_credit_expiry_days < 1:
             raise InvalidInput(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity, IdempotencyRecord
+from erp.text import control_character
 
 MAX_KEY_LENGTH = 255
 HEADER = "Idempotency-Key"
@@ -50,10 +51,17 @@ def idempotency_key_of(headers) -> str | None:
 
 
 def validate_idempotency_key(key: str, *, header: str = HEADER) -> str:
-    """Return the key, or raise a 400 for an empty or over-long one."""
+    """Return the key, or raise a 400 for an empty or over-long one, or one with a control character."""
     if not key.strip():
         raise InvalidInput(
             f"{header} must not be empty.",
+            code="invalid_idempotency_key",
+            param=header,
+        )
+    if control_character(key) is not None:
+        # NUL cannot be stored, and a key is echoed in logs: refuse every control character.
+        raise InvalidInput(
+            f"{header} must not contain control characters.",
             code="invalid_idempotency_key",
             param=header,
         )

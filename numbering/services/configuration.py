@@ -4,6 +4,7 @@ import datetime
 import re
 
 from erp.exceptions import InvalidInput
+from erp.text import refuse_control_characters
 from numbering.models import (
     COUNTER_TYPES,
     MAX_FORMAT_LENGTH,
@@ -193,10 +194,10 @@ def _text(value, param: str, *, max_length: int, code: str, strip: bool = False)
         return ""
     if not isinstance(value, str):
         raise InvalidInput(f"{param} must be a string.", code=code, param=param)
-    if "\x00" in value:  # PostgreSQL cannot store it; every channel gets the same 400
-        raise InvalidInput(f"{param} must not contain NUL characters.", code="parameter_invalid", param=param)
     if strip:
         value = value.strip()
+    # NUL cannot be stored and other control characters break printed numbers: every channel's 400.
+    refuse_control_characters(value, param=param, multiline=False)
     if len(value) > max_length:
         raise InvalidInput(f"{param} is longer than {max_length} characters.", code=code, param=param)
     return value
@@ -346,7 +347,9 @@ _NORMALIZERS = {
 
 def reason_checked(reason, *, action: str) -> str:
     """Return a required reason stripped, or refuse it (missing, or over 500 characters)."""
-    reason = (reason or "").strip()
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidInput("reason must be a string.", code="parameter_invalid", param="reason")
+    reason = refuse_control_characters((reason or "").strip(), param="reason", multiline=True)
     if not reason:
         raise InvalidInput(f"Say why the {action}.", code="reason_required", param="reason")
     if len(reason) > MAX_REASON_LENGTH:

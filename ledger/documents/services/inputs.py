@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput, RuleViolation
 from erp.money import CENT, MAX_AMOUNT, money_parse
+from erp.text import refuse_control_characters
 
 MAX_LINES = 200
 MAX_APPLICATIONS = 50
@@ -94,7 +95,9 @@ def date_parse(value, *, param: str) -> datetime.date:
 
 
 def text_parse(value, *, param: str, max_length: int, required: bool = False) -> str:
-    """Return `value` stripped (None is empty); refuse a non-string, a NUL, a blank required or a long one.
+    """Return `value` stripped (None is empty); refuse non-strings, control characters, blanks if required.
+
+    Tab and line breaks are allowed only in multi-line fields (notes, description, reason: erp/text.py).
 
     The length code is `<field>_too_long`, `<field>` being the last part of `param`
     (`lines[2].description` → `description_too_long`).
@@ -103,10 +106,7 @@ def text_parse(value, *, param: str, max_length: int, required: bool = False) ->
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"{param} must be a string.", code="parameter_invalid", param=param)
-    if "\x00" in value:
-        # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
-        raise InvalidInput(f"{param} contains a NUL character.", code="parameter_invalid", param=param)
-    value = value.strip()
+    value = refuse_control_characters(value.strip(), param=param)
     if required and not value:
         raise InvalidInput(f"{param} is required.", code="parameter_missing", param=param)
     if len(value) > max_length:
