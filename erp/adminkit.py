@@ -27,7 +27,6 @@ depends on the order of the steps inside Django's change view, and none of it is
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -121,7 +120,8 @@ class ServiceAdmin(admin.ModelAdmin):
         return super().log_addition(request, saved_object(request), message)
 
     def log_change(self, request, obj, message):
-        return super().log_change(request, saved_object(request), message)
+        # A page logs what its service saved; an action logs each row its service returned.
+        return super().log_change(request, getattr(request, _SAVED, obj), message)
 
     def response_add(self, request, obj, post_url_continue=None):
         return super().response_add(request, saved_object(request), post_url_continue)
@@ -236,6 +236,9 @@ class ReasonForm(forms.Form):
 class VoidWithReasonMixin:
     """The "void selected" action: asks for a reason, then voids each row through :meth:`void_row`.
 
+    It is offered to, and runs for, only those who hold the model's change permission
+    (:meth:`has_void_permission`): a view-only user neither sees it nor can post it.
+
     `void_notice` tells the accountant what a void keeps. A row the service refuses is reported and
     the others are still voided.
     """
@@ -247,13 +250,16 @@ class VoidWithReasonMixin:
         """Void one row through its service."""
         raise NotImplementedError
 
+    def has_void_permission(self, request) -> bool:
+        """Voiding needs the model's change permission (the admin's own change pages stay read-only)."""
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
     @admin.action(
-        description="Void selected %(verbose_name_plural)s (asks for a reason)", permissions=["view"]
+        description="Void selected %(verbose_name_plural)s (asks for a reason)", permissions=["void"]
     )
     def void_selected(self, request, queryset):
         opts = self.model._meta
-        if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-            raise PermissionDenied
         form = ReasonForm(request.POST if "reason" in request.POST else None)
         rows = list(queryset.order_by("pk"))
         if not (form.is_bound and form.is_valid()):

@@ -1,10 +1,10 @@
-"""API keys: created through api_key_create (the token is shown once), revoked by an action."""
+"""API keys: created through api_key_create (the token shown once, on its own page), revoked by an action."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.cache import add_never_cache_headers
 
-from erp.adminkit import ServiceAdmin, ServiceForm
+from erp.adminkit import ServiceAdmin, ServiceForm, actor_of, render_page
 from erp.models import ApiKey
 from erp.scopes import SCOPES
 from erp.services.api_keys import api_key_create, api_key_revoke
@@ -19,7 +19,10 @@ VIEW_FIELDS = [
     "created_at",
     "last_used_at",
     "revoked_at",
+    "revoked_by",
 ]
+# Where the new key's token waits on the request between the service call and the page showing it.
+_NEW_TOKEN = "_folio_new_api_key_token"
 
 
 class ApiKeyCreateForm(ServiceForm, forms.ModelForm):
@@ -61,15 +64,23 @@ class ApiKeyAdmin(ServiceAdmin):
         api_key, token = api_key_create(
             entity=data["entity"], scopes=data["scopes"], name=data["name"], livemode=data["livemode"]
         )
-        # The only time the token is ever shown: Django's messages are displayed once.
-        messages.warning(
-            request,
-            format_html(
-                "Copy this key now, it will not be shown again: <code id='new-api-key-token'>{}</code>",
-                token,
-            ),
-        )
+        setattr(request, _NEW_TOKEN, token)
         return api_key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The only time the token is ever shown: in the answer to the POST that created it, never
+        # in a message (messages travel in a signed, readable cookie) and never cached.
+        response = render_page(
+            self,
+            request,
+            "admin/erp/apikey/token.html",
+            title="Copy the new API key",
+            original=obj,
+            api_key=obj,
+            token=getattr(request, _NEW_TOKEN),
+        )
+        add_never_cache_headers(response)
+        return response
 
     @admin.display(description="scopes")
     def scope_list(self, obj):
@@ -79,11 +90,19 @@ class ApiKeyAdmin(ServiceAdmin):
     def status(self, obj):
         return "revoked" if obj.revoked_at else "active"
 
-    @admin.action(description="Revoke selected API keys")
+    def has_revoke_permission(self, request) -> bool:
+        """Revoking needs the change permission on API keys (their change page stays read-only)."""
+        return request.user.has_perm("erp.change_apikey")
+
+    @admin.action(description="Revoke selected API keys", permissions=["revoke"])
     def revoke_selected(self, request, queryset):
-        for api_key in queryset:
-            api_key_revoke(api_key=api_key)
-        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+        actor = actor_of(request)
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True).order_by("pk"):
+            api_key = api_key_revoke(api_key=api_key, revoked_by=actor)
+            self.log_change(request, api_key, f"Revoked by {actor}.")
+            revoked += 1
+        self.message_user(request, f"Revoked {revoked} key(s).", messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -24,6 +24,8 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who revoked it (an actor such as "user:alice"); empty while active or when revoked unnamed.
+    revoked_by = models.CharField(max_length=150, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = "API key"

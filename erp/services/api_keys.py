@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 from typing import NamedTuple
@@ -23,6 +24,8 @@ SECRET_LENGTH = 40  # 40 base-62 characters ≈ 238 bits of randomness
 # Recording every use would turn every API read into a write; a minute's resolution is enough
 # for "is this key still in use?".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+logger = logging.getLogger("folio.api_keys")
 
 
 class ApiKeyRejected(Exception):
@@ -159,10 +162,18 @@ def _converted(value, converters: list):
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    """Revoke a key; revoking twice keeps the first revocation time."""
+def api_key_revoke(*, api_key: ApiKey, revoked_by: str = "") -> ApiKey:
+    """Revoke a key, recording who did it; revoking twice keeps the first revocation."""
     locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
-        locked.save(update_fields=["revoked_at"])
+        locked.revoked_by = revoked_by
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        logger.info(
+            "api key revoked: %s (%s) of entity %s by %s",
+            locked.prefix,
+            locked.id,
+            locked.entity_id,
+            revoked_by or "unnamed actor",
+        )
     return locked

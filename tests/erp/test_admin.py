@@ -1,15 +1,19 @@
 """Platform admin: entities and API keys through the services."""
 
+import logging
 import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.sessions.models import Session
 
 from erp.admin.entities import EntityAdmin
 from erp.exceptions import Conflict
 from erp.models import ApiKey, Entity
-from erp.services.api_keys import api_key_authenticate, api_key_create
+from erp.services.api_keys import SECRET_LENGTH, api_key_authenticate, api_key_create, api_key_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -46,29 +50,70 @@ def test_an_invalid_entity_shows_the_error_next_to_the_field(admin_client):
     assert not Entity.objects.filter(code="bad").exists()
 
 
-def test_a_new_api_keys_token_is_shown_once_and_works(admin_client, entity):
-    response = admin_client.post(
+def create_key(client, entity, name="from admin"):
+    """Add a live key on the admin's add page; return the response to that POST."""
+    return client.post(
         "/admin/erp/apikey/add/",
-        {"entity": entity.pk, "name": "from admin", "scopes": ["numbering:read"], "livemode": "on"},
-        follow=True,
+        {"entity": entity.pk, "name": name, "scopes": ["numbering:read"], "livemode": "on"},
     )
+
+
+def test_a_new_api_keys_token_is_shown_once_on_its_own_page_and_works(admin_client, entity):
+    response = create_key(admin_client, entity)
+    assert response.status_code == 200
     html = response.content.decode()
-    token = re.search(r"id='new-api-key-token'>(ark_live_ent_\w+)<", html).group(1)
+    token = re.search(r'id="new-api-key-token">(ark_live_ent_\w+)<', html).group(1)
+    assert html.count(token) == 1
     assert api_key_authenticate(token=token).name == "from admin"
+    assert "no-store" in response["Cache-Control"]
+
     api_key = ApiKey.objects.get(name="from admin")
-    page = admin_client.get(f"/admin/erp/apikey/{api_key.pk}/change/").content.decode()
-    assert token not in page
-    assert api_key.prefix in page
+    for later in ("/admin/erp/apikey/", f"/admin/erp/apikey/{api_key.pk}/change/", "/admin/erp/apikey/add/"):
+        page = admin_client.get(later).content.decode()
+        assert token not in page
+    assert api_key.prefix in admin_client.get(f"/admin/erp/apikey/{api_key.pk}/change/").content.decode()
 
 
-def test_the_revoke_action_revokes(admin_client, entity):
+def test_a_new_token_never_travels_in_a_cookie_or_a_message(admin_client, entity):
+    response = create_key(admin_client, entity)
+    token = re.search(r'id="new-api-key-token">(\w+)<', response.content.decode()).group(1)
+    secret = token[-SECRET_LENGTH:]
+
+    # Nothing the browser keeps holds it: neither this response's cookies nor the client's jar,
+    # decoded (messages are signed, not encrypted) or not.
+    for morsel in [*response.cookies.values(), *admin_client.cookies.values()]:
+        assert secret not in morsel.OutputString()
+        assert secret not in str(CookieStorage(None)._decode(morsel.value) or "")
+    # Nothing stored server-side either: no pending message, no session data.
+    assert not any(secret in str(m) for m in get_messages(response.wsgi_request))
+    for session in Session.objects.all():
+        assert secret not in str(session.get_decoded())
+    assert secret not in admin_client.get("/admin/erp/apikey/").content.decode()
+
+
+def test_the_revoke_action_revokes_through_the_service_recording_who_and_logging_it(
+    admin_client, entity, caplog
+):
     api_key, _ = api_key_create(entity=entity, scopes=["numbering:read"], name="to revoke")
-    admin_client.post(
-        "/admin/erp/apikey/",
-        {"action": "revoke_selected", "_selected_action": [str(api_key.pk)]},
-    )
+    with caplog.at_level(logging.INFO, logger="folio.api_keys"):
+        admin_client.post(
+            "/admin/erp/apikey/",
+            {"action": "revoke_selected", "_selected_action": [str(api_key.pk)]},
+        )
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
+    assert api_key.revoked_by == "user:boss"
+    assert any(api_key.prefix in r.getMessage() and "user:boss" in r.getMessage() for r in caplog.records)
+    entry = LogEntry.objects.get(object_id=str(api_key.pk))
+    assert entry.user.username == "boss"
+    assert entry.get_change_message() == "Revoked by user:boss."
+
+
+def test_revoking_twice_keeps_the_first_revocation(entity):
+    api_key, _ = api_key_create(entity=entity, scopes=["numbering:read"])
+    first = api_key_revoke(api_key=api_key, revoked_by="user:first")
+    again = api_key_revoke(api_key=api_key, revoked_by="user:second")
+    assert (again.revoked_at, again.revoked_by) == (first.revoked_at, "user:first")
 
 
 def test_a_refused_change_is_shown_on_its_field_with_the_service_called_once_and_nothing_saved(
