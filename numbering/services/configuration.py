@@ -3,7 +3,7 @@
 import datetime
 import re
 
-from erp.exceptions import InvalidInput
+from erp.exceptions import InvalidInput, RuleViolation
 from erp.text import refuse_control_characters
 from numbering.models import (
     COUNTER_TYPES,
@@ -19,6 +19,8 @@ from numbering.periods import period_rule, periods_distinguishable
 from numbering.rendering import MAX_FIXED_LENGTH, alpha_to_value, format_parse, is_alpha_text
 
 MAX_VALUE = 2**63 - 1
+# The furthest a counter without an ending number may be set or advanced (advance_cap_check).
+MAX_OPEN_COUNTER = 999_999_999_999
 MAX_REASON_LENGTH = 500  # void and counter-event reasons
 
 # Fields a caller may set; everything else on the model is kept by the service.
@@ -183,7 +185,24 @@ def next_value_from(entry: dict, sequence: Sequence, *, param: str = "") -> int:
             code="invalid_next_number",
             param=at("next_number"),
         )
+    advance_cap_check(sequence, value - 1, param=at("next_sequence" if next_sequence else "next_number"))
     return value
+
+
+def advance_cap_check(sequence: Sequence, counter: int, *, param: str) -> None:
+    """Refuse to move an open-ended counter past 999,999,999,999: 422 `advance_too_far`.
+
+    A counter without an ending number is meant to run for good; one typo (2^63 − 1) would leave it
+    unable to issue anything ever again, since a counter never goes back. A sequence that really
+    needs larger numbers states its `ending_number` first.
+    """
+    if sequence.ending_number is None and counter > MAX_OPEN_COUNTER:
+        raise RuleViolation(
+            f"{counter} is past {MAX_OPEN_COUNTER:,}, the furthest a counter without an ending number "
+            "may be moved; set the sequence's ending_number first.",
+            code="advance_too_far",
+            param=param,
+        )
 
 
 # Normalizers: (raw value, param) -> stored value; they reject wrong types and ranges.

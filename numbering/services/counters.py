@@ -10,7 +10,7 @@ from erp.models import Entity
 from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import period_bounds, period_rule
 from numbering.rendering import render
-from numbering.services.configuration import reason_checked
+from numbering.services.configuration import advance_cap_check, reason_checked
 from numbering.services.locks import period_lock, sequence_busy_on_lock_timeout, sequence_lock
 from numbering.services.periods import period_counter_move, period_ensure
 from numbering.services.sequences import DEFAULT_PADDING, sequence_create, sequence_version_bump
@@ -50,6 +50,7 @@ def counter_advance(
             code="advance_beyond_end",
             param="advance_to",
         )
+    advance_cap_check(locked, advance_to, param="advance_to")
     existing = (
         NumberingPeriod.objects.filter(sequence=locked, start=bounds.start)
         .values_list("id", flat=True)

@@ -17,6 +17,9 @@ from numbering.services.locks import (
     sequence_lock,
 )
 
+# The most `fiscal_years` or `numberings` entries one call configures.
+MAX_PERIOD_ENTRIES = 100
+
 _ENSURE_SQL = """
 INSERT INTO numbering_numberingperiod
     (sequence_id, entity_id, start, "end", label, start_value, last_value, created_at)
@@ -302,6 +305,11 @@ def _bounds_for(
 def _require_list(value, param: str) -> None:
     if not isinstance(value, list | tuple) or not all(isinstance(item, dict) for item in value):
         raise InvalidInput(f"{param} must be a list of objects.", code=f"invalid_{param}", param=param)
+    # Each entry configures a period (a few queries): bounded, so one request cannot run for seconds.
+    if len(value) > MAX_PERIOD_ENTRIES:
+        raise InvalidInput(
+            f"{param} lists at most {MAX_PERIOD_ENTRIES} entries.", code=f"too_many_{param}", param=param
+        )
 
 
 def _entry_int(entry: dict, key: str, param: str, *, minimum: int, maximum: int) -> int:

@@ -74,6 +74,58 @@ def test_bad_advances_are_refused(entity, kwargs, error, code, param):
     assert (raised.value.code, raised.value.param) == (code, param)
 
 
+CAP = 999_999_999_999
+
+
+@pytest.mark.parametrize("advance_to", [CAP + 1, 2**63 - 1])
+def test_an_open_ended_counter_is_not_advanced_past_the_cap(entity, advance_to):
+    # One typo would brick the counter for good: a counter never goes back.
+    sequence = SequenceFactory(entity=entity)
+    with pytest.raises(RuleViolation) as raised:
+        counter_advance(sequence=sequence, advance_to=advance_to, reason="r", actor="a")
+    assert (raised.value.code, raised.value.param, raised.value.status_code) == (
+        "advance_too_far",
+        "advance_to",
+        422,
+    )
+    assert not CounterEvent.objects.filter(sequence=sequence).exists()
+    assert sequence_issue_next(sequence=sequence).value == 1
+
+
+def test_the_cap_itself_and_an_explicit_ending_number_are_allowed(entity):
+    open_ended = SequenceFactory(entity=entity)
+    counter_advance(sequence=open_ended, advance_to=CAP, reason="r", actor="a")
+    assert NumberingPeriod.objects.get(sequence=open_ended).last_value == CAP
+    bounded = SequenceFactory(entity=entity, ending_number=10**15)
+    counter_advance(sequence=bounded, advance_to=CAP * 10, reason="r", actor="a")
+    assert NumberingPeriod.objects.get(sequence=bounded).last_value == CAP * 10
+
+
+def test_a_next_number_past_the_cap_is_refused_on_create_and_update(entity):
+    with pytest.raises(RuleViolation) as raised:
+        sequence_create(entity=entity, name="Huge", format="H{n}", next_number=CAP + 2)
+    assert (raised.value.code, raised.value.param) == ("advance_too_far", "next_number")
+    sequence = sequence_create(entity=entity, name="Big", format="B{n}", next_number=CAP + 1)
+    assert sequence_issue_next(sequence=sequence).value == CAP + 1
+    with pytest.raises(RuleViolation) as raised:
+        sequence_update(sequence=sequence, actor="a", next_number=2**63 - 1)
+    assert (raised.value.code, raised.value.param) == ("advance_too_far", "next_number")
+
+
+def test_a_migration_row_past_the_cap_fails_alone(entity):
+    result = advance(
+        entity,
+        {"counter_type": "invoice", "advance_to": 2**63 - 1},
+        {"counter_type": "journal", "advance_to": 77},
+    )
+    assert [(row.get("code"), row.get("param")) for row in result["results"]] == [
+        ("advance_too_far", "advance_to"),
+        (None, None),
+    ]
+    invoice = Sequence.objects.get(entity=entity, counter_type="invoice")
+    assert not NumberingPeriod.objects.filter(sequence=invoice).exists()
+
+
 def advance(entity, *rows):
     return migration_counters_advance(entity=entity, rows=list(rows), actor="api_key:ark_test_ent_X")
 
