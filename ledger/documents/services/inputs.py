@@ -23,6 +23,10 @@ MAX_APPLICATIONS = 50
 MAX_QUANTITY = Decimal("99999999.9999")  # the quantity column is Decimal(12, 4)
 QUANTITY_PLACES = Decimal("0.0001")
 MAX_REASON = 500
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+MAX_DAYS_AHEAD = datetime.timedelta(days=366)
+# The dates that place a document in the books (fiscal year, numbering period, journal date).
+DOCUMENT_DATES = frozenset({"invoice_date", "bill_date", "payment_date"})
 ZERO = Decimal("0.00")
 
 
@@ -86,11 +90,24 @@ def uuid_parse(value, *, param: str) -> uuid.UUID:
 
 
 def date_parse(value, *, param: str) -> datetime.date:
-    """Return `value` if it is a date (not a datetime), or raise InvalidInput naming `param`."""
+    """Return `value` if it is a date (not a datetime) in range, or raise naming `param`.
+
+    Every date is from 1900 on; a document's own date (DOCUMENT_DATES: it picks the fiscal year,
+    the numbering period and the journal date) is at most a year ahead of today. Anything else is a
+    typo that would open a period in year 1 or 9999: 422 `date_out_of_range`.
+    """
     if value is None:
         raise InvalidInput(f"{param} is required.", code="parameter_missing", param=param)
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         raise InvalidInput(f"{param} must be a date.", code="parameter_invalid", param=param)
+    latest = timezone.localdate() + MAX_DAYS_AHEAD if param in DOCUMENT_DATES else datetime.date.max
+    if not EARLIEST_DATE <= value <= latest:
+        ahead = (
+            "" if latest == datetime.date.max else f" and at most {latest.isoformat()} (a year from today)"
+        )
+        raise RuleViolation(
+            f"{param} must be from {EARLIEST_DATE.isoformat()}{ahead}.", code="date_out_of_range", param=param
+        )
     return value
 
 
