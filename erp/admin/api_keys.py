@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.cache import add_never_cache_headers
 
-from erp.adminkit import ServiceAdmin, ServiceForm, actor_of, render_page
+from erp.adminkit import ServiceAdmin, ServiceForm, actor_of, render_page, saved_object
 from erp.models import ApiKey
 from erp.scopes import SCOPES
 from erp.services.api_keys import api_key_create, api_key_revoke
@@ -70,13 +70,14 @@ class ApiKeyAdmin(ServiceAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         # The only time the token is ever shown: in the answer to the POST that created it, never
         # in a message (messages travel in a signed, readable cookie) and never cached.
+        api_key = saved_object(request)
         response = render_page(
             self,
             request,
             "admin/erp/apikey/token.html",
             title="Copy the new API key",
-            original=obj,
-            api_key=obj,
+            original=api_key,
+            api_key=api_key,
             token=getattr(request, _NEW_TOKEN),
         )
         add_never_cache_headers(response)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from ledger.models import JournalEntry
 from receivables.models import Invoice
+from tests.browser.csp import csp_violations
 from tests.receivables.factories import CustomerFactory
 
 pytestmark = pytest.mark.browser
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.browser
 def test_add_an_invoice_see_a_refused_line_then_void_it(admin_page, screenshot, entity):
     customer = CustomerFactory(entity=entity, name="Tailspin Toys")
     page = admin_page
+    refused = csp_violations(page)
     page.goto(f"{page.base_url}/admin/receivables/invoice/add/")
     page.select_option("#id_customer", str(customer.pk))
     page.fill("#id_invoice_date", "2026-03-02")
@@ -55,3 +57,4 @@ def test_add_an_invoice_see_a_refused_line_then_void_it(admin_page, screenshot, 
     expect(page.locator(".messagelist .success")).to_contain_text("Voided 1 of 1 invoices.")
     invoice.refresh_from_db()
     assert (invoice.status, invoice.void_reason) == ("void", "sent to the wrong customer")
+    assert refused == []

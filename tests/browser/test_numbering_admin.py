@@ -8,12 +8,14 @@ from playwright.sync_api import expect
 
 from numbering.models import CounterEvent, Sequence
 from numbering.services import sequence_issue_next
+from tests.browser.csp import csp_violations
 
 pytestmark = pytest.mark.browser
 
 
 def test_sequence_preview_advance_and_audit(admin_page, screenshot, entity):
     page = admin_page
+    refused = csp_violations(page)
     page.goto(f"{page.base_url}/admin/numbering/sequence/add/")
     page.select_option("#id_entity", str(entity.pk))
     page.fill("#id_name", "Stock transfers")
@@ -46,3 +48,4 @@ def test_sequence_preview_advance_and_audit(admin_page, screenshot, entity):
     screenshot("audit")
     assert "No gaps" in verdict
     assert "1–120" in page.locator("#audit-table").inner_text()
+    assert refused == []

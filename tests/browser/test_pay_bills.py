@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from payables.models import APPayment, VendorBill, VendorCredit
+from tests.browser.csp import csp_violations
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
 pytestmark = pytest.mark.browser
@@ -18,6 +19,7 @@ def test_pay_bills_with_a_vendor_credit(admin_page, screenshot, entity):
     credit = VendorCreditFactory(vendor=vendor, amount=Decimal("120.00"), reason="Damaged frames returned")
 
     page = admin_page
+    refused = csp_violations(page)
     page.goto(f"{page.base_url}/admin/payables/appayment/")
     page.click("#pay-bills-link")
     page.select_option("#id_vendor", str(vendor.pk))
@@ -65,3 +67,4 @@ def test_pay_bills_with_a_vendor_credit(admin_page, screenshot, entity):
     expect(history).to_contain_text(payment.number)
     expect(history).to_contain_text("120.00")
     screenshot("credit-history")
+    assert refused == []

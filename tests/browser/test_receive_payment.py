@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from receivables.models import Invoice, Payment
+from tests.browser.csp import csp_violations
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.browser
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_receive_one_payment_for_three_invoices(admin_page, screenshot, entity):
     page = admin_page
+    refused = csp_violations(page)
     customer = CustomerFactory(entity=entity, name="Northwind Traders")
     first, second, third = (
         InvoiceFactory(customer=customer, amount=a) for a in ("120.00", "80.00", "300.00")
@@ -62,3 +64,4 @@ def test_receive_one_payment_for_three_invoices(admin_page, screenshot, entity):
         "paid",
         "partially_paid",
     )
+    assert refused == []

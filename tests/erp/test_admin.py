@@ -68,6 +68,7 @@ def test_a_new_api_keys_token_is_shown_once_on_its_own_page_and_works(admin_clie
     assert "no-store" in response["Cache-Control"]
 
     api_key = ApiKey.objects.get(name="from admin")
+    assert api_key.prefix in html and f"/admin/erp/apikey/{api_key.pk}/change/" in html
     for later in ("/admin/erp/apikey/", f"/admin/erp/apikey/{api_key.pk}/change/", "/admin/erp/apikey/add/"):
         page = admin_client.get(later).content.decode()
         assert token not in page
