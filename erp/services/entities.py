@@ -10,6 +10,7 @@ from erp.text import refuse_control_characters
 from erp.wiring import wired_steps
 
 MAX_NAME = 200
+MAX_EXPIRY_DAYS = 36_500  # a hundred years; further would overflow the dates computed from it
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 
@@ -29,6 +30,18 @@ def _checked_name(name) -> str:
     if len(name) > MAX_NAME:
         raise InvalidInput(f"name is longer than {MAX_NAME} characters.", code="name_too_long", param="name")
     return name
+
+
+def _check_expiry_days(days) -> None:
+    """Refuse an expiry that is not a whole number of days from 1 to 36,500 (or None: never)."""
+    if days is None:
+        return
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise InvalidInput(
+            f"vendor_credit_expiry_days must be 1–{MAX_EXPIRY_DAYS:,} or empty.",
+            code="invalid_vendor_credit_expiry_days",
+            param="vendor_credit_expiry_days",
+        )
 
 
 @transaction.atomic
@@ -64,12 +77,7 @@ def entity_create(
             code="invalid_fiscal_year_start_month",
             param="fiscal_year_start_month",
         )
-    if vendor_credit_expiry_days is not None and vendor_credit_expiry_days < 1:
-        raise InvalidInput(
-            "vendor_credit_expiry_days must be positive or empty.",
-            code="invalid_vendor_credit_expiry_days",
-            param="vendor_credit_expiry_days",
-        )
+    _check_expiry_days(vendor_credit_expiry_days)
     if Entity.objects.filter(code=code).exists():
         raise Conflict(
             f"An entity with code {code!r} already exists.", code="entity_code_taken", param="code"
@@ -98,12 +106,7 @@ def entity_update(
     if name is not None:
         locked.name = _checked_name(name)
     if vendor_credit_expiry_days is not ...:
-        if vendor_credit_expiry_days is not None and vendor_credit_expiry_days < 1:
-            raise InvalidInput(
-                "vendor_credit_expiry_days must be positive or empty.",
-                code="invalid_vendor_credit_expiry_days",
-                param="vendor_credit_expiry_days",
-            )
+        _check_expiry_days(vendor_credit_expiry_days)
         locked.vendor_credit_expiry_days = vendor_credit_expiry_days
     locked.save(update_fields=["name", "vendor_credit_expiry_days"])
     return locked

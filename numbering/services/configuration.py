@@ -19,6 +19,8 @@ from numbering.periods import period_rule, periods_distinguishable
 from numbering.rendering import MAX_FIXED_LENGTH, alpha_to_value, format_parse, is_alpha_text
 
 MAX_VALUE = 2**63 - 1
+# An integer written as text: ASCII digits, few enough for int() ("²" or 5,000 digits are refused).
+_INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,30}\s*")
 # The furthest a counter without an ending number may be set or advanced (advance_cap_check).
 MAX_OPEN_COUNTER = 999_999_999_999
 MAX_REASON_LENGTH = 500  # void and counter-event reasons
@@ -225,8 +227,8 @@ def _text(value, param: str, *, max_length: int, code: str, strip: bool = False)
 def _integer(value, param: str, *, code: str, minimum: int = 0, maximum: int = MAX_VALUE) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidInput(f"{param} must be an integer from {minimum} to {maximum}.", code=code, param=param)
     return value

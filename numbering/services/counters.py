@@ -1,6 +1,7 @@
 """Manual counter moves: advancing a counter (monotonic, recorded) and the Arcus migration advance."""
 
 import datetime
+import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +17,9 @@ from numbering.services.periods import period_counter_move, period_ensure
 from numbering.services.sequences import DEFAULT_PADDING, sequence_create, sequence_version_bump
 
 MIGRATION_REASON = "migration advance"
+# A whole number written as text: ASCII digits only (str.isdigit also takes "²", which int() refuses),
+# and few enough for int() (which refuses over 4,300); longer is out of range anyway.
+DIGITS = re.compile(r"\s*[0-9]{1,30}\s*")
 MAX_PADDING = 12
 ROW_FIELDS = ("counter_type", "advance_to", "prefix", "padding")
 # A row's prefix and padding become the sequence's fixed_prefix and fixed_length.
@@ -238,8 +242,8 @@ def _current_value(sequence: Sequence, on: datetime.date) -> int:
 def _whole_number(value, param: str, code: str, *, minimum: int, maximum: int = 2**63 - 1) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and DIGITS.fullmatch(value):
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidInput(f"{param} must be an integer from {minimum} to {maximum}.", code=code, param=param)
     return value

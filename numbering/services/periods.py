@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import re
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,6 +18,8 @@ from numbering.services.locks import (
     sequence_lock,
 )
 
+# ASCII digits only, few enough for int(): "²" or 5,000 digits are refused, not a ValueError.
+_DIGITS = re.compile(r"\s*[0-9]{1,30}\s*")
 # The most `fiscal_years` or `numberings` entries one call configures.
 MAX_PERIOD_ENTRIES = 100
 
@@ -314,7 +317,7 @@ def _require_list(value, param: str) -> None:
 
 def _entry_int(entry: dict, key: str, param: str, *, minimum: int, maximum: int) -> int:
     value = entry.get(key)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidInput(

@@ -7,9 +7,12 @@ from django.db import transaction
 
 from erp.management.base import FolioCommand
 from erp.selectors import entity_by_id_or_code
+from erp.text import control_character
 from numbering.services import migration_counters_advance
 
 COLUMNS = ("counter_type", "advance_to", "prefix", "padding")
+# Far more than the counter types there are: a bigger file is a mistake, refused before it runs.
+MAX_ROWS = 1000
 REQUIRED = ("counter_type", "advance_to")
 ACTOR = "command:advance_counters"
 
@@ -53,7 +56,10 @@ def read_counters_csv(path: str) -> list[dict]:
                 )
             rows = []
             for raw in reader:
+                if len(rows) == MAX_ROWS:
+                    raise CommandError(f"{path}: more than {MAX_ROWS} counter rows; split the file.")
                 cells = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
+                _refuse_control_characters(path, reader.line_num, [*cells, *cells.values()])
                 rows.append({name: cells[name] for name in COLUMNS if cells.get(name)})
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
@@ -66,6 +72,13 @@ def read_counters_csv(path: str) -> list[dict]:
     if not rows:
         raise CommandError(f"{path} has no counter rows.")
     return rows
+
+
+def _refuse_control_characters(path: str, line: int, cells) -> None:
+    # Caught before any row runs: echoed in the report, a control character would reach the terminal.
+    for cell in cells:
+        if isinstance(cell, str) and control_character(cell) is not None:
+            raise CommandError(f"{path}, line {line}: a cell holds a control character; fix the file.")
 
 
 def _text(result: dict) -> str:

@@ -12,6 +12,8 @@ from erp.management.base import FolioCommand
 from erp.selectors import entity_by_id_or_code
 from payables.services import vendor_credits_expire
 
+EARLIEST_YEAR = 1900
+
 
 class Command(FolioCommand):
     help = "Expire open or partially applied vendor credits past their expires_at, posting each write-off."
@@ -40,8 +42,15 @@ def _moment(value: str) -> datetime.datetime:
     """Parse --as-of: a date means the start of that day in the project's time zone."""
     try:
         moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
+        moment = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which Python accepts.
+        moment = moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         raise InvalidInput(
             f"--as-of {value!r} is not an ISO date or date-time.", code="parameter_invalid", param="as_of"
         ) from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    if moment.year < EARLIEST_YEAR:
+        raise InvalidInput(
+            f"--as-of must be from {EARLIEST_YEAR} on.", code="parameter_invalid", param="as_of"
+        )
+    return moment
