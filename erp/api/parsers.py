@@ -11,6 +11,7 @@ import re
 from itertools import accumulate
 
 from django.conf import settings
+from django.utils.http import parse_header_parameters
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
@@ -25,6 +26,8 @@ MAX_JSON_DEPTH = 32
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# A \uD800–\uDFFF escape: only then can the decoded body hold a lone surrogate (checked on the data).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def max_body_bytes() -> int:
@@ -55,7 +58,15 @@ def refuse_large_body(request) -> None:
 
 
 class BoundedContentNegotiation(DefaultContentNegotiation):
-    """DRF's negotiation, refusing an oversized body before choosing a parser (else it would be a 415)."""
+    """DRF's negotiation, refusing an oversized body first, whatever the method, type or caller.
+
+    DRF negotiates the response's renderer at the start of every request, before authentication:
+    an oversized body is refused there, unread, even by a view that never reads its body (a DELETE).
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        refuse_large_body(request)
+        return super().select_renderer(request, renderers, format_suffix)
 
     def select_parser(self, request, parsers):
         refuse_large_body(request)
@@ -66,7 +77,14 @@ class FolioJSONParser(JSONParser):
     """JSON bodies: strict (no NaN or Infinity), at most 1 MiB, nested at most 32 deep."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        # JSON is UTF-8 (RFC 8259); a body declared in another charset is refused, not misread.
+        _, params = parse_header_parameters(media_type or "")
+        charset = params.get("charset", "utf-8")
+        if charset.lower().replace("-", "").replace("_", "") != "utf8":
+            raise exceptions.UnsupportedMediaType(
+                media_type, detail=f"JSON is UTF-8; charset {charset!r} is not."
+            )
+        encoding = "utf-8"
         limit = max_body_bytes()
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
@@ -78,10 +96,32 @@ class FolioJSONParser(JSONParser):
         if json_depth(text) > MAX_JSON_DEPTH:
             raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
         try:
-            return json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, RecursionError) as error:
             raise exceptions.ParseError(f"JSON parse error - {error}") from None
+        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+            # "\ud800" alone decodes to a string no UTF-8 database or log can hold.
+            raise exceptions.ParseError("JSON holds a lone UTF-16 surrogate (\\ud800–\\udfff).")
+        return data
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not valid JSON.")
+
+
+def _has_lone_surrogate(data) -> bool:
+    """Return whether any key or string in parsed JSON holds a lone surrogate (iterative: depth ≤ 32)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
