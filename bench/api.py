@@ -9,13 +9,17 @@ endpoints, to the bare DRF + django-sequences view; all in one run. The CPU colu
 machine's two cores went per request: the clients, the server's processes, PostgreSQL's.
 
 Knobs: BENCH_API_SERVERS (comma-separated server specs, each measured in turn), BENCH_API_CLIENTS
-("1,16"), BENCH_API_ONLY (scenario names), BENCH_API_APPLY_CLIENTS (the §9 multi-invoice-apply figure, 8).
+("1,16"), BENCH_API_ONLY (scenario names), BENCH_API_APPLY_CLIENTS (the multi-invoice-apply figure of
+docs/benchmarks.md's targets, 8), BENCH_API_CHECK_GENERATOR (0: skip the ApacheBench /healthz check).
 """
 
 import datetime
 import json
 import os
+import re
+import shutil
 import socket
+import subprocess
 from dataclasses import dataclass
 
 from bench import servers
@@ -32,6 +36,8 @@ from bench.loadgen import (
 CLIENT_COUNTS = tuple(int(n) for n in os.environ.get("BENCH_API_CLIENTS", "1,16").split(","))
 APPLY_CLIENTS = int(os.environ.get("BENCH_API_APPLY_CLIENTS", "8"))
 SERVER_SPECS = [s for s in os.environ.get("BENCH_API_SERVERS", "production").split(",") if s]
+# Measure /healthz with ApacheBench too (when `ab` is installed): does another generator get more?
+CHECK_GENERATOR = os.environ.get("BENCH_API_CHECK_GENERATOR", "1") != "0"
 ONLY = {s for s in os.environ.get("BENCH_API_ONLY", "").split(",") if s}
 MAX_CLIENTS = max((*CLIENT_COUNTS, APPLY_CLIENTS))
 APPLICATIONS = 50
@@ -249,6 +255,29 @@ def _measure(scenario: Scenario, clients: int, port: int, server_pid: int, db_pi
     return Figure(scenario, clients, outcome, server_cpu, db_cpu, other)
 
 
+def _second_generator(clients: int, port: int, floor: float) -> str | None:
+    """Measure /healthz with ApacheBench (a C client) if installed: the check that ours is not the limit."""
+    ab = shutil.which("ab")
+    if ab is None:
+        return None
+    command = [ab, "-k", "-q", "-c", str(clients), "-t", str(int(DURATION_S)), "-n", "10000000"]
+    out = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}/healthz"], capture_output=True, text=True
+    ).stdout
+    rate = re.search(r"Requests per second:\s+([\d.]+)", out)
+    if rate is None:
+        return None
+    quantiles = dict(re.findall(r"^\s+(50|99)%\s+(\d+)", out, re.MULTILINE))
+    failed = re.search(r"Failed requests:\s+(\d+)", out)
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    errors = int(failed.group(1)) + (int(non_2xx.group(1)) if non_2xx else 0)
+    return (
+        f"| GET /healthz, ApacheBench (C) as generator | {clients} | {float(rate.group(1)):,.0f} | "
+        f"{quantiles.get('50', '?')} | {quantiles.get('99', '?')} | {errors} | "
+        f"{float(rate.group(1)) / floor:.2f} of ours | | | | |"
+    )
+
+
 def _row(figure: Figure, floor: dict[int, float], base: dict[tuple[str, int], float]) -> str:
     out = figure.outcome
     # The requests answered, warm-ups included, share the CPU counted over the window (close enough:
@@ -304,6 +333,11 @@ def run_tables() -> list[str]:
                     line = _row(figure, floor, base)
                     print(line, flush=True)
                     lines.append(line)
+                    if scenario.name == "healthz" and CHECK_GENERATOR:
+                        check = _second_generator(clients, port, figure.outcome.rate)
+                        if check:
+                            print(check, flush=True)
+                            lines.append(check)
         finally:
             servers.stop(server)
     _check_books(entity)
