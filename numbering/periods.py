@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from erp.exceptions import InvalidInput
+from erp.exceptions import RuleViolation
 from erp.models import Entity
 from numbering.rendering import date_key, format_tokens
 
@@ -93,7 +93,7 @@ def period_bounds(rule: PeriodRule, on: datetime.date) -> PeriodBounds:
         return _bounds(rule, on)
     except (OverflowError, ValueError):
         # Only at the calendar's ends (year 1 or 9999), where a period would begin or end outside it.
-        raise InvalidInput(
+        raise RuleViolation(
             f"{on.isoformat()} is too close to the ends of the calendar for this sequence's periods.",
             code="date_out_of_range",
             param="date",

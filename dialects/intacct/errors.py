@@ -16,6 +16,7 @@ _KINDS = {
     404: "notFound",
     405: "methodNotAllowed",
     409: "conflict",
+    413: "payloadTooLarge",
     415: "unsupportedMediaType",
     429: "tooManyRequests",
     500: "internalError",

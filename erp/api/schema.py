@@ -25,6 +25,7 @@ ERROR_TYPES = {
     403: "permission_error",
     404: "not_found",
     409: "conflict",
+    413: "validation_error",
     415: "validation_error",
     422: "validation_error",
     500: "internal",
@@ -35,6 +36,7 @@ STATUS_TEXT = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",
+    413: "Request body over 1 MiB",
     415: "Unsupported media type",
     422: "A business rule refused the request",
     500: "Internal error (quote the request_id)",
@@ -140,6 +142,7 @@ class FolioAutoSchema(AutoSchema):
         codes: dict[int, list[str]] = {
             400: ["unknown_parameter"],
             401: ["missing_api_key", "invalid_api_key"],
+            413: ["request_too_large"],  # any request: the size is judged before anything else
         }
         if lists:
             codes[400] += ["parameter_invalid", "invalid_choice"]

@@ -348,15 +348,19 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     ordering = ["-created_at"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     error_codes = {
-        "create": {409: ["sequence_name_taken", "counter_type_taken", "portos_id_taken"]},
+        "create": {
+            400: ["too_many_fiscal_years", "too_many_numberings", "period_mismatch"],
+            409: ["sequence_name_taken", "counter_type_taken", "portos_id_taken"],
+            422: ["advance_too_far"],
+        },
         "partial_update": {
-            400: ["invalid_if_match", "read_only"],
+            400: ["invalid_if_match", "read_only", "too_many_fiscal_years", "too_many_numberings"],
             409: ["version_mismatch", "sequence_in_use", "sequence_name_taken", "counter_type_taken"],
-            422: ["counter_decrement"],
+            422: ["counter_decrement", "advance_too_far"],
         },
         "destroy": {409: ["sequence_in_use"]},
-        "generate_next_value": {409: ISSUING_CONFLICTS},
-        "generate_next_values": {409: ISSUING_CONFLICTS},
+        "generate_next_value": {409: ISSUING_CONFLICTS, 422: ["date_out_of_range"]},
+        "generate_next_values": {409: ISSUING_CONFLICTS, 422: ["date_out_of_range"]},
         "preview": {409: ["sequence_exhausted"]},
     }
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound
 from erp.models import Entity
+from erp.text import refuse_control_characters
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
@@ -269,6 +270,8 @@ def _ledger_text_check(**text) -> None:
             raise InvalidInput(
                 f"{name} is longer than {_TEXT_LIMITS[name]} characters.", code=f"{name}_too_long", param=name
             )
+        if value:  # most are empty; a service caller gets the API's refusal of control characters too
+            refuse_control_characters(value, param=name, multiline=False)
 
 
 def _take_block(

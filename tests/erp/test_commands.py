@@ -83,7 +83,8 @@ def test_revoke_api_key_revokes(entity):
     )
     result = json.loads(command_output("revoke_api_key", payload["id"], "--json"))
     assert result["id"] == payload["id"]
-    assert ApiKey.objects.get(pk=payload["id"]).revoked_at is not None
+    revoked = ApiKey.objects.get(pk=payload["id"])
+    assert (revoked.revoked_at is not None, revoked.revoked_by) == (True, "command:revoke_api_key")
     with pytest.raises(CommandError, match="No API key"):
         command_output("revoke_api_key", "not-a-uuid")
 

@@ -379,3 +379,12 @@ def test_a_new_connection_gets_a_new_issuing_cursor_and_lets_the_old_one_go(enti
     assert sequence_issue_next(sequence=sequence).value == 2
     gc.collect()
     assert old() is None and not issuing._ISSUING_CURSORS[transaction.get_connection()].closed
+
+
+@pytest.mark.parametrize("field", ["reference", "document_type", "document_id", "issued_by"])
+def test_a_service_caller_cannot_write_control_characters_into_the_ledger(entity, field):
+    sequence = SequenceFactory(entity=entity)
+    with pytest.raises(InvalidInput) as raised:
+        sequence_issue_next(sequence=sequence, **{field: "a\x1bb"})
+    assert (raised.value.code, raised.value.param) == ("parameter_invalid", field)
+    assert sequence_issue_next(sequence=sequence, **{field: "ok"}).value == 1  # nothing was taken

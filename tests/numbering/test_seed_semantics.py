@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from erp.exceptions import Conflict, InvalidInput
+from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, IssuedNumber, Sequence
 from numbering.services import sequence_create, sequence_issue_next, sequence_update
@@ -179,7 +179,7 @@ def test_dates_at_the_ends_of_the_calendar_are_refused_not_crashed_on(entity):
         period_unit="year",
         period_amount=10,
     )
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(RuleViolation) as raised:
         sequence_issue_next(sequence=sequence, date=D(1, 1, 1))
     assert raised.value.code == "date_out_of_range"
     anchored = sequence_create(

@@ -71,6 +71,6 @@ class Command(FolioCommand):
     def _fresh_demo_key(self, entity: Entity) -> str:
         """Revoke the previous demo key and issue a new one (tokens cannot be shown twice)."""
         for old in ApiKey.objects.filter(entity=entity, name=DEMO_KEY_NAME, revoked_at__isnull=True):
-            api_key_revoke(api_key=old)
+            api_key_revoke(api_key=old, revoked_by="command:load_demo")
         _, token = api_key_create(entity=entity, scopes=sorted(SCOPES), name=DEMO_KEY_NAME, livemode=False)
         return token

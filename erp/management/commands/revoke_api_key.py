@@ -21,7 +21,7 @@ class Command(FolioCommand):
             raise InvalidInput(
                 f"No API key with id {options['key_id']!r}.", code="api_key_not_found"
             ) from None
-        api_key = api_key_revoke(api_key=api_key)
+        api_key = api_key_revoke(api_key=api_key, revoked_by="command:revoke_api_key")
         self.emit(
             options,
             {"id": str(api_key.id), "revoked_at": api_key.revoked_at.isoformat()},
