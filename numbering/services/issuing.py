@@ -346,7 +346,10 @@ _ID_TAIL_MASK = (1 << 48) - 1  # the last 48 bits of an id: a block's offsets ar
 def _issuing_error(error: DatabaseError) -> Conflict | None:
     """Return our error for a failed issuing statement whose cause we know, else None."""
     constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-    if isinstance(error, IntegrityError) and constraint == "issued_number_unique_number":
+    if isinstance(error, IntegrityError) and constraint in (
+        "issued_number_unique_number",
+        "issued_number_unique_number_in_period",
+    ):
         return Conflict(
             "The number this sequence would issue already exists in it (its layout was "
             "changed to one that repeats an earlier number).",

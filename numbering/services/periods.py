@@ -214,19 +214,6 @@ def period_create(
     return NumberingPeriod.objects.get(pk=period_id)
 
 
-def period_continue_today(*, sequence: Sequence, after: NumberingPeriod, actor: str) -> CounterEvent | None:
-    """Start the period holding today past another period's counter (a format string that starts resetting).
-
-    The old counter's numbers print their own dates; today's new period would print the same dates,
-    so it continues after them instead of restarting (the audit reads the `create` event).
-    """
-    bounds = period_bounds(period_rule(sequence), timezone.localdate())
-    period_id, created = period_ensure(sequence=sequence, bounds=bounds, start_value=after.last_value + 1)
-    if not created:
-        return None
-    return _period_created_event(sequence, period_id, bounds, start_value=after.last_value + 1, actor=actor)
-
-
 def _period_created_event(
     sequence: Sequence, period_id: int, bounds: PeriodBounds, *, start_value: int, actor: str
 ) -> CounterEvent:

@@ -16,7 +16,7 @@ from numbering.services.configuration import (
     sequence_validate,
 )
 from numbering.services.locks import sequence_lock
-from numbering.services.periods import period_continue_today, periods_configure, sequence_next_set
+from numbering.services.periods import periods_configure, sequence_next_set
 
 # Arcus-shaped on purpose (docs/contracts.md): prefix + 7 digits, no separator, never reset. A migration's
 # next_issued_preview (prefix + value padded to 7) is then exactly what the sequence prints.
@@ -89,7 +89,7 @@ def sequence_update(
             code="version_mismatch",
             param="version",
         )
-    was_reset = locked.reset
+    was_reset, was_affix = locked.reset, locked.fiscal_year_affix
     changed = sequence_fields_apply(locked, fields)
     for name in CREATE_ONLY_FIELDS:
         if name in changed:
@@ -100,16 +100,18 @@ def sequence_update(
         locked.period_anchor = _anchor_for(numberings)
         changed.append("period_anchor")
     frozen = structural and not (starts_resetting and "type" not in structural)
-    if frozen and IssuedNumber.objects.filter(sequence=locked).exists():
-        raise Conflict(
-            f"{structural[0]} cannot change once the sequence has issued numbers; create a new "
-            "sequence instead.",
-            code="sequence_in_use",
-            param=structural[0],
-        )
+    if (frozen or starts_resetting or "fiscal_year_affix" in changed) and _has_issued(locked):
+        if frozen:
+            raise Conflict(
+                f"{structural[0]} cannot change once the sequence has issued numbers; create a new "
+                "sequence instead.",
+                code="sequence_in_use",
+                param=structural[0],
+            )
+        _check_old_numbers_cannot_recur(locked, starts_resetting=starts_resetting, was_affix=was_affix)
     changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
     if starts_resetting:
-        changed += _reset_started(locked, actor=actor)
+        changed += _reset_started(locked)
     if {"name", "counter_type", "portos_id"} & set(changed):
         _check_unique(locked)
     events = periods_configure(sequence=locked, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
@@ -130,12 +132,49 @@ def sequence_update(
     return locked
 
 
-def _reset_started(sequence: Sequence, *, actor: str) -> list[str]:
+def _has_issued(sequence: Sequence) -> bool:
+    return IssuedNumber.objects.filter(sequence=sequence).exists()
+
+
+def _check_old_numbers_cannot_recur(sequence: Sequence, *, starts_resetting: bool, was_affix: str) -> None:
+    """Refuse a change after which a new period could print a number the sequence already printed.
+
+    Rollover may be enabled on a used sequence only as a structured layout that printed no fiscal year
+    and now prints one (prefix or suffix): every new number then carries its fiscal year and no old
+    one does. Any other reset rule would restart counters over dates the old counter already printed
+    (a format string's dates, a fiscal year already printed, or no affix at all). For the same reason a
+    sequence that keeps its old counter (reset_from) cannot drop its fiscal-year affix.
+    """
+    none = Sequence.FiscalYearAffix.NONE
+    if starts_resetting:
+        allowed = (
+            sequence.reset == Sequence.Reset.FISCAL_YEAR
+            and not sequence.format
+            and was_affix == none
+            and sequence.fiscal_year_affix != none
+        )
+        if not allowed:
+            raise Conflict(
+                "A sequence that has issued numbers can start resetting only as a fiscal-year rollover "
+                "with the fiscal year as a prefix or suffix, so that no new number repeats an earlier "
+                "one; create a new sequence for another rule.",
+                code="sequence_in_use",
+                param="reset",
+            )
+    elif sequence.reset_from is not None and sequence.fiscal_year_affix == none:
+        raise Conflict(
+            "This sequence keeps its numbers from before rollover, which print no fiscal year: its new "
+            "numbers must keep printing theirs.",
+            code="sequence_in_use",
+            param="fiscal_year_affix",
+        )
+
+
+def _reset_started(sequence: Sequence) -> list[str]:
     """Date a sequence's first reset rule; a used counter keeps the documents dated before today.
 
-    A structured layout prints the old counter's numbers without the fiscal-year affix
-    (Sequence.format_for_period); a format string prints their dates, so today's new period continues
-    past the old counter instead of restarting where the old numbers already printed those dates.
+    The old counter's numbers print without the fiscal-year affix (Sequence.format_for_period), the new
+    periods' with it (_check_old_numbers_cannot_recur), so the two never print the same number.
     """
     today = timezone.localdate()
     derived = []
@@ -146,8 +185,6 @@ def _reset_started(sequence: Sequence, *, actor: str) -> list[str]:
     if old_counter is not None:
         sequence.reset_from = today
         derived.append("reset_from")
-        if sequence.format:
-            period_continue_today(sequence=sequence, after=old_counter, actor=actor)
     return derived
 
 

@@ -464,35 +464,27 @@ def test_created_at_round_trips_to_the_microsecond(api, entity):
     assert period.created_at == datetime.datetime(2023, 3, 1, 8, 30, 0, 123456, tzinfo=datetime.UTC)
 
 
-def test_a_used_numbering_may_start_repeating_and_keeps_its_old_counter(api, entity):
+def test_a_used_numbering_cannot_start_repeating_its_printed_numbers(api, entity):
     sequence = Sequence.objects.get(entity=entity, counter_type="invoice")
     issue(api, sequence.portos_id, "2026-03-01", entity)
-    # From today the counter restarts monthly; configure next month's period ahead.
-    next_month = (
-        f"{(timezone.localdate().replace(day=1) + datetime.timedelta(days=31)).replace(day=1)}T00:00:00Z"
-    )
-    body = api.get(f"{BASE}/{sequence.portos_id}").json()
-    body |= {
+    before = api.get(f"{BASE}/{sequence.portos_id}").json()
+    # A format string prints its dates: a monthly restart would print numbers the old counter printed.
+    body = before | {
         "format": "INV-{yyyy}{MM}-{i4}",
         "repeat": True,
-        "numberings": [{"startAt": next_month, "period": {"unit": "Month", "amount": 1}, "currentNumber": 0}],
+        "numberings": [
+            {"startAt": "2027-01-01T00:00:00Z", "period": {"unit": "Month", "amount": 1}, "currentNumber": 0}
+        ],
     }
 
-    started = put(api, body, portos_id=sequence.portos_id)
+    refused = put(api, body, portos_id=sequence.portos_id)
 
-    assert started.status_code == 200, started.json()
-    # This month's period continues past the old counter (its numbers print this month's date too).
-    this_month = f"{timezone.localdate().replace(day=1)}T00:00:00Z"
-    assert [
-        (e["startAt"], e["period"], e["currentNumber"], e["isActive"]) for e in started.json()["numberings"]
-    ] == [
-        ("0001-01-01T00:00:00Z", None, 1, False),
-        (this_month, {"unit": "Month", "amount": 1}, 1, True),
-        (next_month, {"unit": "Month", "amount": 1}, 0, False),
-    ]
-    # What it read, it can PUT back unchanged: the old counter has no period and is kept.
-    again = put(api, started.json(), portos_id=sequence.portos_id)
-    assert (again.status_code, again.json()) == (200, started.json()), again.json()
+    assert refused.status_code == 409, refused.json()
+    assert (refused.json()["error"]["code"], refused.json()["error"]["param"]) == (
+        "sequence_in_use",
+        "repeat",
+    )
+    assert api.get(f"{BASE}/{sequence.portos_id}").json() == before
 
 
 def test_an_idempotency_key_replays_a_post_instead_of_refusing_the_id(api):

@@ -127,18 +127,37 @@ def test_rollover_enabled_on_a_used_sequence_numbers_documents_from_today_by_fis
     assert sequence_audit(sequence=Sequence.objects.get(pk=body["id"]))["ok"] is True
 
 
-def test_a_format_string_that_starts_resetting_continues_past_the_old_counter_today(api):
-    today = timezone.localdate()
-    body = create(api, name="Transfers", fixed_prefix="", format="T-{yyyy}{MM}{i4}")
-    old = [issue(api, body["id"], today) for _ in range(3)]
-    patched = api.patch(
-        f"{BASE}/{body['id']}", {"reset": "month", "period": {"unit": "Month", "amount": 1}}, format="json"
+@pytest.mark.parametrize(
+    ("layout", "change"),
+    [
+        # A format string prints its dates: a new month would print T-…0001 again.
+        ({"format": "T-{yyyy}{MM}{i4}"}, {"reset": "month", "period": {"unit": "Month", "amount": 1}}),
+        # A fiscal-year affix printed before rollover: the new fiscal year would print 2026-P0001 again.
+        ({"fiscal_year_affix": "prefix"}, {"rollover": {"is_enabled": True}}),
+        # No affix at all: the new fiscal year would print P0001 again within the same fiscal year.
+        ({}, {"rollover": {"is_enabled": True, "fiscal_year_affix_position": "none"}}),
+    ],
+)
+def test_a_used_sequence_cannot_start_a_reset_that_would_reprint_its_numbers(api, entity, layout, change):
+    sequence = sequence_create(entity=entity, name="Used", fixed_prefix="P", fixed_length=4, **layout)
+    sequence_issue_next(sequence=sequence)
+    refused = api.patch(f"{BASE}/{sequence.pk}", change, format="json")
+    assert refused.status_code == 409, refused.json()
+    assert (refused.json()["error"]["code"], refused.json()["error"]["param"]) == ("sequence_in_use", "reset")
+    sequence.refresh_from_db()
+    assert (sequence.reset, sequence.reset_from, sequence.version) == ("never", None, 1)
+
+
+def test_a_sequence_keeping_its_old_counter_keeps_its_fiscal_year_affix(api):
+    body = create(api, fixed_length=4)
+    issue(api, body["id"])
+    rollover = {"is_enabled": True, "fiscal_year_affix_position": "suffix"}
+    assert api.patch(f"{BASE}/{body['id']}", {"rollover": rollover}, format="json").status_code == 200
+    dropped = api.patch(
+        f"{BASE}/{body['id']}", {"rollover": {"fiscal_year_affix_position": "none"}}, format="json"
     )
-    assert patched.status_code == 200, patched.json()
-    # Today's month already printed T-…0001…0003 under the old counter: the new month goes on from 0004
-    new = issue(api, body["id"], today)
-    assert new["number"] == f"T-{today:%Y%m}0004" and new["number"] not in {n["number"] for n in old}
-    assert sequence_audit(sequence=Sequence.objects.get(pk=body["id"]))["ok"] is True
+    assert dropped.status_code == 409
+    assert dropped.json()["error"]["param"] == "fiscal_year_affix"
 
 
 def test_a_period_wholly_before_the_reset_cannot_be_configured(entity):
