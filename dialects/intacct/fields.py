@@ -238,7 +238,10 @@ def _instant(text: str) -> datetime.datetime | None:
         return None
     if moment.tzinfo is None:
         return None
-    return moment.astimezone(datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00: no such moment, so not the stored one
+        return None
 
 
 def _date(value: datetime.date | None) -> str | None:

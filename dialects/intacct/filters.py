@@ -17,6 +17,8 @@ from .catalog import BOOLEAN, DATE, DATETIME, FIELDS, GROUPS, INTEGER, LISTS, OB
 from .dates import MACROS, macro_days
 
 MAX_INTEGER = 2**63 - 1
+# One request's work is bounded (docs/dialects.md): conditions per query and values per $in/$notIn.
+MAX_FILTERS, MAX_LIST_VALUES = 100, 1000
 COMPARISONS = {"$lt": "lt", "$lte": "lte", "$gt": "gt", "$gte": "gte"}
 TEXT_MATCHES = {
     "$contains": ("contains", False),
@@ -143,8 +145,11 @@ def _span(target: Field, value, param: str, context: Context) -> tuple:
         first, last = macro_days(value, as_of=context.as_of, param=param)
     elif target.kind == DATETIME and isinstance(value, str) and len(value) > 10:
         moment = _moment(value, param)
-        # Moments print to the second: a moment matches its whole second.
-        return moment, moment + datetime.timedelta(seconds=1)
+        # Moments print to the second: a moment matches its whole second (the last one has no end).
+        try:
+            return moment, moment + datetime.timedelta(seconds=1)
+        except OverflowError:
+            return moment, None
     else:
         first = last = day(value, param)
     following = None if last == datetime.date.max else last + datetime.timedelta(days=1)
@@ -198,6 +203,8 @@ def _list(value, param: str, *, length: int | None = None) -> list:
     if not isinstance(value, list) or not value or (length is not None and len(value) != length):
         shape = f"a list of {length} values" if length else "a non-empty list of values"
         raise invalid(f"{param} must be {shape}.", param)
+    if len(value) > MAX_LIST_VALUES:
+        raise invalid(f"{param} lists at most {MAX_LIST_VALUES} values.", param)
     return value
 
 

@@ -10,7 +10,7 @@ from numbering import selectors
 from . import expression
 from .catalog import BOOLEAN, FIELDS, GROUPS, INTEGER, LISTS, OBJECT, Field
 from .fields import fiscal_years_of
-from .filters import MAX_INTEGER, Context, condition, day, invalid, scalar_field, unknown_field
+from .filters import MAX_FILTERS, MAX_INTEGER, Context, condition, day, invalid, scalar_field, unknown_field
 
 BODY_FIELDS = (
     "object",
@@ -174,6 +174,8 @@ def _filter(body: dict, context: Context) -> tuple[Q | None, bool]:
     filters = body.get("filters", [])
     if not isinstance(filters, list):
         raise invalid("filters must be a list of conditions.", "filters")
+    if len(filters) > MAX_FILTERS:
+        raise invalid(f"filters holds at most {MAX_FILTERS} conditions.", "filters")
     conditions, names = [], set()
     for index, item in enumerate(filters):
         where, name = condition(item, f"filters[{index}]", context)

@@ -1,5 +1,7 @@
 """The Intacct endpoints: document-sequence CRUD and the query service, each calling numbering."""
 
+import re
+
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -15,7 +17,7 @@ from .query import query_run
 LIST_SIZE = 100
 # A write answers as the seed shows: one object, one success.
 WRITE_META = {"totalCount": 1, "totalSuccess": 1, "totalError": 0}
-MAX_KEY_DIGITS = 18  # every key fits a bigint
+KEY_PATTERN = re.compile(r"[0-9]{1,18}")  # every key fits a bigint
 
 
 class IntacctView(FolioAPIView):
@@ -34,7 +36,7 @@ class IntacctView(FolioAPIView):
     def sequence(self, key: str):
         """Return the caller's sequence with this key (any status); another entity's is a 404."""
         sequence = None
-        if key.isdigit() and len(key) <= MAX_KEY_DIGITS:
+        if KEY_PATTERN.fullmatch(key):  # ASCII digits only: "²" or "١١" is not a key (nor a 500)
             sequence = (
                 selectors.sequences_for_entity(entity=self.entity)
                 .filter(key=int(key))
