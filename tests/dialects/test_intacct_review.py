@@ -28,7 +28,8 @@ def test_the_last_second_of_the_calendar_can_be_queried(api):
 
 def test_one_query_asks_for_bounded_work(api):
     many = {**QUERY_BODY, "filters": [{"$eq": {"id": "a"}}] * 101}
-    assert_ia_error(api.post(QUERY, many, format="json"), 400, "invalidRequest", "parameter_invalid", "filters")
+    response = api.post(QUERY, many, format="json")
+    assert_ia_error(response, 400, "invalidRequest", "parameter_invalid", "filters")
     values = {**QUERY_BODY, "filters": [{"$in": {"nextNumber": list(range(1001))}}]}
     assert_ia_error(
         api.post(QUERY, values, format="json"),
