@@ -115,10 +115,11 @@ def period_of_first_number(sequence) -> tuple:
 def counted_ahead(sequence) -> None:
     """Advance a sequence's counter far ahead, so values another counter hands out are legal in it."""
     from numbering.services import counter_advance
+    from numbering.services.configuration import MAX_OPEN_COUNTER
 
     counter_advance(
         sequence=sequence,
-        advance_to=2**62,
+        advance_to=MAX_OPEN_COUNTER,  # the furthest an open-ended counter may go; far past django-sequences
         reason="bench: django-sequences hands out the values of this period",
         actor="bench",
         date=TODAY,
