@@ -30,6 +30,10 @@ class StrictFilterBackend(DjangoFilterBackend):
     """django-filter, with an empty or repeated filter refused instead of ignored."""
 
     def filter_queryset(self, request, queryset, view):
+        if not request.query_params:
+            # Nothing to filter by: skip building the FilterSet (its form, deep copies of its filters),
+            # which every detail request paid through get_object() (docs/benchmarks.md).
+            return queryset
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             for name in sorted(filter_query_names(filterset_class) & set(request.query_params)):
