@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput
@@ -50,7 +50,12 @@ def sequence_create(
     if sequence.reset == Sequence.Reset.FISCAL_YEAR:
         sequence.rollover_enabled_date = timezone.localdate()
     _check_unique(sequence)
-    sequence.save()
+    try:
+        with transaction.atomic():
+            sequence.save()
+    except IntegrityError as error:
+        # A concurrent create of the same name or id committed between the check and this insert.
+        raise _taken_concurrently(error, sequence) from error
     periods_configure(sequence=sequence, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
     if _given(next_number) or _given(next_sequence):
         sequence_next_set(
@@ -277,6 +282,26 @@ def sequences_create_demo(*, entity: Entity) -> list[Sequence]:
             counter_type="po",
         ),
     ]
+
+
+_UNIQUE_CONFLICTS = {
+    "sequence_unique_name": ("sequence_name_taken", "name"),
+    "sequence_unique_portos_id": ("portos_id_taken", "portos_id"),
+    "sequence_unique_counter_type": ("counter_type_taken", "counter_type"),
+}
+
+
+def _taken_concurrently(error: IntegrityError, sequence: Sequence) -> Exception:
+    """Return the refusal _check_unique would have given, for a unique key a concurrent writer took."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    if constraint not in _UNIQUE_CONFLICTS:
+        return error
+    code, param = _UNIQUE_CONFLICTS[constraint]
+    return Conflict(
+        f"Another sequence took this {param} ({getattr(sequence, param)!r}) meanwhile.",
+        code=code,
+        param=param,
+    )
 
 
 def _check_unique(sequence: Sequence) -> None:

@@ -11,9 +11,10 @@ import pytest
 from django.db import connection, transaction
 
 from erp.exceptions import Conflict
+from erp.models import Entity
 from numbering.audit import sequence_audit
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
-from numbering.services import sequence_issue_next
+from numbering.services import sequence_create, sequence_issue_next
 from tests.erp.factories import EntityFactory
 from tests.numbering.factories import SequenceFactory
 from tests.processes import FORK, WAIT, connect_child, outcome, start, wait_until, waits_for_a_lock
@@ -171,3 +172,40 @@ def test_a_waiter_waits_for_the_holder_then_takes_the_next_number(entity, db_nam
         release.set()
     held = outcome(*holder)
     assert outcome(*waiter) == ("issued", held + 1)
+
+
+def create_and_hold(db_name: str, entity_id, name: str, holding, release):
+    """Create a sequence named `name` in a transaction left open until the parent says so."""
+    connect_child(db_name)
+    with transaction.atomic():
+        sequence_create(entity=Entity.objects.get(pk=entity_id), name=name)
+        holding.set()
+        assert release.wait(WAIT)
+
+
+def create_named(db_name: str, entity_id, name: str, started):
+    """Create a sequence named `name`; report how it ended."""
+    started.put(connect_child(db_name))
+    try:
+        sequence_create(entity=Entity.objects.get(pk=entity_id), name=name)
+    except Conflict as refused:
+        return ("refused", refused.code, refused.param)
+    return ("created",)
+
+
+def test_two_creates_of_one_name_at_once_refuse_the_later_with_its_code(entity, db_name):
+    # The later create passes the early check (the first is not committed yet), then waits at the
+    # unique index: it must answer sequence_name_taken, not a generic conflict.
+    connection.close()
+    holding, release, started = FORK.Event(), FORK.Event(), FORK.Queue()
+    first = start(create_and_hold, db_name, entity.pk, "Race", holding, release)
+    try:
+        assert holding.wait(WAIT)
+        second = start(create_named, db_name, entity.pk, "Race", started)
+        second_backend = started.get(timeout=WAIT)
+        wait_until(lambda: waits_for_a_lock(second_backend), "the second create waits at the unique index")
+    finally:
+        release.set()
+    assert outcome(*first) is None
+    assert outcome(*second) == ("refused", "sequence_name_taken", "name")
+    assert Sequence.objects.filter(entity=entity, name="Race").count() == 1
