@@ -137,8 +137,10 @@ def _migration_row_in_savepoint(entity: Entity, row, actor: str) -> dict:
     """
     try:
         return _migration_row_once(entity, row, actor)
-    except IntegrityError:
-        pass  # another request created the counter first: it is committed now, run the row again
+    except (IntegrityError, Conflict) as error:
+        if isinstance(error, Conflict) and not isinstance(error.__cause__, IntegrityError):
+            raise  # a refusal of the rules, not a lost race
+        # Another request created the counter first: it is committed now, run the row again.
     try:
         return _migration_row_once(entity, row, actor)
     except IntegrityError:
