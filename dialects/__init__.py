@@ -1,1 +1,1 @@
-"""The seeds' own APIs served unchanged ("dialects"): adapters over numbering services (docs/dialects.md)."""
+"""The Intacct and PORTOS APIs served unchanged ("dialects"): adapters over numbering (docs/dialects.md)."""

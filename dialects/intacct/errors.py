@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from erp.api.errors import exception_handler as folio_exception_handler
 from erp.request_context import current_request_id
 
-# The HTTP status an Intacct client sees -> the seed's kind of error (`code`).
+# The HTTP status an Intacct client sees -> Intacct's kind of error, `code` (docs/dialects.md, "Errors").
 _KINDS = {
     400: "invalidRequest",
     401: "unauthorized",

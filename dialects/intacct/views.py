@@ -15,7 +15,7 @@ from .fields import create_arguments, reference_of, sequence_representation, upd
 from .query import query_run
 
 LIST_SIZE = 100
-# A write answers as the seed shows: one object, one success.
+# A write answers as Intacct's API does: one object, one success (docs/dialects.md, "Operations").
 WRITE_META = {"totalCount": 1, "totalSuccess": 1, "totalError": 0}
 KEY_PATTERN = re.compile(r"[0-9]{1,18}")  # every key fits a bigint
 

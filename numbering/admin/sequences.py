@@ -135,7 +135,7 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
     fieldsets = [
         (None, {"fields": ["entity", "name", "print_title", "counter_type", "status", "type"]}),
         (
-            "Identities in the seeds' APIs",
+            "Identities in the Intacct and PORTOS APIs",
             {
                 "fields": ["key", "portos_id", "stock_transfer_type"],
                 "description": "Intacct addresses this sequence by its key; PORTOS by its id and type "

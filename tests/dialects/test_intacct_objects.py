@@ -71,7 +71,7 @@ def error_of(response) -> tuple[int, str, str | None]:
     return response.status_code, error["errorId"], error["details"][0]["field"]
 
 
-def test_seed_list_sample_returns_keys_ids_and_hrefs(api, entity):
+def test_contract_list_sample_returns_keys_ids_and_hrefs(api, entity):
     response = api.get(BASE)
     assert response.status_code == 200
     body = response.json()
@@ -104,7 +104,7 @@ def test_the_list_holds_at_most_100_and_says_where_the_next_page_starts(api, ent
     }
 
 
-def test_seed_create_sample_answers_key_id_href_and_configures_the_fiscal_years(api):
+def test_contract_create_sample_answers_key_id_href_and_configures_the_fiscal_years(api):
     response = api.post(BASE, SEED_CREATE, format="json")
     assert response.status_code == 201
     body = response.json()
@@ -132,7 +132,7 @@ def test_seed_create_sample_answers_key_id_href_and_configures_the_fiscal_years(
     assert issued["number"] == "2024-P-0001-S"
 
 
-def test_seed_get_sample_shows_every_field(api):
+def test_contract_get_sample_shows_every_field(api):
     key = create(api, **SEED_CREATE)
     response = api.get(f"{BASE}/{key}")
     assert response.status_code == 200
@@ -177,7 +177,7 @@ def test_fixed_length_is_a_string_or_null(api):
     assert get(api, key)["fixedLength"] is None
 
 
-def test_seed_patch_sample_changes_the_rendering(api):
+def test_contract_patch_sample_changes_the_rendering(api):
     key = create(api, id="Receipts", fixedPrefix="P", fixedLength="4")
     assert issue(api, key)["number"] == "P0001"
     response = api.patch(f"{BASE}/{key}", {"prefixSeparator": "-"}, format="json")
@@ -194,7 +194,7 @@ def test_seed_patch_sample_changes_the_rendering(api):
     assert get(api, key)["prefixSeparator"] == "-"
 
 
-def test_seed_delete_sample_answers_204_and_the_key_is_gone(api):
+def test_contract_delete_sample_answers_204_and_the_key_is_gone(api):
     key = create(api, id="Short lived")
     response = api.delete(f"{BASE}/{key}")
     assert response.status_code == 204

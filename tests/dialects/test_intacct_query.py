@@ -50,7 +50,7 @@ def ops(api):
     return {"$startsWith": {"id": "Op "}}
 
 
-def test_seed_query_sample(api, entity):
+def test_contract_query_sample(api, entity):
     # The contract prints the sample's condition as `{"$eq": { }}`; status = active is its documented example.
     body = {
         "object": "company-config/document-sequence",

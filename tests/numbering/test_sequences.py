@@ -154,8 +154,8 @@ def test_the_layout_may_change_after_issuing_but_the_period_structure_may_not(en
     sequence_issue_next(sequence=sequence)
     sequence_update(sequence=sequence, actor="user:alice", fixed_prefix="NEW")
     assert sequence_issue_next(sequence=sequence).number == "NEW0002"
-    # A sequence that never reset may start rolling over with a fiscal-year affix (tests of the seeds'
-    # semantics); after that the rule is fixed.
+    # A sequence that never reset may start rolling over with a fiscal-year affix (docs/numbering.md,
+    # "Resetting later"; tests/numbering/test_dialect_semantics.py); after that the rule is fixed.
     sequence_update(sequence=sequence, actor="user:alice", reset="fiscal_year", fiscal_year_affix="prefix")
     with pytest.raises(Conflict) as raised:
         sequence_update(sequence=sequence, actor="user:alice", reset="month", format="{yyyy}{MM}-{n}")

@@ -1,4 +1,4 @@
-"""What the seeds' sequences can do, in the native API's names (docs/numbering.md).
+"""What Intacct's and PORTOS's sequences can do, in the native API's names (docs/dialects.md).
 
 Next number, rollover enabled later or without an affix, the read-only enabled date, inactive sequences
 hidden from lists, keys and PORTOS ids.
