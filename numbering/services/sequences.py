@@ -105,18 +105,21 @@ def sequence_update(
         locked.period_anchor = _anchor_for(numberings)
         changed.append("period_anchor")
     frozen = structural and not (starts_resetting and "type" not in structural)
-    if (frozen or starts_resetting or "fiscal_year_affix" in changed) and _has_issued(locked):
-        if frozen:
-            raise Conflict(
-                f"{structural[0]} cannot change once the sequence has issued numbers; create a new "
-                "sequence instead.",
-                code="sequence_in_use",
-                param=structural[0],
-            )
-        _check_old_numbers_cannot_recur(locked, starts_resetting=starts_resetting, was_affix=was_affix)
+    if frozen and IssuedNumber.objects.filter(sequence=locked).exists():
+        raise Conflict(
+            f"{structural[0]} cannot change once the sequence has issued numbers; create a new "
+            "sequence instead.",
+            code="sequence_in_use",
+            param=structural[0],
+        )
+    # The counter the sequence had while it never reset: it goes on numbering earlier documents.
+    old_counter = (
+        starts_resetting and NumberingPeriod.objects.filter(sequence=locked, start=ALL_DATES[0]).exists()
+    )
+    _check_old_numbers_cannot_recur(locked, old_counter=old_counter, was_affix=was_affix)
     changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
     if starts_resetting:
-        changed += _reset_started(locked)
+        changed += _reset_started(locked, old_counter=old_counter)
     if {"name", "counter_type", "portos_id"} & set(changed):
         _check_unique(locked)
     events = periods_configure(sequence=locked, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
@@ -137,11 +140,7 @@ def sequence_update(
     return locked
 
 
-def _has_issued(sequence: Sequence) -> bool:
-    return IssuedNumber.objects.filter(sequence=sequence).exists()
-
-
-def _check_old_numbers_cannot_recur(sequence: Sequence, *, starts_resetting: bool, was_affix: str) -> None:
+def _check_old_numbers_cannot_recur(sequence: Sequence, *, old_counter: bool, was_affix: str) -> None:
     """Refuse a change after which a new period could print a number the sequence already printed.
 
     Rollover may be enabled on a used sequence only as a structured layout that printed no fiscal year
@@ -151,7 +150,7 @@ def _check_old_numbers_cannot_recur(sequence: Sequence, *, starts_resetting: boo
     sequence that keeps its old counter (reset_from) cannot drop its fiscal-year affix.
     """
     none = Sequence.FiscalYearAffix.NONE
-    if starts_resetting:
+    if old_counter:
         allowed = (
             sequence.reset == Sequence.Reset.FISCAL_YEAR
             and not sequence.format
@@ -160,7 +159,7 @@ def _check_old_numbers_cannot_recur(sequence: Sequence, *, starts_resetting: boo
         )
         if not allowed:
             raise Conflict(
-                "A sequence that has issued numbers can start resetting only as a fiscal-year rollover "
+                "A sequence that has numbered documents can start resetting only as a fiscal-year rollover "
                 "with the fiscal year as a prefix or suffix, so that no new number repeats an earlier "
                 "one; create a new sequence for another rule.",
                 code="sequence_in_use",
@@ -175,7 +174,7 @@ def _check_old_numbers_cannot_recur(sequence: Sequence, *, starts_resetting: boo
         )
 
 
-def _reset_started(sequence: Sequence) -> list[str]:
+def _reset_started(sequence: Sequence, *, old_counter: bool) -> list[str]:
     """Date a sequence's first reset rule; a used counter keeps the documents dated before today.
 
     The old counter's numbers print without the fiscal-year affix (Sequence.format_for_period), the new
@@ -186,8 +185,7 @@ def _reset_started(sequence: Sequence) -> list[str]:
     if sequence.reset == Sequence.Reset.FISCAL_YEAR and sequence.rollover_enabled_date is None:
         sequence.rollover_enabled_date = today
         derived.append("rollover_enabled_date")
-    old_counter = NumberingPeriod.objects.filter(sequence=sequence, start=ALL_DATES[0]).first()
-    if old_counter is not None:
+    if old_counter:
         sequence.reset_from = today
         derived.append("reset_from")
     return derived
@@ -200,10 +198,9 @@ def _anchor_for(numberings) -> datetime.date:
         start = entry.get("start") if isinstance(entry, dict) else None
         if isinstance(start, datetime.datetime):
             start = start.date()
-        if isinstance(start, datetime.date):
+        # The non-resetting counter some clients send back (startAt 0001-01-01) anchors nothing.
+        if isinstance(start, datetime.date) and start != ALL_DATES[0]:
             starts.append(start)
-    # The non-resetting counter some clients send back (startAt 0001-01-01) anchors nothing.
-    starts = [start for start in starts if start != ALL_DATES[0]]
     return min(starts) if starts else datetime.date(timezone.localdate().year, 1, 1)
 
 

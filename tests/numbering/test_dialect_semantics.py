@@ -13,7 +13,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, IssuedNumber, Sequence
-from numbering.services import sequence_create, sequence_issue_next, sequence_update
+from numbering.services import counter_advance, sequence_create, sequence_issue_next, sequence_update
 from tests.helpers import sql
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +146,18 @@ def test_a_used_sequence_cannot_start_a_reset_that_would_reprint_its_numbers(api
     assert (refused.json()["error"]["code"], refused.json()["error"]["param"]) == ("sequence_in_use", "reset")
     sequence.refresh_from_db()
     assert (sequence.reset, sequence.reset_from, sequence.version) == ("never", None, 1)
+
+
+def test_an_advanced_counter_counts_as_used_when_a_reset_starts(entity):
+    # A migration moved the counter on without issuing: later documents dated before the reset would
+    # still print T-2026…0051 from it, so a monthly restart could print those numbers again.
+    sequence = sequence_create(entity=entity, name="Migrated", format="T-{yyyy}{MM}{i4}")
+    counter_advance(sequence=sequence, advance_to=50, reason="legacy system", actor="t")
+    with pytest.raises(Conflict) as raised:
+        sequence_update(sequence=sequence, actor="t", reset="month")
+    assert (raised.value.code, raised.value.param) == ("sequence_in_use", "reset")
+    untouched = sequence_create(entity=entity, name="Fresh", format="T-{yyyy}{MM}{i4}")
+    assert sequence_update(sequence=untouched, actor="t", reset="month").reset_from is None
 
 
 def test_a_sequence_keeping_its_old_counter_keeps_its_fiscal_year_affix(api):
