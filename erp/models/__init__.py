@@ -1,7 +1,8 @@
-"""Platform models: tenancy, API keys, idempotency."""
+"""Platform models: tenancy, API keys, idempotency, admin memberships."""
 
 from erp.models.api_keys import ApiKey
 from erp.models.entities import Entity
 from erp.models.idempotency import IdempotencyRecord
+from erp.models.memberships import Membership, Role
 
-__all__ = ["ApiKey", "Entity", "IdempotencyRecord"]
+__all__ = ["ApiKey", "Entity", "IdempotencyRecord", "Membership", "Role"]

@@ -14,6 +14,7 @@ class ApiKey(models.Model):
     """An entity's API key: only a SHA-256 of the token is stored, looked up by its visible prefix."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A test key belongs to its entity's test books (Entity.live_entity), a live key to the live entity.
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="api_keys")
     name = models.CharField(max_length=100, blank=True)
     # The token's non-secret head, e.g. "ark_live_ent_7QJ2KX4M9TBP": unique, shown in lists.
@@ -36,6 +37,11 @@ class ApiKey(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(secret_hash__regex=r"^[0-9a-f]{64}$"), name="api_key_hash_is_sha256"
+            ),
+            models.CheckConstraint(
+                condition=Q(livemode=True, prefix__startswith="ark_live_ent_")
+                | Q(livemode=False, prefix__startswith="ark_test_ent_"),
+                name="api_key_prefix_tells_mode",
             ),
         ]
 
