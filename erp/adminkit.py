@@ -25,11 +25,18 @@ and formsets are valid, a form's errors are rendered, and a view can be called a
 depends on the order of the steps inside Django's change view, and none of it is copied here.
 """
 
+from dataclasses import dataclass, field
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from erp.adminlists import CsvExportMixin
 from erp.exceptions import FolioError
 
 _REFUSAL = "_folio_admin_refusal"
@@ -81,7 +88,7 @@ class ServiceForm:
         self.add_error(name if name in self.fields else None, error.message)
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(CsvExportMixin, admin.ModelAdmin):
     """A model admin whose add and change pages write through one service call (see the module docstring).
 
     Its form is a :class:`ServiceForm`; subclasses implement :meth:`service_save`.
@@ -145,7 +152,7 @@ def _answer_refusal(view, request, *args):
         return view(request, *args)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(CsvExportMixin, admin.ModelAdmin):
     """Rows written only by services elsewhere: listed and shown, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
@@ -230,17 +237,54 @@ def render_page(modeladmin, request, template: str, *, title: str, original=None
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Auditors read it in the record and the activity log.",
+        error_messages={"required": "Give the reason for the void."},
+    )
+
+
+@dataclass(frozen=True)
+class ReversalLine:
+    """One line of the entry a void will post: the original line with debit and credit swapped."""
+
+    account: str
+    debit: str
+    credit: str
+
+
+@dataclass
+class VoidPreview:
+    """What voiding one row will do, shown on the confirmation page before anything is written.
+
+    `blocked` says why the service will refuse the row (it is listed, and the others still voided).
+    """
+
+    row: object
+    amount: str = ""
+    blocked: str = ""
+    reversal_title: str = ""
+    reversal: list[ReversalLine] = field(default_factory=list)
+    undone_title: str = ""
+    undone: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+VOID_STATUSES = frozenset({"void", "voided"})
 
 
 class VoidWithReasonMixin:
-    """The "void selected" action: asks for a reason, then voids each row through :meth:`void_row`.
+    """Every void, from the list ("Void selected") or the row's page ("Void…"), on one confirmation page.
+
+    The page shows, per row, what the void will reverse (:meth:`void_preview`: the amount, the lines
+    of the reversing entry, the applications undone), asks for the reason, and voids each row
+    through :meth:`void_row` once it is given. Nothing is voided without that page.
 
     It is offered to, and runs for, only those who hold the model's change permission
-    (:meth:`has_void_permission`): a view-only user neither sees it nor can post it.
-
-    `void_notice` tells the accountant what a void keeps. A row the service refuses is reported and
-    the others are still voided.
+    (:meth:`has_void_permission`): a view-only user sees neither the action nor the button and
+    cannot post either. A row the service refuses is reported and the others are still voided.
     """
 
     void_notice = "Voided rows stay on record."
@@ -250,41 +294,98 @@ class VoidWithReasonMixin:
         """Void one row through its service."""
         raise NotImplementedError
 
+    def void_preview(self, row) -> VoidPreview:
+        """Return what voiding `row` will do; a subclass adds its amounts, entry and applications."""
+        status = getattr(row, "status", "")
+        return VoidPreview(row=row, blocked="It is already void." if status in VOID_STATUSES else "")
+
     def has_void_permission(self, request) -> bool:
         """Voiding needs the model's change permission (the admin's own change pages stay read-only)."""
         opts = self.model._meta
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
+    def get_urls(self):
+        opts = self.model._meta
+        void = path(
+            "<path:object_id>/void/",
+            self.admin_site.admin_view(self.void_view),
+            name=f"{opts.app_label}_{opts.model_name}_void",
+        )
+        return [void, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        row = self.get_object(request, unquote(object_id)) if self.has_void_permission(request) else None
+        if row is not None and not self.void_preview(row).blocked:
+            opts = self.model._meta
+            link = {
+                "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_void", args=[quote(row.pk)]),
+                "label": "Void…",
+                "id": "void-link",
+                "css": "deletelink",
+            }
+            extra_context = {**(extra_context or {}), "object_links": [link]}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.action(
         description="Void selected %(verbose_name_plural)s (asks for a reason)", permissions=["void"]
     )
     def void_selected(self, request, queryset):
+        return self._void_page(request, list(queryset.order_by("pk")), single=False)
+
+    def void_view(self, request, object_id):
+        """Void one row from its own page, after the same confirmation as the list's action."""
+        if not self.has_void_permission(request):
+            raise PermissionDenied
+        row = self.get_object(request, unquote(object_id))
+        if row is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with this id.")
+        response = self._void_page(request, [row], single=True)
+        opts = self.model._meta
+        return response or redirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(row.pk)])
+        )
+
+    def _void_page(self, request, rows: list, *, single: bool):
+        """Show what the void of `rows` reverses and ask why; once a reason is given, void them."""
         opts = self.model._meta
         form = ReasonForm(request.POST if "reason" in request.POST else None)
-        rows = list(queryset.order_by("pk"))
-        if not (form.is_bound and form.is_valid()):
-            return render_page(
-                self,
-                request,
-                "admin/folio/void.html",
-                title=f"Void {opts.verbose_name_plural}",
-                form_id="void-form",
-                submit_label="Void",
-                form=form,
-                rows=rows,
-                notice=self.void_notice,
-                action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
-            )
+        if form.is_bound and form.is_valid():
+            self._void_rows(request, rows, reason=form.cleaned_data["reason"])
+            return None
+        previews = [self.void_preview(row) for row in rows]
+        noun = opts.verbose_name if len(rows) == 1 else opts.verbose_name_plural
+        back = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change"
+            if single
+            else f"admin:{opts.app_label}_{opts.model_name}_changelist",
+            args=[quote(rows[0].pk)] if single else None,
+        )
+        return render_page(
+            self,
+            request,
+            "admin/folio/void.html",
+            title=f"Void {rows[0]}" if len(rows) == 1 else f"Void {len(rows)} {noun}",
+            original=rows[0] if single else None,
+            form_id="void-form",
+            submit_label=f"Void {noun}",
+            form=form,
+            previews=previews,
+            voidable=sum(1 for preview in previews if not preview.blocked),
+            notice=self.void_notice,
+            back_url=back,
+            action_checkbox_name=None if single else admin.helpers.ACTION_CHECKBOX_NAME,
+        )
+
+    def _void_rows(self, request, rows: list, *, reason: str) -> None:
+        opts = self.model._meta
         voided = 0
         for row in rows:
             try:
-                self.void_row(row, reason=form.cleaned_data["reason"], voided_by=actor_of(request))
+                self.void_row(row, reason=reason, voided_by=actor_of(request))
             except FolioError as error:
                 self.message_user(request, f"{row}: {error.message}", messages.ERROR)
             else:
                 voided += 1
         if voided:
-            self.message_user(
-                request, f"Voided {voided} of {len(rows)} {opts.verbose_name_plural}.", messages.SUCCESS
-            )
-        return None
+            noun = opts.verbose_name if len(rows) == 1 else opts.verbose_name_plural
+            self.message_user(request, f"Voided {voided} of {len(rows)} {noun}.", messages.SUCCESS)

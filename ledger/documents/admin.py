@@ -21,14 +21,18 @@ from django.urls import reverse
 from erp.adminkit import (
     PagesMixin,
     ReadOnlyAdmin,
+    ReversalLine,
     ServiceAdmin,
     ServiceForm,
+    VoidPreview,
     VoidWithReasonMixin,
     actor_of,
     refusal_of,
     render_page,
 )
+from erp.adminlists import TotalsMixin, money_column, money_text
 from erp.exceptions import FolioError
+from ledger.documents.models import DocumentStatus
 from ledger.documents.services import ApplicationInput, LineInput
 
 LINE_FIELDS = ["description", "quantity", "unit_price"]
@@ -46,6 +50,20 @@ RECORD_FIELDS = [
 POSTED_FIELDS = ["total", "balance_due", "status", *RECORD_FIELDS]
 _LINE_PARAM = re.compile(r"lines\[(\d+)\](?:\.(\w+))?")
 _APPLICATION_PARAM = re.compile(r"applications\[(\d+)\](?:\.\w+)?")
+
+
+def reversal_preview(entry) -> list[ReversalLine]:
+    """Return the lines the reversal of `entry` will post: each debit becomes a credit and back."""
+    if entry is None:
+        return []
+    return [
+        ReversalLine(
+            account=f"{line.account.code} · {line.account.name}",
+            debit=f"{line.credit:,.2f}" if line.credit else "",
+            credit=f"{line.debit:,.2f}" if line.debit else "",
+        )
+        for line in entry.lines.select_related("account").order_by("id")
+    ]
 
 
 def party_label(party) -> str:
@@ -193,7 +211,7 @@ class DocumentLineInline(admin.TabularInline):
         return False
 
 
-class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
+class DocumentAdmin(TotalsMixin, VoidWithReasonMixin, ServiceAdmin):
     """A posted, numbered document with lines: added in one service call, read-only once posted.
 
     A subclass names its `add_form` (a DocumentForm), the `header_fields` the add page asks for
@@ -206,7 +224,14 @@ class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
     line_inline = DocumentLineInline
     posted_inlines: list = []
     create_service = None
-    void_notice = "Voided documents stay on record and their postings are reversed."
+    void_notice = (
+        "A voided document stays on record with its number, marked void with your reason; "
+        "its posting is reversed by the entry below."
+    )
+    list_totals = [("total", "Total"), ("balance_due", "Balance due")]
+    totals_exclude = {"status": DocumentStatus.VOID}
+    total_amount = money_column("total", "Total")
+    balance_due_amount = money_column("balance_due", "Balance due")
 
     def service_save(self, request, form, formsets, change):
         header = {name: form.cleaned_data[name] for name in self.header_fields}
@@ -219,9 +244,21 @@ class DocumentAdmin(VoidWithReasonMixin, ServiceAdmin):
             created_by=actor_of(request),
         )
 
+    def void_preview(self, row) -> VoidPreview:
+        preview = super().void_preview(row)
+        currency = row.entity.base_currency
+        preview.amount = money_text(row.total, currency)
+        if not preview.blocked and row.status != DocumentStatus.OPEN:
+            paid = money_text(row.total - row.balance_due, currency)
+            preview.blocked = f"Payments of {paid} are applied to it; void those payments first."
+        if not preview.blocked:
+            preview.reversal = reversal_preview(row.journal_entry)
+            preview.notes = [f"Its balance due of {money_text(row.balance_due, currency)} becomes 0.00."]
+        return preview
+
     def get_list_display(self, request):
         party, date = self.header_fields[:2]
-        return ["number", party, "entity", date, "due_date", "total", "balance_due", "status"]
+        return ["number", party, "entity", date, "due_date", "total_amount", "balance_due_amount", "status"]
 
     def get_list_filter(self, request):
         return ["status", "entity", (self.header_fields[1], admin.DateFieldListFilter)]
@@ -324,15 +361,41 @@ class ApplyPaymentForm(ServiceForm, forms.Form):
 class PaymentAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
     """Payments: made on their own page, read-only once made, voided with a reason.
 
-    A subclass names the `party_model`, the page (`pages` holds its route and URL name;
-    `page_title`, `page_form`, `page_template`) and implements :meth:`open_documents` and :meth:`pay`.
+    A subclass names the `party_model`, its applications' `document_field`, the page (`pages`
+    holds its route and URL name; `page_title`, `page_form`, `page_template`) and implements
+    :meth:`open_documents` and :meth:`pay`.
     """
 
     party_model = None
+    document_field = ""  # an application's field naming the document it pays
     page_title = ""
     page_form = ApplyPaymentForm
     page_template = "admin/folio/apply_payment.html"
-    void_notice = "A voided payment stays on record, its postings are reversed and what it paid is due again."
+    void_notice = (
+        "A voided payment stays on record, marked void with your reason; its posting is reversed by the "
+        "entry below and what it paid is owed again."
+    )
+    amount_column = money_column("amount", "Amount")
+
+    def applications_undone(self, row) -> list[tuple[str, str]]:
+        """Return (what, amount) for each document the payment paid: owed again after the void."""
+        currency, noun = row.entity.base_currency, self.page_form.noun.capitalize()
+        applications = row.applications.select_related(self.document_field).order_by(
+            f"{self.document_field}__number"
+        )
+        return [
+            (f"{noun} {getattr(a, self.document_field).number}", money_text(a.amount_applied, currency))
+            for a in applications
+        ]
+
+    def void_preview(self, row) -> VoidPreview:
+        preview = super().void_preview(row)
+        preview.amount = money_text(row.amount, row.entity.base_currency)
+        if not preview.blocked:
+            preview.reversal = reversal_preview(row.journal_entry)
+            preview.undone_title = "Applications undone: owed again"
+            preview.undone = self.applications_undone(row)
+        return preview
 
     def open_documents(self, party) -> list:
         """Return the party's documents a payment can apply to, oldest first."""

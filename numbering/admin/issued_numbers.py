@@ -24,7 +24,23 @@ class IssuedNumberAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
     search_fields = ["number", "reference", "document_id"]
     date_hierarchy = "issued_at"
     list_select_related = ["sequence", "period"]
-    void_notice = "Voided numbers stay in the ledger (never reused, never deleted)."
+    void_notice = (
+        "Voided numbers stay in the ledger, marked voided with your reason: never reused, never deleted."
+    )
+
+    def void_preview(self, row):
+        preview = super().void_preview(row)
+        if preview.blocked:
+            return preview
+        preview.notes = [
+            f"Value {row.value} of {row.sequence} ({row.period}) is accounted for as voided by the audit."
+        ]
+        if row.document_type:
+            preview.notes.append(
+                f"It numbers the {row.document_type.replace('_', ' ')} {row.document_id}: a posted "
+                "document's number is voided by voiding the document, which also reverses its posting."
+            )
+        return preview
 
     def void_row(self, row, *, reason, voided_by):
         issued_number_void(issued_number=row, reason=reason, voided_by=voided_by)

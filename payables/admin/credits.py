@@ -15,8 +15,9 @@ from erp.adminkit import (
     actor_of,
     render_page,
 )
+from erp.adminlists import money_column, money_text
 from erp.exceptions import FolioError
-from ledger.documents.admin import party_choice
+from ledger.documents.admin import party_choice, reversal_preview
 from payables.models import Vendor, VendorCredit, VendorCreditApplication
 from payables.services import vendor_credit_issue, vendor_credit_void
 
@@ -82,8 +83,8 @@ class VendorCreditAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
         "credit_number",
         "vendor",
         "entity",
-        "amount",
-        "remaining_amount",
+        "amount_column",
+        "remaining_column",
         "status",
         "source_type",
         "expires_at",
@@ -119,7 +120,25 @@ class VendorCreditAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
         "updated_at",
     ]
     pages = [("issue/", "issue_view", "issue")]
-    void_notice = "A voided credit stays on record and its posting is reversed."
+    void_notice = (
+        "A voided credit stays on record, marked void with your reason; its posting is reversed by the "
+        "entry below and it can no longer pay bills."
+    )
+    amount_column = money_column("amount", "Amount")
+    remaining_column = money_column("remaining_amount", "Remaining")
+
+    def void_preview(self, row):
+        preview = super().void_preview(row)
+        preview.amount = money_text(row.amount, row.entity.base_currency)
+        if preview.blocked:
+            return preview
+        if row.status == VendorCredit.Status.EXPIRED:
+            preview.blocked = "It has expired; its remainder is already written off."
+        elif row.status != VendorCredit.Status.OPEN:
+            preview.blocked = "Payments have spent from it; void those payments first."
+        else:
+            preview.reversal = reversal_preview(row.journal_entry)
+        return preview
 
     def issue_view(self, request):
         """Issue a vendor credit through vendor_credit_issue; a refusal appears next to its field."""

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from erp.adminkit import ReadOnlyInline
+from erp.adminlists import money_column, money_text
 from ledger.documents.admin import RECORD_FIELDS, ApplyPaymentForm, PaymentAdmin
 from payables import selectors
 from payables.models import APPayment, APPaymentApplication, Vendor, VendorCreditApplication
@@ -80,9 +81,9 @@ class APPaymentAdmin(PaymentAdmin):
         "vendor",
         "entity",
         "method",
-        "amount",
-        "credit_amount",
-        "total_applied",
+        "amount_column",
+        "credit_amount_column",
+        "total_applied_column",
         "payment_date",
         "status",
     ]
@@ -107,6 +108,7 @@ class APPaymentAdmin(PaymentAdmin):
         *RECORD_FIELDS,
     ]
     party_model = Vendor
+    document_field = "bill"
     pages = [("pay-bills/", "payment_page_view", "pay_bills")]
     page_title = "Pay bills"
     page_form = PayBillsForm
@@ -126,6 +128,29 @@ class APPaymentAdmin(PaymentAdmin):
             f"Payment {payment.number} applied {payment.total_applied} "
             f"({payment.amount} cash, {payment.credit_amount} vendor credit)."
         )
+
+    credit_amount_column = money_column("credit_amount", "Credit used")
+    total_applied_column = money_column("total_applied", "Total applied")
+
+    def applications_undone(self, row):
+        currency = row.entity.base_currency
+        credits = [
+            (
+                f"Vendor credit {spent.vendor_credit.credit_number} restored",
+                money_text(spent.amount, currency),
+            )
+            for spent in row.credit_applications.select_related("vendor_credit").order_by("position")
+        ]
+        return [*super().applications_undone(row), *credits]
+
+    def void_preview(self, row):
+        preview = super().void_preview(row)
+        if not preview.blocked and row.credit_applications.filter(vendor_credit__status="expired").exists():
+            preview.notes.append(
+                "A credit it used has expired since: what comes back to it is written off again "
+                "by a further expiry entry."
+            )
+        return preview
 
     def void_row(self, row, *, reason, voided_by):
         ap_payment_void(payment=row, reason=reason, voided_by=voided_by)

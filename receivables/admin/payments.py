@@ -46,7 +46,7 @@ class ReceivablesPaymentAdmin(PaymentAdmin):
         "customer",
         "entity",
         "payment_method",
-        "amount",
+        "amount_column",
         "payment_date",
         "status",
         "created_at",
@@ -70,6 +70,7 @@ class ReceivablesPaymentAdmin(PaymentAdmin):
         *RECORD_FIELDS,
     ]
     party_model = Customer
+    document_field = "invoice"
     pages = [("receive/", "payment_page_view", "receive")]
     page_title = "Receive payment"
     page_form = ReceivePaymentForm

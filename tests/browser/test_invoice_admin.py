@@ -54,7 +54,7 @@ def test_add_an_invoice_see_a_refused_line_then_void_it(admin_page, screenshot, 
     page.fill("#id_reason", "sent to the wrong customer")
     screenshot("void-reason")
     page.click("#void-form input[type=submit]")
-    expect(page.locator(".messagelist .success")).to_contain_text("Voided 1 of 1 invoices.")
+    expect(page.locator(".messagelist .success")).to_contain_text("Voided 1 of 1 invoice.")
     invoice.refresh_from_db()
     assert (invoice.status, invoice.void_reason) == ("void", "sent to the wrong customer")
     assert refused == []
