@@ -79,6 +79,12 @@ FOLIO_DEMO_DATA = [
     "receivables.services.demo.receivables_create_demo",
     "payables.services.payables_create_demo",
 ]
+# The party ledgers the ledger's reports read (aging, statements, the home page), by kind: each a
+# ledger.reports.subledgers.Subledger describing its models, named by path for the same reason.
+FOLIO_SUBLEDGERS = {
+    "receivable": "receivables.reports.RECEIVABLES",
+    "payable": "payables.reports.PAYABLES",
+}
 
 MIDDLEWARE = [
     "erp.middleware.RequestIdMiddleware",

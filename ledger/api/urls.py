@@ -1,12 +1,19 @@
 """Ledger API routes under /v1/."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from ledger.api.accounts import AccountViewSet
 from ledger.api.journal_entries import JournalEntryViewSet
+from ledger.api.reports import APAgingView, ARAgingView, TrialBalanceView
 
 router = SimpleRouter(trailing_slash=False)
 router.register("accounts", AccountViewSet, basename="account")
 router.register("journal-entries", JournalEntryViewSet, basename="journal-entry")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reports/ar-aging", ARAgingView.as_view(), name="reports-ar-aging"),
+    path("reports/ap-aging", APAgingView.as_view(), name="reports-ap-aging"),
+    path("reports/trial-balance", TrialBalanceView.as_view(), name="reports-trial-balance"),
+    *router.urls,
+]

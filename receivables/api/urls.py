@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from receivables.api.customers import CustomerViewSet
 from receivables.api.invoices import InvoiceViewSet
 from receivables.api.payments import MultiInvoiceApplyView, PaymentViewSet
+from receivables.api.statements import CustomerStatementView
 
 router = SimpleRouter(trailing_slash=False)
 router.register("customers", CustomerViewSet, basename="customer")
@@ -17,5 +18,6 @@ urlpatterns = [
     path(
         "payments/multi-invoice-apply", MultiInvoiceApplyView.as_view(), name="payments-multi-invoice-apply"
     ),
+    path("customers/<uuid:pk>/statement", CustomerStatementView.as_view(), name="customer-statement"),
     *router.urls,
 ]

@@ -1,0 +1,271 @@
+"""The ledger's reports against the ledger itself: aging totals are the control accounts as of the date,
+buckets at their edges, voids and payments dated after `as_of`, the trial balance, statements."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from ledger import selectors
+from ledger.documents.services import ApplicationInput
+from ledger.reports.aging import BUCKET_KEYS, aging_report, bucket_of
+from ledger.reports.balances import control_balance
+from ledger.reports.statement import statement
+from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
+from payables.services import ap_payment_create, vendor_bill_void
+from receivables.services import invoice_void, payment_apply_to_invoices, payment_void
+from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+# The report date of most scenarios: in the past, so voids (dated today) come after it.
+AS_OF = TODAY - datetime.timedelta(days=20)
+START = AS_OF - datetime.timedelta(days=150)
+
+
+def days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def invoice(customer, amount, *, due: datetime.date, on: datetime.date = START):
+    return InvoiceFactory(customer=customer, amount=amount, invoice_date=on, due_date=due)
+
+
+def pay(customer, *pairs, on: datetime.date):
+    """Apply a customer payment of (invoice, amount) pairs dated `on`."""
+    total = sum(Decimal(amount) for _, amount in pairs)
+    return payment_apply_to_invoices(
+        entity=customer.entity,
+        customer_id=customer.pk,
+        payment_method="ach",
+        amount=total,
+        applications=[ApplicationInput(document_id=doc.pk, amount_applied=amount) for doc, amount in pairs],
+        payment_date=on,
+    )
+
+
+def ar(entity, as_of=AS_OF):
+    return aging_report(subledger(RECEIVABLE), entity=entity, as_of=as_of)
+
+
+def ap(entity, as_of=AS_OF):
+    return aging_report(subledger(PAYABLE), entity=entity, as_of=as_of)
+
+
+def balance(kind, entity, as_of=AS_OF):
+    return control_balance(subledger(kind), entity=entity, as_of=as_of)
+
+
+@pytest.mark.parametrize(
+    ("days_overdue", "bucket"),
+    [
+        (-5, "current"),
+        (0, "current"),
+        (1, "days_1_30"),
+        (30, "days_1_30"),
+        (31, "days_31_60"),
+        (60, "days_31_60"),
+        (61, "days_61_90"),
+        (90, "days_61_90"),
+        (91, "days_over_90"),
+        (4000, "days_over_90"),
+    ],
+)
+def test_bucket_edges(days_overdue, bucket):
+    assert bucket_of(days_overdue) == bucket
+
+
+def test_each_invoice_falls_in_its_bucket_by_due_date_and_the_total_is_accounts_receivable(entity):
+    customer = CustomerFactory(entity=entity, name="Acme")
+    # One invoice per edge: due in 5 days, today, and 1, 30, 31, 60, 61, 90, 91 days ago.
+    for offset, amount in [
+        (-5, "1.00"),
+        (0, "2.00"),
+        (1, "4.00"),
+        (30, "8.00"),
+        (31, "16.00"),
+        (60, "32.00"),
+        (61, "64.00"),
+        (90, "128.00"),
+        (91, "256.00"),
+    ]:
+        invoice(customer, amount, due=AS_OF - days(offset))
+    report = ar(entity)
+    assert [row.name for row in report.rows] == ["Acme"]
+    assert report.rows[0].amounts == {
+        "current": Decimal("3.00"),
+        "days_1_30": Decimal("12.00"),
+        "days_31_60": Decimal("48.00"),
+        "days_61_90": Decimal("192.00"),
+        "days_over_90": Decimal("256.00"),
+    }
+    assert report.totals.total == Decimal("511.00") == balance(RECEIVABLE, entity)
+    assert report.currency == "USD"
+
+
+def test_a_partly_paid_invoice_ages_by_what_is_left_and_a_paid_one_drops_out(entity):
+    customer = CustomerFactory(entity=entity)
+    partly, paid = invoice(customer, "100.00", due=AS_OF - days(10)), invoice(customer, "40.00", due=AS_OF)
+    pay(customer, (partly, "30.00"), (paid, "40.00"), on=AS_OF - days(5))
+    report = ar(entity)
+    assert [item.number for item in report.rows[0].items] == [partly.number]
+    assert report.rows[0].amounts["days_1_30"] == Decimal("70.00")
+    assert report.totals.total == Decimal("70.00") == balance(RECEIVABLE, entity)
+
+
+def test_as_of_before_a_payment_the_invoice_is_still_wholly_open(entity):
+    customer = CustomerFactory(entity=entity)
+    doc = invoice(customer, "100.00", due=AS_OF)
+    pay(customer, (doc, "100.00"), on=AS_OF + days(1))
+    assert ar(entity).totals.total == Decimal("100.00") == balance(RECEIVABLE, entity)
+    assert (
+        ar(entity, AS_OF + days(1)).totals.total
+        == Decimal("0.00")
+        == balance(RECEIVABLE, entity, AS_OF + days(1))
+    )
+
+
+def test_as_of_before_the_invoice_date_it_does_not_count(entity):
+    customer = CustomerFactory(entity=entity)
+    invoice(customer, "100.00", due=AS_OF, on=AS_OF)
+    assert ar(entity, AS_OF - days(1)).rows == []
+    assert ar(entity, AS_OF).totals.total == Decimal("100.00")
+
+
+def test_a_voided_invoice_counts_until_the_day_of_its_void(entity):
+    customer = CustomerFactory(entity=entity)
+    doc = invoice(customer, "100.00", due=AS_OF)
+    invoice_void(invoice=doc, reason="typo")  # reversed today
+    yesterday = TODAY - days(1)
+    assert ar(entity, yesterday).totals.total == Decimal("100.00") == balance(RECEIVABLE, entity, yesterday)
+    assert ar(entity, TODAY).rows == []
+    assert balance(RECEIVABLE, entity, TODAY) == 0
+
+
+def test_a_voided_payment_reopens_the_invoice_from_the_day_of_its_void(entity):
+    customer = CustomerFactory(entity=entity)
+    doc = invoice(customer, "100.00", due=AS_OF)
+    payment = pay(customer, (doc, "60.00"), on=AS_OF)
+    payment_void(payment=payment, reason="bounced")  # reversed today
+    assert ar(entity).totals.total == Decimal("40.00") == balance(RECEIVABLE, entity)
+    assert ar(entity, TODAY).totals.total == Decimal("100.00") == balance(RECEIVABLE, entity, TODAY)
+
+
+def test_a_payment_dated_before_its_invoice_still_agrees_with_the_ledger(entity):
+    customer = CustomerFactory(entity=entity)
+    doc = invoice(customer, "100.00", due=AS_OF, on=AS_OF)
+    pay(customer, (doc, "100.00"), on=AS_OF - days(3))
+    between = AS_OF - days(1)
+    report = ar(entity, between)
+    assert report.totals.total == Decimal("-100.00") == balance(RECEIVABLE, entity, between)
+    assert ar(entity).rows == []
+
+
+def test_parties_are_rows_by_name_and_the_totals_add_them_up(entity):
+    zed, abe = CustomerFactory(entity=entity, name="Zed"), CustomerFactory(entity=entity, name="Abe")
+    invoice(zed, "10.00", due=AS_OF - days(45))
+    invoice(abe, "20.00", due=AS_OF)
+    invoice(abe, "5.00", due=AS_OF - days(100))
+    report = ar(entity)
+    assert [(row.name, row.total) for row in report.rows] == [
+        ("Abe", Decimal("25.00")),
+        ("Zed", Decimal("10.00")),
+    ]
+    for key in BUCKET_KEYS:
+        assert report.totals.amounts[key] == sum(row.amounts[key] for row in report.rows)
+    assert report.totals.total == balance(RECEIVABLE, entity)
+
+
+def test_another_entitys_documents_never_appear(entity, other_entity):
+    invoice(CustomerFactory(entity=other_entity), "999.00", due=AS_OF)
+    VendorBillFactory(vendor=VendorFactory(entity=other_entity), bill_date=START, total=Decimal("888.00"))
+    mine = CustomerFactory(entity=entity)
+    invoice(mine, "1.00", due=AS_OF)
+    assert [(row.party_id, row.total) for row in ar(entity).rows] == [(mine.pk, Decimal("1.00"))]
+    assert ap(entity).rows == []
+
+
+def test_ap_aging_total_is_accounts_payable_with_credits_payments_and_voids(entity):
+    vendor = VendorFactory(entity=entity, name="Northwind")
+    old = VendorBillFactory(
+        vendor=vendor, bill_date=START, due_date=AS_OF - days(61), total=Decimal("300.00")
+    )
+    undated = VendorBillFactory(
+        vendor=vendor, bill_date=AS_OF - days(10), total=Decimal("50.00")
+    )  # due on its date
+    voided = VendorBillFactory(vendor=vendor, bill_date=START, total=Decimal("70.00"))
+    vendor_bill_void(bill=voided, reason="duplicate")  # today: still owed as of AS_OF
+    credit = VendorCreditFactory(vendor=vendor, amount=Decimal("25.00"))
+    ap_payment_create(
+        entity=entity,
+        vendor_id=vendor.pk,
+        method="ach",
+        amount=Decimal("75.00"),
+        applications=[ApplicationInput(document_id=old.pk, amount_applied="100.00")],
+        vendor_credit_ids=[credit.pk],
+        payment_date=AS_OF - days(1),
+    )
+    report = ap(entity)
+    assert report.rows[0].amounts["days_61_90"] == Decimal("200.00")
+    assert report.rows[0].amounts["days_1_30"] == Decimal("50.00")
+    assert report.rows[0].amounts["days_over_90"] == Decimal("70.00")
+    assert report.totals.total == Decimal("320.00") == balance(PAYABLE, entity)
+    assert [item.due_date for item in report.rows[0].items if item.number == undated.number] == [
+        undated.bill_date
+    ]
+    assert ap(entity, TODAY).totals.total == Decimal("250.00") == balance(PAYABLE, entity, TODAY)
+
+
+def test_trial_balance_debits_equal_credits_as_of_any_date(entity):
+    customer, vendor = CustomerFactory(entity=entity), VendorFactory(entity=entity)
+    doc = invoice(customer, "100.00", due=AS_OF)
+    pay(customer, (doc, "40.00"), on=AS_OF + days(2))
+    VendorBillFactory(vendor=vendor, bill_date=START, total=Decimal("30.00"))
+    for as_of in (START - days(1), START, AS_OF, TODAY):
+        report = selectors.trial_balance(entity=entity, as_of=as_of)
+        assert report.total_debit == report.total_credit
+    rows = {row.code: row for row in selectors.trial_balance(entity=entity, as_of=AS_OF).rows}
+    assert rows["accounts_receivable"].debit == Decimal("100.00") == balance(RECEIVABLE, entity)
+    assert rows["accounts_payable"].credit == Decimal("30.00") == balance(PAYABLE, entity)
+
+
+def test_a_statement_carries_the_balance_forward_and_ends_on_the_open_items(entity):
+    customer = CustomerFactory(entity=entity, name="Acme")
+    before = invoice(customer, "100.00", due=START + days(30))
+    period_from, period_to = START + days(10), START + days(40)
+    during = invoice(customer, "50.00", due=START + days(45), on=START + days(15))
+    payment = pay(customer, (before, "100.00"), on=START + days(20))
+    voided = invoice(customer, "7.00", due=START + days(20), on=START + days(12))
+    invoice(customer, "900.00", due=START + days(60), on=START + days(41))  # after the period
+    invoice_void(invoice=voided, reason="typo")  # today: after the period
+    report = statement(
+        subledger(RECEIVABLE), entity=entity, party=customer, date_from=period_from, date_to=period_to
+    )
+    assert report.opening_balance == Decimal("100.00")
+    assert [(line.type, line.reference, line.amount, line.balance) for line in report.lines] == [
+        ("document", voided.number, Decimal("7.00"), Decimal("107.00")),
+        ("document", during.number, Decimal("50.00"), Decimal("157.00")),
+        ("payment", payment.journal_entry.number, Decimal("-100.00"), Decimal("57.00")),
+    ]
+    assert report.closing_balance == Decimal("57.00") == report.aging.total
+    assert [item.number for item in report.open_items] == [voided.number, during.number]
+    assert report.aging.amounts["days_1_30"] == Decimal("7.00")
+
+
+def test_a_statement_shows_voids_on_their_own_dates(entity):
+    customer = CustomerFactory(entity=entity)
+    doc = invoice(customer, "100.00", due=AS_OF)
+    payment = pay(customer, (doc, "100.00"), on=AS_OF)
+    payment_void(payment=payment, reason="bounced")
+    invoice_void(invoice=doc, reason="cancelled")
+    report = statement(subledger(RECEIVABLE), entity=entity, party=customer, date_from=AS_OF, date_to=TODAY)
+    assert report.opening_balance == Decimal("100.00")
+    assert [(line.type, line.amount) for line in report.lines] == [
+        ("payment", Decimal("-100.00")),
+        ("payment_void", Decimal("100.00")),
+        ("document_void", Decimal("-100.00")),
+    ]
+    assert report.closing_balance == Decimal("0.00") and report.open_items == []
