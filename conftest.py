@@ -48,6 +48,19 @@ def deferred_constraints_hold(request):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    """Lift the API rate limits far above what any suite sends (the buckets still count every request).
+
+    Suites send hundreds of requests a second with one key or a wrong one from one address;
+    tests/erp/test_rate_limits.py sets the limits it tests.
+    """
+    settings.FOLIO_API_KEY_RATE = "1000000/s"
+    settings.FOLIO_API_KEY_BURST = 1_000_000
+    settings.FOLIO_FAILED_AUTH_RATE = "1000000/s"
+    settings.FOLIO_FAILED_AUTH_BURST = 1_000_000
+
+
 @pytest.fixture
 def entity(db):
     """An entity with its default setup."""

@@ -208,6 +208,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "erp.api.pagination.ListCursorPagination",
     "EXCEPTION_HANDLER": "erp.api.errors.exception_handler",
+    # Per API key; failed authentications are limited per address in erp/api/authentication.py.
+    "DEFAULT_THROTTLE_CLASSES": ["erp.api.throttling.ApiKeyRateThrottle"],
+    # The client's address is REMOTE_ADDR unless NUM_PROXIES trusted proxies append X-Forwarded-For
+    # (DRF trusts any X-Forwarded-For when this is None: a client could then pick its own address).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     # Adds the error envelope, Idempotency-Key and the area tags to every operation (erp/api/schema.py).
     "DEFAULT_SCHEMA_CLASS": "erp.api.schema.FolioAutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -310,3 +315,21 @@ NUMBERING_LOCK_TIMEOUT_MS = int(os.environ.get("NUMBERING_LOCK_TIMEOUT_MS", "500
 # The issuing statement is prepared once per connection (planning it costs more than running it).
 # Turn off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
 NUMBERING_PREPARED_STATEMENTS = env_bool("NUMBERING_PREPARED_STATEMENTS", True)
+
+# API rate limits (docs/api.md, "Rate limits"; erp/api/throttling.py): token buckets shared by every
+# server process, in the database unless FOLIO_RATE_LIMIT_CACHE names a cache with an atomic incr
+# (REDIS_URL sets one up; Django's Redis cache needs the `redis` package installed).
+FOLIO_API_KEY_RATE = os.environ.get("FOLIO_API_KEY_RATE", "50/s")
+FOLIO_API_KEY_BURST = int(os.environ.get("FOLIO_API_KEY_BURST", "100"))
+FOLIO_FAILED_AUTH_RATE = os.environ.get("FOLIO_FAILED_AUTH_RATE", "10/min")
+FOLIO_FAILED_AUTH_BURST = int(os.environ.get("FOLIO_FAILED_AUTH_BURST", "20"))
+FOLIO_RATE_LIMIT_CACHE = os.environ.get("FOLIO_RATE_LIMIT_CACHE") or None
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "rate_limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        },
+    }
+    FOLIO_RATE_LIMIT_CACHE = FOLIO_RATE_LIMIT_CACHE or "rate_limits"

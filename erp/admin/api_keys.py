@@ -1,5 +1,7 @@
 """API keys: created through api_key_create (the token shown once, on its own page), revoked by an action."""
 
+import secrets
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.cache import add_never_cache_headers
@@ -23,6 +25,32 @@ VIEW_FIELDS = [
 ]
 # Where the new key's token waits on the request between the service call and the page showing it.
 _NEW_TOKEN = "_folio_new_api_key_token"
+# The add forms this session opened and has not sent yet (random ids, never a token). The token page
+# answers the POST itself, so a refresh, or back and Save, sends the same form again: its id is spent
+# by then, and the page says so instead of creating a second key.
+_OPEN_FORMS = "folio_api_key_add_forms"
+_OPEN_FORMS_KEPT = 20
+ALREADY_SENT = (
+    "This form was already sent: its key was created and the token shown once. Find the key under API keys "
+    "(revoke it if the token was lost), or fill in this new form to create another."
+)
+
+
+def open_form(request) -> str:
+    """Remember a new add form for this session; return its id."""
+    once = secrets.token_urlsafe(16)
+    request.session[_OPEN_FORMS] = [*request.session.get(_OPEN_FORMS, [])[-(_OPEN_FORMS_KEPT - 1) :], once]
+    return once
+
+
+def form_is_open(request, once: str) -> bool:
+    """Return whether `once` is an add form this session opened and has not sent."""
+    return bool(once) and once in request.session.get(_OPEN_FORMS, [])
+
+
+def close_form(request, once: str) -> None:
+    """Spend an add form's id: the same form sent again creates nothing."""
+    request.session[_OPEN_FORMS] = [o for o in request.session.get(_OPEN_FORMS, []) if o != once]
 
 
 class ApiKeyCreateForm(ServiceForm, forms.ModelForm):
@@ -30,10 +58,23 @@ class ApiKeyCreateForm(ServiceForm, forms.ModelForm):
         choices=[(s, s) for s in sorted(SCOPES)], widget=forms.CheckboxSelectMultiple
     )
     livemode = forms.BooleanField(required=False, initial=True, label="Live key (uncheck for a test key)")
+    once = forms.CharField(widget=forms.HiddenInput, required=False)
+    request = None  # the admin's request (ApiKeyAdmin.get_form): the session holds the open forms
 
     class Meta:
         model = ApiKey
         fields = ["entity", "name", "scopes", "livemode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.request is not None:
+            self.initial["once"] = open_form(self.request)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.request is not None and not form_is_open(self.request, cleaned.get("once", "")):
+            raise forms.ValidationError(ALREADY_SENT, code="form_already_sent")
+        return cleaned
 
 
 @admin.register(ApiKey)
@@ -57,13 +98,18 @@ class ApiKeyAdmin(ServiceAdmin):
         return VIEW_FIELDS if obj else []
 
     def get_fields(self, request, obj=None):
-        return VIEW_FIELDS if obj else ApiKeyCreateForm.Meta.fields
+        return VIEW_FIELDS if obj else [*ApiKeyCreateForm.Meta.fields, "once"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return form if obj is not None else type(form.__name__, (form,), {"request": request})
 
     def service_save(self, request, form, formsets, change):
         data = form.cleaned_data
         api_key, token = api_key_create(
             entity=data["entity"], scopes=data["scopes"], name=data["name"], livemode=data["livemode"]
         )
+        close_form(request, data["once"])  # after the key exists: a refused form can be sent again
         setattr(request, _NEW_TOKEN, token)
         return api_key
 

@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from erp.api.throttling import refuse_failed_authentication
 from erp.models import ApiKey
 from erp.services.api_keys import ApiKeyRejected, api_key_authenticate
 
@@ -41,6 +42,15 @@ class ApiKeyAuthentication(BaseAuthentication):
         header = get_authorization_header(request).split()
         if not header:
             return None
+        try:
+            api_key = self._api_key(header)
+        except InvalidApiKey:
+            # Counted per client address: past the limit the answer is 429, not 401 (docs/api.md).
+            refuse_failed_authentication(request)
+            raise
+        return ApiKeyPrincipal(api_key), api_key
+
+    def _api_key(self, header: list[bytes]) -> ApiKey:
         if header[0].lower() != self.keyword or len(header) != 2:
             raise InvalidApiKey("Send the key as 'Authorization: Bearer <key>'.")
         try:
@@ -48,10 +58,9 @@ class ApiKeyAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise InvalidApiKey("The API key is malformed.") from None
         try:
-            api_key = api_key_authenticate(token=token)
+            return api_key_authenticate(token=token)
         except ApiKeyRejected as rejected:
             raise InvalidApiKey(rejected.message) from None
-        return ApiKeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) when the key is missing or wrong.

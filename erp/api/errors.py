@@ -1,10 +1,11 @@
 """The one error envelope: {"error": {"type", "code", "message", "param"?, ...}, "request_id"}."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -80,8 +81,35 @@ def exception_handler(exc, context):
                 "message": "The data is busy; retry shortly.",
             },
         )
+    if database_unavailable(exc):
+        logger.warning("database unavailable: %s", exc)
+        return error_response(503, database_unavailable_error(), {"Retry-After": "1"})
     logger.exception("unhandled error in %s", type(context.get("view")).__name__)
     return error_response(500, internal_error())
+
+
+# Connection failures (class 08), the server shutting down or starting (57P01-57P03), and a connection
+# lost with no SQLSTATE at all: the database is away, not the request wrong.
+_UNAVAILABLE_SQLSTATES = {"57P01", "57P02", "57P03"}
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Return whether `exc` says the database cannot be reached (a restart, a lost connection)."""
+    if isinstance(exc, InterfaceError):
+        return True  # Django's "connection already closed"
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES
+
+
+def database_unavailable_error() -> dict:
+    """Return the error object of a 503 answered while the database is unreachable."""
+    return {
+        "type": "unavailable",
+        "code": "database_unavailable",
+        "message": "The database is unavailable; retry shortly (writes with the same Idempotency-Key).",
+    }
 
 
 def internal_error() -> dict:
@@ -102,8 +130,15 @@ def _api_exception_response(exc: exceptions.APIException) -> Response:
     headers = {}
     if exc.status_code == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    if isinstance(exc, exceptions.Throttled) and exc.wait:
-        headers["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, exceptions.Throttled):
+        # Whole seconds, rounded up: a client waiting that long finds a token (never "0").
+        seconds = max(1, math.ceil(exc.wait or 1))
+        headers["Retry-After"] = str(seconds)
+        return error_response(
+            exc.status_code,
+            {"type": error_type, "code": code, "message": f"{exc.detail} Retry after {seconds} s."},
+            headers,
+        )
     if isinstance(exc, exceptions.ValidationError):
         param, message, detail_code = first_validation_error(exc.detail)
         error = {"type": error_type, "code": _validation_code(detail_code), "message": message}

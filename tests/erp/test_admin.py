@@ -50,12 +50,39 @@ def test_an_invalid_entity_shows_the_error_next_to_the_field(admin_client):
     assert not Entity.objects.filter(code="bad").exists()
 
 
-def create_key(client, entity, name="from admin"):
-    """Add a live key on the admin's add page; return the response to that POST."""
+def add_form(client) -> str:
+    """Open the add page as a browser does; return the id of the form it holds."""
+    page = client.get("/admin/erp/apikey/add/").content.decode()
+    return re.search(r'name="once" value="([\w-]+)"', page).group(1)
+
+
+def create_key(client, entity, name="from admin", once=None):
+    """Send the admin's add form for a live key (a freshly opened one by default); return the response."""
     return client.post(
         "/admin/erp/apikey/add/",
-        {"entity": entity.pk, "name": name, "scopes": ["numbering:read"], "livemode": "on"},
+        {
+            "entity": entity.pk,
+            "name": name,
+            "scopes": ["numbering:read"],
+            "livemode": "on",
+            "once": once or add_form(client),
+        },
     )
+
+
+def test_sending_the_add_form_again_creates_no_second_key(admin_client, entity):
+    # A refresh of the token page, or back and Save, sends the same form again.
+    once = add_form(admin_client)
+    assert "new-api-key-token" in create_key(admin_client, entity, once=once).content.decode()
+    again = create_key(admin_client, entity, once=once)
+    assert again.status_code == 200
+    html = again.content.decode()
+    assert "already sent" in html and "new-api-key-token" not in html
+    assert ApiKey.objects.filter(name="from admin").count() == 1
+    # A form never opened is refused the same way; a new form creates a second key on purpose.
+    assert "already sent" in create_key(admin_client, entity, once="made-up").content.decode()
+    assert "new-api-key-token" in create_key(admin_client, entity).content.decode()
+    assert ApiKey.objects.filter(name="from admin").count() == 2
 
 
 def test_a_new_api_keys_token_is_shown_once_on_its_own_page_and_works(admin_client, entity):

@@ -128,9 +128,16 @@ def test_every_admin_page_runs_no_inline_script_and_its_csp_allows_none(admin_cl
 
 
 def test_the_pages_answering_a_post_run_no_inline_script(admin_client, every_kind_of_row):
+    add_page = admin_client.get("/admin/erp/apikey/add/").content.decode()
+    once = re.search(r'name="once" value="([\w-]+)"', add_page).group(1)
     created = admin_client.post(
         "/admin/erp/apikey/add/",
-        {"entity": every_kind_of_row["entity"].pk, "scopes": ["numbering:read"], "livemode": "on"},
+        {
+            "entity": every_kind_of_row["entity"].pk,
+            "scopes": ["numbering:read"],
+            "livemode": "on",
+            "once": once,
+        },
     )
     assert "new-api-key-token" in created.content.decode()
     assert_no_inline_script("API key token page", created)

@@ -1,0 +1,185 @@
+"""API rate limits: per key, and per client address for failed authentication (erp/api/throttling.py)."""
+
+import time
+
+import pytest
+from django.db import connection
+
+from erp.api import throttling
+from erp.api.throttling import parse_rate, purge_idle_buckets, take
+from erp.scopes import SCOPES
+from tests.erp.factories import api_key_with_token
+from tests.helpers import client_for
+from tests.processes import connect_child, outcome, start
+
+pytestmark = pytest.mark.django_db
+
+BAD_KEY = "ark_live_ent_" + "x" * 40
+
+
+@pytest.fixture(autouse=True)
+def no_refused_addresses():
+    """Each test starts with no address remembered as refused by this process."""
+    throttling._refused_until.clear()
+    yield
+    throttling._refused_until.clear()
+
+
+@pytest.fixture
+def strict(settings):
+    """Five requests at once, then one a minute: per key and per address."""
+    settings.FOLIO_API_KEY_RATE = "1/min"
+    settings.FOLIO_API_KEY_BURST = 5
+    settings.FOLIO_FAILED_AUTH_RATE = "1/min"
+    settings.FOLIO_FAILED_AUTH_BURST = 5
+    return settings
+
+
+def new_client(entity, **extra):
+    _, token = api_key_with_token(entity=entity, scopes=sorted(SCOPES))
+    client = client_for(token)
+    client.defaults.update(extra)
+    return client
+
+
+def assert_rate_limited(response, longest: int = 60) -> int:
+    """Assert a 429 in the envelope with a Retry-After of at most `longest`; return the seconds it says."""
+    assert response.status_code == 429, response.content
+    body = response.json()
+    assert body["error"]["type"] == "rate_limit"
+    assert body["error"]["code"] == "rate_limited"
+    assert body["request_id"] == response["X-Request-Id"]
+    seconds = int(response["Retry-After"])
+    assert 1 <= seconds <= longest
+    return seconds
+
+
+def test_a_key_bursts_then_gets_429_with_retry_after_while_another_key_is_served(strict, entity):
+    first, second = new_client(entity), new_client(entity)
+    path = f"/v1/entities/{entity.pk}"
+    for _ in range(5):
+        assert first.get(path).status_code == 200
+    assert_rate_limited(first.get(path))
+    assert_rate_limited(first.post("/v1/customers", {"name": "Refused"}, format="json"))
+    # The other key has its own bucket.
+    assert second.get(path).status_code == 200
+
+
+def test_a_refused_request_takes_nothing_and_tokens_come_back_at_the_rate(settings, entity):
+    settings.FOLIO_API_KEY_RATE = "20/s"
+    settings.FOLIO_API_KEY_BURST = 2
+    client = new_client(entity)
+    path = f"/v1/entities/{entity.pk}"
+    assert [client.get(path).status_code for _ in range(2)] == [200, 200]
+    assert assert_rate_limited(client.get(path)) == 1
+    time.sleep(0.06)  # a token every 50 ms
+    assert client.get(path).status_code == 200
+
+
+def test_a_bad_key_flood_from_one_address_gets_429_and_other_callers_do_not(strict, entity):
+    flooder = client_for(BAD_KEY)
+    flooder.defaults["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(5):
+        assert flooder.get("/v1/customers").status_code == 401
+    assert_rate_limited(flooder.get("/v1/customers"))
+    assert_rate_limited(flooder.post("/v1/customers", {"name": "x"}, format="json"))
+
+    # Another address with a bad key still learns that its key is wrong.
+    elsewhere = client_for(BAD_KEY)
+    elsewhere.defaults["REMOTE_ADDR"] = "198.51.100.4"
+    assert elsewhere.get("/v1/customers").status_code == 401
+    # A valid key from the flooded address is limited by its key only.
+    colleague = new_client(entity, REMOTE_ADDR="203.0.113.9")
+    assert colleague.get(f"/v1/entities/{entity.pk}").status_code == 200
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(strict):
+    # A client cannot dodge the address limit by naming another address in X-Forwarded-For.
+    for attempt in range(6):
+        response = client_for(BAD_KEY).get(
+            "/v1/customers", REMOTE_ADDR="203.0.113.10", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}"
+        )
+    assert_rate_limited(response)
+
+
+def test_behind_one_trusted_proxy_the_forwarded_address_is_the_client(strict, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    for _ in range(6):
+        response = client_for(BAD_KEY).get(
+            "/v1/customers", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.7"
+        )
+    assert_rate_limited(response)
+    other = client_for(BAD_KEY).get("/v1/customers", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.8")
+    assert other.status_code == 401
+
+
+def test_the_dialects_answer_429_in_their_own_shapes(strict, entity):
+    intacct = new_client(entity)
+    path = "/ia/api/v1/objects/company-config/document-sequence"
+    for _ in range(5):
+        assert intacct.get(path).status_code == 200
+    response = intacct.get(path)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    error = response.json()["ia::error"]
+    assert error["code"] == "tooManyRequests"
+    assert error["errorId"] == "rate_limited"
+
+    portos = new_client(entity)
+    for _ in range(5):
+        assert portos.get("/portos/stocktransfernumberings").status_code == 200
+    assert_rate_limited(portos.get("/portos/stocktransfernumberings"))
+
+
+def test_a_cache_with_an_atomic_incr_can_hold_the_buckets(strict, entity):
+    strict.CACHES = {
+        **strict.CACHES,
+        "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl-test"},
+    }
+    strict.FOLIO_RATE_LIMIT_CACHE = "rate_limits"
+    client = new_client(entity)
+    for _ in range(5):
+        assert client.get(f"/v1/entities/{entity.pk}").status_code == 200
+    # A fixed window of 5 requests per 300 s (5 at 1/min): the wait is to the window's end.
+    assert_rate_limited(client.get(f"/v1/entities/{entity.pk}"), longest=300)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM erp_rate_bucket")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_rates_are_read_strictly():
+    assert parse_rate("50/s", 100).per_second == 50
+    assert parse_rate("10/min", 20).refill_seconds == 120
+    for text, burst in [("50", 100), ("0/s", 1), ("5/fortnight", 1), ("-1/s", 1), ("5/s", 0)]:
+        with pytest.raises(ValueError):
+            parse_rate(text, burst)
+
+
+def test_idle_buckets_are_purged_once_full_again():
+    rate = parse_rate("1/min", 5)
+    take("address:192.0.2.1", rate)
+    take("address:192.0.2.2", rate)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE erp_rate_bucket SET updated_at = updated_at - interval '2 hours' WHERE key = %s",
+            ["address:192.0.2.1"],
+        )
+    purge_idle_buckets()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM erp_rate_bucket WHERE key LIKE 'address:192.0.2.%%'")
+        assert [row[0] for row in cursor.fetchall()] == ["address:192.0.2.2"]
+
+
+def take_many(db_name: str, key: str, times: int) -> int:
+    """In a worker process: take `times` tokens from bucket `key`; return how many it got."""
+    connect_child(db_name)
+    rate = parse_rate("1/h", 15)
+    return sum(1 for _ in range(times) if take(key, rate) == 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_share_one_bucket_and_never_let_more_than_the_burst_through(db_name):
+    # Three processes, each on its own connection, draw 20 tokens from one bucket of 15 at once.
+    workers = [start(take_many, db_name, "key:shared-test", 20) for _ in range(3)]
+    taken = [outcome(process, results) for process, results in workers]
+    assert sum(taken) == 15, taken
