@@ -12,5 +12,7 @@ SCOPES = frozenset(
         "purchasing:read",
         "purchasing:write",
         "accounting:read",
+        "accounting:write",
+        "audit:read",
     }
 )

@@ -24,6 +24,10 @@ class Entity(models.Model):
     vendor_credit_expiry_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Default expiry of vendor credits; empty means never."
     )
+    # Closed periods: nothing is posted dated on or before it (docs/posting.md, "Closed periods").
+    lock_date = models.DateField(
+        null=True, blank=True, help_text="Books closed through this date; empty means no period is closed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Test mode (docs/api.md, "Test mode"): a live entity's test books are a hidden entity of their own,
     # so every query filtered by entity keeps test and live data apart. Both fields are fixed at creation.
@@ -35,6 +39,7 @@ class Entity(models.Model):
     class Meta:
         verbose_name_plural = "entities"
         ordering = ["name"]
+        permissions = [("set_lock_date", "Can set the lock date (close periods)")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),

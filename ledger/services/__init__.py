@@ -8,6 +8,7 @@ from ledger.services.journal import (
     journal_entry_record,
     journal_entry_record_reversal,
     journal_entry_reverse,
+    period_open_check,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "journal_entry_record",
     "journal_entry_record_reversal",
     "journal_entry_reverse",
+    "period_open_check",
 ]

@@ -10,9 +10,10 @@ The database refuses to commit an entry that is unbalanced or unnumbered
 
 import datetime
 from collections.abc import Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
@@ -43,9 +44,10 @@ def journal_entry_record(
     text = _checked_text(memo=memo, source_type=source_type, source_id=str(source_id), posted_by=posted_by)
     if not isinstance(date, datetime.date) or isinstance(date, datetime.datetime):
         raise InvalidInput("date must be a date.", code="parameter_invalid", param="date")
+    period_open_check(entity=entity, date=date)
     amounts = _checked_lines(lines)
     accounts = _accounts_by_code(entity, [code for code, _, _ in amounts])
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), _period_lock_refused(entity=entity, date=date):
         entry = JournalEntry.objects.create(
             entity=entity, date=date, reversal_of=reversal_of, posted_at=timezone.now(), **text
         )
@@ -58,11 +60,45 @@ def journal_entry_record(
     return entry
 
 
+def period_open_check(*, entity: Entity, date: datetime.date, param: str = "date") -> None:
+    """Refuse a posting dated on or before the entity's lock date: 422 `period_locked`.
+
+    Services call it early with the document's own date as `param`; journal_entry_record calls it
+    for every entry, and the database refuses such an entry anyway (ledger/migrations/0004_period_lock.sql).
+    """
+    if entity.lock_date is not None and date <= entity.lock_date:
+        raise RuleViolation(
+            f"{param} {date.isoformat()} is in a closed period: the books are locked through "
+            f"{entity.lock_date.isoformat()}.",
+            code="period_locked",
+            param=param,
+            hint="Date it after the lock date, or ask an accountant to move the lock date.",
+        )
+
+
+@contextmanager
+def _period_lock_refused(*, entity: Entity, date: datetime.date):
+    """Answer the database's refusal of a closed period as `period_locked` too.
+
+    The caller's entity may predate a lock date set meanwhile; the trigger reads the committed one.
+    """
+    try:
+        yield
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != "period_locked":
+            raise
+        raise RuleViolation(
+            f"date {date.isoformat()} is in a closed period of {entity.code}: its lock date was moved.",
+            code="period_locked",
+            param="date",
+        ) from error
+
+
 def journal_entry_number(*, entry: JournalEntry, issued_by: str = "") -> JournalEntry:
     """Take the entry's number from the entity's journal counter and write it; call it LAST, before commit."""
     if entry.number:
         raise Conflict(f"Journal entry {entry.number} is already numbered.", code="entry_already_numbered")
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), _period_lock_refused(entity=entry.entity, date=entry.date):
         issued = counter_type_issue_next(
             entity=entry.entity,
             counter_type="journal",

@@ -24,7 +24,7 @@ def vendor_bill_create(
 ) -> VendorBill:
     """Record a vendor's bill: its lines, the posting DR expense / CR accounts_payable, then its number."""
     vendor = kit.party_of(Vendor, entity=entity, party_id=vendor_id, param="vendor_id")
-    bill_date = kit.date_parse(bill_date, param="bill_date")
+    bill_date = kit.posting_date_parse(bill_date, entity=entity, param="bill_date")
     if due_date is not None:
         due_date = kit.date_parse(due_date, param="due_date")
         kit.due_date_check(bill_date, due_date, date_param="bill_date")

@@ -62,6 +62,7 @@ def ap_payment_create(
         check_number=check_number,
         external_reference=external_reference,
         notes=notes,
+        entity=entity,
     )
     total = kit.applications_total(wanted)
     if amount > total:

@@ -26,7 +26,7 @@ def invoice_create(
 ) -> Invoice:
     """Create and post an invoice; due_date defaults to the invoice date (due on receipt)."""
     customer = kit.party_of(Customer, entity=entity, party_id=customer_id, param="customer_id")
-    invoice_date = kit.date_parse(invoice_date, param="invoice_date")
+    invoice_date = kit.posting_date_parse(invoice_date, entity=entity, param="invoice_date")
     due_date = invoice_date if due_date is None else kit.date_parse(due_date, param="due_date")
     kit.due_date_check(invoice_date, due_date, date_param="invoice_date")
     notes = kit.text_parse(notes, param="notes", max_length=5000)

@@ -73,6 +73,7 @@ def payment_apply_to_invoices(
         check_date=check_date,
         external_reference=external_reference,
         notes=notes,
+        entity=entity,
     )
     plan = _Plan(
         entity=entity,

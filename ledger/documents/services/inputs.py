@@ -15,8 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils import timezone
 
 from erp.exceptions import InvalidInput, RuleViolation
+from erp.models import Entity
 from erp.money import CENT, MAX_AMOUNT, money_parse
 from erp.text import refuse_control_characters
+from ledger.services import period_open_check
 
 MAX_LINES = 200
 MAX_APPLICATIONS = 50
@@ -109,6 +111,13 @@ def date_parse(value, *, param: str) -> datetime.date:
             f"{param} must be from {EARLIEST_DATE.isoformat()}{ahead}.", code="date_out_of_range", param=param
         )
     return value
+
+
+def posting_date_parse(value, *, entity: Entity, param: str) -> datetime.date:
+    """Return a document's own date, in range (date_parse) and in an open period (`period_locked`)."""
+    date = date_parse(value, param=param)
+    period_open_check(entity=entity, date=date, param=param)
+    return date
 
 
 def text_parse(value, *, param: str, max_length: int, required: bool = False) -> str:
@@ -249,8 +258,12 @@ def payment_details_parse(
     check_date: datetime.date | None = None,
     external_reference: str | None,
     notes: str | None,
+    entity: Entity | None = None,
 ) -> PaymentDetails:
-    """Return a payment's details: the date defaults to today; check fields only on a check payment."""
+    """Return a payment's details: the date defaults to today; check fields only on a check payment.
+
+    Given the `entity`, the payment date must also be in an open period (`period_locked`).
+    """
     check_number = text_parse(check_number, param="check_number", max_length=50)
     check_date = None if check_date is None else date_parse(check_date, param="check_date")
     if not is_check and (check_number or check_date):
@@ -261,8 +274,11 @@ def payment_details_parse(
         )
     if payment_date is not None:
         payment_date = date_parse(payment_date, param="payment_date")
+    payment_date = timezone.localdate() if payment_date is None else payment_date
+    if entity is not None:
+        period_open_check(entity=entity, date=payment_date, param="payment_date")
     return PaymentDetails(
-        payment_date=timezone.localdate() if payment_date is None else payment_date,
+        payment_date=payment_date,
         check_number=check_number,
         check_date=check_date,
         external_reference=text_parse(external_reference, param="external_reference", max_length=200),
