@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from playwright.sync_api import sync_playwright
 from rest_framework.test import APIClient
 
+from erp.db_roles import OWNER_ALIAS
 from erp.scopes import SCOPES
+from tests.db_roles import connect_default_as
 from tests.erp.factories import EntityFactory, api_key_with_token
 from tests.helpers import client_for
 from tests.payables.factories import VendorFactory
@@ -23,6 +25,22 @@ from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
 BROWSER_ADMIN_PASSWORD = "browser-test-password-1"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Create, migrate and finally drop the test database as the owner role (docs/audit.md)."""
+    connect_default_as(OWNER_ALIAS)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Run every test as the application's role, which may only read and write rows."""
+    with django_db_blocker.unblock():
+        connect_default_as(DEFAULT_DB_ALIAS)
+    yield
+    with django_db_blocker.unblock():
+        connect_default_as(OWNER_ALIAS)
 
 
 @pytest.fixture(autouse=True)

@@ -123,20 +123,37 @@ TEMPLATES = [
 # costs more than most requests (docs/benchmarks.md, "HTTP: the API path"). A connection is kept for
 # CONN_MAX_AGE seconds and checked before each request reuses it (CONN_HEALTH_CHECKS), so a restarted
 # database costs one failed check, not a failed request.
+#
+# Two roles (docs/audit.md, "Least privilege"): "default" is the application's, which reads and writes
+# rows and nothing else (DATABASE_URL); "owner" owns the tables and runs migrate and flush
+# (MIGRATION_DATABASE_URL; erp/management/commands/migrate.py). Without MIGRATION_DATABASE_URL there is
+# no "owner" alias and migrate runs as DATABASE_URL's role. The embedded server has both roles.
 _conn_max_age = int(os.environ.get("CONN_MAX_AGE", "600"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    if os.environ.get("MIGRATION_DATABASE_URL"):
+        DATABASES["owner"] = dj_database_url.parse(os.environ["MIGRATION_DATABASE_URL"])
 elif PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL must be set when FOLIO_ENV=production")
 else:
-    from erp.localdb import embedded_database_url
+    from erp.localdb import embedded_database_urls
 
-    DATABASES = {"default": dj_database_url.parse(embedded_database_url(BASE_DIR))}
-    # The embedded server listens on a Unix socket only; Django takes its folder as HOST.
-    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
+    _embedded = embedded_database_urls(BASE_DIR)
+    DATABASES = {
+        "default": dj_database_url.parse(_embedded.application),
+        "owner": dj_database_url.parse(_embedded.owner),
+    }
+    for _database in DATABASES.values():
+        # The embedded server listens on a Unix socket only; Django takes its folder as HOST.
+        _database["HOST"] = _database["OPTIONS"].pop("host")
+# The role migrate grants the rows to: the application's (DATABASE_URL's user unless named here).
+DATABASE_APPLICATION_ROLE = os.environ.get("DATABASE_APPLICATION_ROLE") or DATABASES["default"]["USER"]
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "owner" in DATABASES:
+    # Used by migrate, flush and the tests that need the owner; in tests it points at the test database.
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 # Django turns psycopg's statement preparing off (None), for poolers. Its client-side-binding cursors
 # never prepare anyway, so a threshold only reaches cursors that bind server-side: the issuing
 # statement, which asks for it (numbering/services/issuing.py, NUMBERING_PREPARED_STATEMENTS below).

@@ -1,12 +1,10 @@
-"""Accounts: added through account_create, never edited or deleted; the trial balance page."""
+"""Accounts: added through account_create, never edited or deleted; the report pages (admin/reports.py)."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 
-from erp.adminkit import PagesMixin, ServiceAdmin, ServiceForm, render_page
-from erp.models import Entity
-from ledger import selectors
+from erp.adminkit import PagesMixin, ServiceAdmin, ServiceForm
+from ledger.admin.reports import ReportPagesMixin
 from ledger.models import Account
 from ledger.services import account_create
 
@@ -21,23 +19,14 @@ class AccountForm(ServiceForm, forms.ModelForm):
         return None
 
 
-class TrialBalanceForm(forms.Form):
-    entity = forms.ModelChoiceField(queryset=Entity.objects.order_by("name"))
-    as_of = forms.DateField(
-        required=False,
-        help_text="Entries dated up to this day; empty for all.",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
 @admin.register(Account)
-class AccountAdmin(PagesMixin, ServiceAdmin):
+class AccountAdmin(ReportPagesMixin, PagesMixin, ServiceAdmin):
     form = AccountForm
     list_display = ["code", "name", "type", "entity"]
     list_filter = ["entity", "type"]
     search_fields = ["code", "name"]
-    list_links = [("trial_balance", "Trial balance", "trial-balance-link", "view")]
-    pages = [("trial-balance/", "trial_balance_view", "trial_balance")]
+    list_links = ReportPagesMixin.report_links
+    pages = ReportPagesMixin.report_pages
 
     def service_save(self, request, form, formsets, change):
         data = form.cleaned_data
@@ -49,25 +38,3 @@ class AccountAdmin(PagesMixin, ServiceAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def trial_balance_view(self, request):
-        """Every account's net balance for one entity, with the column totals."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = TrialBalanceForm(request.GET or None)
-        report = None
-        if form.is_bound and form.is_valid():
-            report = selectors.trial_balance(
-                entity=form.cleaned_data["entity"], as_of=form.cleaned_data["as_of"]
-            )
-        return render_page(
-            self,
-            request,
-            "admin/ledger/account/trial_balance.html",
-            title="Trial balance",
-            form=form,
-            report=report,
-            form_id="trial-balance-form",
-            form_method="get",
-            submit_label="Show",
-        )
