@@ -36,6 +36,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from erp.adminhistory import ActivityHistoryMixin
 from erp.adminlists import CsvExportMixin
 from erp.exceptions import FolioError
 
@@ -88,7 +89,7 @@ class ServiceForm:
         self.add_error(name if name in self.fields else None, error.message)
 
 
-class ServiceAdmin(CsvExportMixin, admin.ModelAdmin):
+class ServiceAdmin(ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):
     """A model admin whose add and change pages write through one service call (see the module docstring).
 
     Its form is a :class:`ServiceForm`; subclasses implement :meth:`service_save`.
@@ -152,7 +153,7 @@ def _answer_refusal(view, request, *args):
         return view(request, *args)
 
 
-class ReadOnlyAdmin(CsvExportMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):
     """Rows written only by services elsewhere: listed and shown, never added, edited or deleted here."""
 
     def has_add_permission(self, request):

@@ -12,6 +12,7 @@ SCOPES = frozenset(
         "purchasing:read",
         "purchasing:write",
         "accounting:read",
+        "audit:read",
         "accounting:write",
         "audit:read",
     }

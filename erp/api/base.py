@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from erp.api.filters import filter_query_names
 from erp.exceptions import InvalidInput
 from erp.request_context import Actor, current_actor
+from erp.request_context import Actor, current_actor
 from erp.services.idempotency import idempotency_key_of, request_fingerprint, run_idempotently
 
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH", "DELETE"})
@@ -44,6 +45,10 @@ class FolioAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, scopes, throttles
+        api_key = request.auth
+        if api_key is not None:
+            # Every write this request makes is the key's (the middleware resets it after the response).
+            current_actor.set(Actor(type="api_key", id=str(api_key.pk), name=api_key.prefix, channel="api"))
         api_key = request.auth
         if api_key is not None:
             # Every write this request makes is the key's (the middleware resets it after the response).

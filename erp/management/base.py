@@ -1,10 +1,12 @@
 """Shared plumbing for operators' commands: --json output and clean failures."""
 
 import json
+import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
 from erp.exceptions import FolioError
+from erp.request_context import Actor, acting
 
 
 class FolioCommand(BaseCommand):
@@ -21,8 +23,12 @@ class FolioCommand(BaseCommand):
         """Add the command's own arguments."""
 
     def execute(self, *args, **options):
+        name = self.__module__.rpartition(".")[2]
+        # Every write of this run is the command's, under one request id (the activity log groups them).
+        actor = Actor(type="command", id=name, name=name, channel="command")
         try:
-            return super().execute(*args, **options)
+            with acting(actor, request_id=f"cmd_{uuid.uuid4().hex}"):
+                return super().execute(*args, **options)
         except FolioError as error:
             where = f" ({error.param})" if error.param else ""
             raise CommandError(f"{error.message}{where} [{error.code}]") from error

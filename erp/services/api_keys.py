@@ -14,6 +14,7 @@ from django.utils import timezone
 from erp.exceptions import InvalidInput
 from erp.models import ApiKey, Entity
 from erp.scopes import SCOPES
+from erp.services.activity import activity_record
 
 LIVE_KIND = "ark_live_ent_"
 TEST_KIND = "ark_test_ent_"
@@ -74,6 +75,8 @@ def api_key_create(*, entity: Entity, scopes, name: str = "", livemode: bool = T
         livemode=livemode,
         scopes=scopes,
     )
+    changes = {"name": [None, api_key.name], "prefix": [None, prefix], "scopes": [None, scopes]}
+    activity_record(action="api_key.created", obj=api_key, changes=changes)
     return api_key, token
 
 
@@ -169,6 +172,7 @@ def api_key_revoke(*, api_key: ApiKey, revoked_by: str = "") -> ApiKey:
         locked.revoked_at = timezone.now()
         locked.revoked_by = revoked_by
         locked.save(update_fields=["revoked_at", "revoked_by"])
+        activity_record(action="api_key.revoked", obj=locked, changes={"revoked_at": [None, locked.revoked_at]})
         logger.info(
             "api key revoked: %s (%s) of entity %s by %s",
             locked.prefix,

@@ -6,12 +6,14 @@ from django.db import transaction
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
+from erp.services.activity import activity_record, changes_between, created, fields_of
 from erp.text import refuse_control_characters
 from erp.wiring import wired_steps
 
 MAX_NAME = 200
 MAX_EXPIRY_DAYS = 36_500  # a hundred years; further would overflow the dates computed from it
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_FIELDS = ("name", "code", "base_currency", "fiscal_year_start_month", "vendor_credit_expiry_days")
 
 
 def entity_code_from_name(name: str) -> str:
@@ -91,6 +93,7 @@ def entity_create(
     )
     for setup in wired_steps("FOLIO_ENTITY_SETUP"):
         setup(entity=entity)
+    activity_record(action="entity.created", obj=entity, changes=created(entity, _FIELDS))
     return entity
 
 
@@ -103,10 +106,12 @@ def entity_update(
     Currency and fiscal year start are fixed at creation: issued numbers and postings depend on them.
     """
     locked = Entity.objects.select_for_update().get(pk=entity.pk)
+    before = fields_of(locked, _FIELDS)
     if name is not None:
         locked.name = _checked_name(name)
     if vendor_credit_expiry_days is not ...:
         _check_expiry_days(vendor_credit_expiry_days)
         locked.vendor_credit_expiry_days = vendor_credit_expiry_days
     locked.save(update_fields=["name", "vendor_credit_expiry_days"])
+    activity_record(action="entity.updated", obj=locked, changes=changes_between(before, fields_of(locked, _FIELDS)))
     return locked

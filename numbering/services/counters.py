@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
 from erp.models import Entity
+from erp.services.activity import activity_record
 from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import period_bounds, period_rule
 from numbering.rendering import render
@@ -79,6 +80,12 @@ def counter_advance(
         actor=actor,
     )
     sequence.version = sequence_version_bump(sequence=locked)
+    activity_record(
+        action="sequence.counter_advanced",
+        obj=locked,
+        changes={"counter": [event.value_before, event.value_after], "period": [None, period.label]},
+        reason=reason,
+    )
     return event
 
 

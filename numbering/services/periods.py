@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
+from erp.services.activity import activity_record
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import ALL_DATES, PeriodBounds, period_bounds, period_rule
 from numbering.services.configuration import next_value_from
@@ -210,6 +211,11 @@ def period_create(
     _period_created_event(locked, period_id, bounds, start_value=value, actor=actor)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
+    activity_record(
+        action="sequence.period_created",
+        obj=locked,
+        changes={"period": [None, bounds.label], "next_number": [None, value]},
+    )
     sequence.version = locked.version
     return NumberingPeriod.objects.get(pk=period_id)
 

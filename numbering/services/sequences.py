@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
+from erp.services.activity import activity_record, changes_between, created, fields_of, recorded_fields
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import ALL_DATES
 from numbering.services.configuration import (
@@ -65,6 +66,9 @@ def sequence_create(
             actor=actor,
             reason="next number given when the sequence was created",
         )
+    activity_record(
+        action="sequence.created", obj=sequence, changes=created(sequence, recorded_fields(Sequence))
+    )
     return sequence
 
 
@@ -95,6 +99,7 @@ def sequence_update(
             param="version",
         )
     was_reset, was_affix = locked.reset, locked.fiscal_year_affix
+    before = fields_of(locked, recorded_fields(Sequence))
     changed = sequence_fields_apply(locked, fields)
     for name in CREATE_ONLY_FIELDS:
         if name in changed:
@@ -137,7 +142,21 @@ def sequence_update(
         locked.version += 1
         locked.modified_by = actor
         locked.save(update_fields=sorted({*changed, "version", "modified_by", "updated_at"}))
+        changes = changes_between(before, fields_of(locked, recorded_fields(Sequence)))
+        if any(events):
+            changes["counters"] = [None, [_event_summary(event) for event in events if event]]
+        activity_record(action="sequence.updated", obj=locked, changes=changes, reason=reason)
     return locked
+
+
+def _event_summary(event) -> dict:
+    """Return what a counter event changed, for the activity log."""
+    return {
+        "kind": event.kind,
+        "period": str(event.period_id),
+        "from": event.value_before,
+        "to": event.value_after,
+    }
 
 
 def _check_old_numbers_cannot_recur(sequence: Sequence, *, old_counter: bool, was_affix: str) -> None:
@@ -217,6 +236,7 @@ def sequence_delete(*, sequence: Sequence) -> None:
             "This sequence has issued numbers and cannot be deleted; set its status to inactive.",
             code="sequence_in_use",
         )
+    activity_record(action="sequence.deleted", obj=locked, changes=created(locked, ["name"]))
     locked.delete()
 
 

@@ -1,0 +1,126 @@
+"""The activity log's one write: record what a service just wrote, in the service's own transaction.
+
+Every service that writes for a caller (the API, the admin, a command) ends with one call:
+
+    activity_record(action="invoice.voided", obj=invoice, changes={"status": ["posted", "void"]}, reason=why)
+
+Who acted, through which channel and in which request is not passed: it was set once where the request
+came in (erp/request_context.py). The row is inserted in the caller's transaction, so a write that rolls
+back leaves no row, and a row never describes a write that did not happen. The database keeps the log
+append-only and links each row into its entity's hash chain at commit (erp/migrations/0009_activity_log.sql).
+"""
+
+import datetime
+import decimal
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from erp.models import Activity, Entity
+from erp.models.activity import object_type_of
+from erp.request_context import actor_now, current_request_id
+
+_ACTION = re.compile(r"^[a-z_]+\.[a-z_]+$")
+_MAX_REASON = 2000
+
+
+def activity_record(*, action: str, obj: Model, changes: dict | None = None, reason: str = "") -> Activity:
+    """Record one write of `obj` by the current actor; call it inside the write's transaction."""
+    if not _ACTION.match(action):
+        raise ValueError(f"action {action!r} is not '<object type>.<verb>' in lowercase snake case.")
+    if not transaction.get_connection().in_atomic_block:
+        # Outside a transaction the row would commit even if the write it describes failed later.
+        raise RuntimeError("activity_record must run inside the write's transaction (transaction.atomic).")
+    actor = actor_now()
+    entity_id = obj.pk if isinstance(obj, Entity) else obj.entity_id
+    return Activity.objects.create(
+        entity_id=entity_id,
+        occurred_at=timezone.now(),
+        actor_type=actor.type,
+        actor_id=str(actor.id)[:150],
+        actor_name=str(actor.name)[:150],
+        channel=actor.channel,
+        action=action,
+        object_type=object_type_of(type(obj)),
+        object_id=str(obj.pk),
+        request_id=(current_request_id.get() or "")[:150],
+        reason=(reason or "")[:_MAX_REASON],
+        changes={
+            field: [_plain(before), _plain(after)] for field, (before, after) in (changes or {}).items()
+        },
+    )
+
+
+def fields_of(obj: Model, names: Iterable[str]) -> dict:
+    """Return the named fields of an instance (foreign keys by id), to compare after an edit."""
+    values = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        values[name] = getattr(obj, field.attname)
+    return values
+
+
+# Bookkeeping columns every change touches: the log records what the change was about, not these.
+_BOOKKEEPING = frozenset({"entity", "created_at", "updated_at", "version", "created_by", "modified_by"})
+
+
+def recorded_fields(model: type[Model]) -> list[str]:
+    """Return the fields of a model a change is recorded by: its stored fields but the id and bookkeeping."""
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in _BOOKKEEPING
+    ]
+
+
+def changes_between(before: dict, after: dict) -> dict:
+    """Return {field: [before, after]} for the fields whose values differ."""
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def created(obj: Model, names: Iterable[str]) -> dict:
+    """Return the changes of a new row: each named field from nothing to its value."""
+    return {name: [None, value] for name, value in fields_of(obj, names).items()}
+
+
+def canonical_bytes(row: dict) -> bytes:
+    """Return the bytes a row's chain hash covers, as the database computes them (erp_activity_canonical).
+
+    `row` holds the columns as text: `changes` is the database's own rendering of the JSON (jsonb::text),
+    `occurred_at` an aware datetime.
+    """
+    occurred = row["occurred_at"].astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    values = [
+        str(row["id"]),
+        str(row["entity_id"]),
+        str(row["seq"]),
+        occurred,
+        *(row[name] for name in ("actor_type", "actor_id", "actor_name", "channel", "action")),
+        *(row[name] for name in ("object_type", "object_id", "request_id", "reason", "changes")),
+    ]
+    return "".join(f"{len(value.encode())}:{value}," for value in values).encode()
+
+
+def chain_hash(previous: str, row: dict) -> str:
+    """Return a row's chain hash from the previous row's ('' for the first)."""
+    return hashlib.sha256(previous.encode() + canonical_bytes(row)).hexdigest()
+
+
+def _plain(value):
+    """Return a value the JSON column keeps as the caller sees it (money as a decimal string)."""
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,345 @@
+"""The activity log: one append-only, chained row per write, with its actor, channel, request and changes."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, ProgrammingError, transaction
+from django.urls import reverse
+
+from erp.models import Activity, ApiKey
+from erp.services.activity import activity_record, chain_hash
+from erp.services.api_keys import api_key_revoke
+from receivables.models import Customer
+from receivables.services import customer_create
+from tests.db_roles import as_owner
+from tests.erp.factories import EntityFactory
+from tests.helpers import command_output, error_of, refused, sql
+
+
+def rows_of(entity, **filters) -> list[Activity]:
+    return list(Activity.objects.filter(entity=entity, **filters).order_by("occurred_at", "id"))
+
+
+def commit_checks() -> None:
+    """Run the commit-time triggers now (this test's transaction is rolled back, never committed)."""
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+# --- one row per write, named by the channel it came through -------------------------------------------
+
+
+def test_an_api_write_is_one_row_naming_the_key_and_the_request(entity, make_client):
+    api = make_client(entity, scopes=["accounts:write"])
+    key = ApiKey.objects.get(entity=entity, scopes=["accounts:write"])
+    before = Activity.objects.count()
+
+    response = api.post(
+        "/v1/customers",
+        {"name": "Acme", "email": "ap@acme.test"},
+        format="json",
+        HTTP_X_REQUEST_ID="req-abc-1",
+    )
+
+    assert response.status_code == 201, response.content
+    assert Activity.objects.count() == before + 1
+    [row] = rows_of(entity, action="customer.created")
+    assert (row.actor_type, row.actor_id, row.actor_name, row.channel) == (
+        "api_key",
+        str(key.pk),
+        key.prefix,
+        "api",
+    )
+    assert (row.object_type, row.object_id) == ("customer", response.json()["id"])
+    assert row.request_id == "req-abc-1"
+    assert row.changes["name"] == [None, "Acme"]
+    assert row.changes["email"] == [None, "ap@acme.test"]
+
+
+def test_an_admin_write_is_one_row_naming_the_user(entity, admin_client, customer):
+    user = get_user_model().objects.get(username="acc")
+    before = Activity.objects.count()
+    url = reverse("admin:receivables_customer_change", args=[customer.pk])
+
+    response = admin_client.post(
+        url, {"entity": entity.pk, "name": "Renamed Ltd", "email": customer.email, "external_reference": ""}
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Activity.objects.count() == before + 1
+    [row] = rows_of(entity, action="customer.updated")
+    assert (row.actor_type, row.actor_id, row.actor_name, row.channel) == (
+        "user",
+        str(user.pk),
+        "acc",
+        "admin",
+    )
+    assert row.object_id == str(customer.pk)
+    assert row.changes == {"name": [customer.name, "Renamed Ltd"]}
+    assert row.request_id == response["X-Request-Id"]
+
+
+def test_a_command_write_is_one_row_naming_the_command(entity, make_client):
+    make_client(entity, scopes=["numbering:read"])
+    key = ApiKey.objects.get(entity=entity)
+    before = Activity.objects.count()
+
+    command_output("revoke_api_key", str(key.pk))
+
+    assert Activity.objects.count() == before + 1
+    [row] = rows_of(entity, action="api_key.revoked")
+    assert (row.actor_type, row.actor_id, row.actor_name, row.channel) == (
+        "command",
+        "revoke_api_key",
+        "revoke_api_key",
+        "command",
+    )
+    assert row.request_id.startswith("cmd_")
+    assert row.changes["revoked_at"][0] is None and row.changes["revoked_at"][1]
+
+
+def test_a_refused_write_leaves_no_row(entity, make_client):
+    api = make_client(entity, scopes=["accounts:write"])
+    before = Activity.objects.count()
+
+    response = api.post("/v1/customers", {"name": ""}, format="json")
+
+    assert response.status_code == 400
+    assert Activity.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_rolls_back_leaves_no_row():
+    entity = EntityFactory()
+    before = Activity.objects.filter(entity=entity).count()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        customer = customer_create(entity=entity, name="Gone Ltd")
+        raise RuntimeError("the caller fails after the write")
+
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert Activity.objects.filter(entity=entity).count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_outside_the_writes_transaction_is_refused():
+    entity = EntityFactory()
+
+    with pytest.raises(RuntimeError, match="inside the write's transaction"):
+        activity_record(action="entity.updated", obj=entity)
+
+
+def test_an_action_is_named_object_dot_verb(entity):
+    with pytest.raises(ValueError, match="lowercase snake case"):
+        activity_record(action="Customer created", obj=entity)
+
+
+# --- append-only, chained --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def logged(entity):
+    customer = customer_create(entity=entity, name="Logged Ltd")
+    commit_checks()
+    return Activity.objects.filter(entity=entity, object_id=str(customer.pk)).get()
+
+
+def test_the_log_refuses_update(logged):
+    with refused("activity_append_only"):
+        Activity.objects.filter(pk=logged.pk).update(reason="rewritten")
+
+
+def test_the_log_refuses_delete(logged):
+    with refused("activity_append_only"):
+        Activity.objects.filter(pk=logged.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_refuses_truncate():
+    customer_create(entity=EntityFactory(), name="Kept Ltd")
+
+    with pytest.raises(ProgrammingError, match="permission denied"):  # the application's role
+        sql("TRUNCATE erp_activity")
+    with as_owner(), pytest.raises(IntegrityError, match="append-only") as raised:  # the owner: the trigger
+        sql("TRUNCATE erp_activity")
+
+    assert raised.value.__cause__.diag.constraint_name == "activity_append_only"
+    assert Activity.objects.exists()
+
+
+def test_a_row_cannot_be_inserted_with_a_chain_position_of_its_own(entity, logged):
+    sql(
+        "INSERT INTO erp_activity (id, entity_id, occurred_at, actor_type, actor_id, actor_name, channel,"
+        " action, object_type, object_id, request_id, reason, changes, seq, chain_hash)"
+        " VALUES (gen_random_uuid(), %s, now(), 'user', '1', 'mallory', 'admin', 'entity.updated', 'entity',"
+        " %s, '', '', '{}', 99, repeat('0', 64))",
+        [entity.pk, str(entity.pk)],
+    )
+    commit_checks()
+
+    forged = Activity.objects.get(entity=entity, actor_name="mallory")
+    assert forged.seq == logged.seq + 1
+    assert forged.chain_hash != "0" * 64
+
+
+def test_each_entity_has_its_own_chain_and_every_hash_verifies(entity, other_entity):
+    for name in ("One", "Two", "Three"):
+        customer_create(entity=entity, name=name)
+    customer_create(entity=other_entity, name="Elsewhere")
+    commit_checks()
+
+    for owner in (entity, other_entity):
+        previous = ""
+        rows = Activity.objects.filter(entity=owner).order_by("seq")
+        assert [row.seq for row in rows] == list(range(1, len(rows) + 1))
+        for row in rows.extra(select={"changes_text": "changes::text"}).values():
+            row["changes"] = row.pop("changes_text")
+            assert row["chain_hash"] == chain_hash(previous, row)
+            previous = row["chain_hash"]
+
+
+# --- GET /v1/activity -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history(entity, make_client):
+    """Two customers created through the API, one renamed in a later request, a key revoked by a command."""
+    writer = make_client(entity, scopes=["accounts:write"])
+    first = writer.post("/v1/customers", {"name": "First"}, format="json").json()
+    second = writer.post("/v1/customers", {"name": "Second"}, format="json").json()
+    writer.patch(f"/v1/customers/{first['id']}", {"name": "First Renamed"}, format="json")
+    return {"first": first, "second": second}
+
+
+def test_the_list_shows_the_log_newest_first_in_the_documented_shape(entity, make_client, history):
+    reader = make_client(entity, scopes=["audit:read"])
+
+    response = reader.get("/v1/activity?object_type=customer")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["object"] == "list"
+    newest = body["data"][0]
+    assert newest["action"] == "customer.updated"
+    assert (newest["object"]["type"], newest["object"]["id"]) == ("customer", history["first"]["id"])
+    assert newest["actor"]["type"] == "api_key"
+    assert newest["channel"] == "api"
+    assert newest["entity_id"] == str(entity.pk)
+    assert newest["changes"] == {"name": ["First", "First Renamed"]}
+    assert set(newest) >= {"id", "occurred_at", "request_id", "reason"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("action=customer.created", ["created", "created"]),
+        ("action=customer.updated", ["updated"]),
+        ("object_type=customer&action=customer.updated", ["updated"]),
+        ("channel=admin", []),
+        ("actor_type=api_key&action=customer.created", ["created", "created"]),
+    ],
+)
+def test_the_list_filters(entity, make_client, history, query, expected):
+    reader = make_client(entity, scopes=["audit:read"])
+
+    data = reader.get(f"/v1/activity?{query}").json()["data"]
+
+    assert [row["action"].split(".")[1] for row in data] == expected
+
+
+def test_the_list_filters_by_object_and_by_date(entity, make_client, history):
+    reader = make_client(entity, scopes=["audit:read"])
+    first = history["first"]["id"]
+
+    by_object = reader.get(f"/v1/activity?object_type=customer&object_id={first}").json()["data"]
+    tomorrow = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)).isoformat()
+    later = reader.get("/v1/activity", {"occurred_after": tomorrow}).json()["data"]
+    earlier = reader.get("/v1/activity", {"occurred_before": tomorrow, "object_type": "customer"}).json()[
+        "data"
+    ]
+
+    assert [row["action"] for row in by_object] == ["customer.updated", "customer.created"]
+    assert later == []
+    assert len(earlier) == 3
+
+
+def test_the_list_filters_by_actor(entity, make_client, history):
+    reader = make_client(entity, scopes=["audit:read"])
+    writer = Activity.objects.filter(entity=entity, action="customer.created").first()
+
+    by_name = reader.get("/v1/activity", {"actor": writer.actor_name}).json()["data"]
+    by_id = reader.get("/v1/activity", {"actor_id": writer.actor_id}).json()["data"]
+
+    assert len(by_name) == len(by_id) == 3
+
+
+def test_another_entitys_log_is_invisible(entity, other_entity, make_client, history):
+    outsider = make_client(other_entity, scopes=["audit:read"])
+    row = Activity.objects.filter(entity=entity).first()
+
+    listed = outsider.get("/v1/activity?object_type=customer").json()["data"]
+    fetched = outsider.get(f"/v1/activity/{row.pk}")
+
+    assert listed == []
+    assert fetched.status_code == 404
+
+
+def test_the_list_needs_the_audit_scope(entity, make_client):
+    response = make_client(entity, scopes=["accounting:read"]).get("/v1/activity")
+
+    assert error_of(response)[:2] == (403, "insufficient_scope")
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "param"),
+    [
+        ("colour=red", "unknown_parameter", "colour"),
+        ("action=", "parameter_invalid", "action"),
+        ("limit=1000", "parameter_invalid", "limit"),
+        ("ordering=reason", "parameter_invalid", "ordering"),
+        ("occurred_after=yesterday", "parameter_invalid", "occurred_after"),
+        ("channel=fax", "invalid_choice", "channel"),
+    ],
+)
+def test_the_list_is_strict_about_its_parameters(entity, make_client, query, code, param):
+    response = make_client(entity, scopes=["audit:read"]).get(f"/v1/activity?{query}")
+
+    assert error_of(response) == (400, code, param)
+
+
+def test_the_log_is_read_only_through_the_api(entity, make_client, history):
+    client = make_client(entity)
+    row = Activity.objects.filter(entity=entity).first()
+
+    assert client.post("/v1/activity", {}, format="json").status_code == 405
+    assert client.delete(f"/v1/activity/{row.pk}").status_code == 405
+
+
+# --- the admin --------------------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_the_log_read_only(entity, admin_client, history):
+    response = admin_client.get(reverse("admin:erp_activity_changelist"))
+
+    assert response.status_code == 200
+    assert "customer.updated" in response.content.decode()
+    assert admin_client.get(reverse("admin:erp_activity_add")).status_code == 403
+
+
+def test_an_objects_history_shows_its_activity(entity, admin_client, history):
+    url = reverse("admin:receivables_customer_history", args=[history["first"]["id"]])
+
+    page = admin_client.get(url).content.decode()
+
+    assert "customer.created" in page and "customer.updated" in page
+    assert "First Renamed" in page
+
+
+def test_revoking_from_the_service_records_who(entity, make_client):
+    make_client(entity, scopes=["numbering:read"])
+    key = ApiKey.objects.get(entity=entity)
+
+    api_key_revoke(api_key=key, revoked_by="user:someone")
+
+    [row] = rows_of(entity, action="api_key.revoked")
+    assert row.channel == "command"  # a direct call from Python is the running program's
