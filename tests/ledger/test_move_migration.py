@@ -14,14 +14,16 @@ from erp.models import Entity
 from ledger import selectors
 from ledger.models import Account, JournalEntry, JournalLine
 from ledger.services import journal_entry_post
+from tests.db_roles import as_owner
 
 MOVED_MODELS = ["account", "journalentry", "journalline"]
 
 
 def migrate_to(targets) -> None:
     """Run the migrations to `targets` with a fresh view of what is applied."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    with as_owner():  # migrations run as the owner role
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets or executor.loader.graph.leaf_nodes())
     ContentType.objects.clear_cache()
 
 

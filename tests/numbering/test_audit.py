@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import transaction
 
 from numbering.audit import entity_audit, sequence_audit
 from numbering.models import CounterEvent, IssuedNumber
@@ -13,6 +14,7 @@ from numbering.services import (
     sequence_issue_block,
     sequence_issue_next,
 )
+from tests.db_roles import as_superuser
 from tests.helpers import sql
 from tests.numbering.factories import SequenceFactory
 
@@ -94,19 +96,21 @@ def test_a_value_both_issued_and_skipped_is_reported(entity):
     assert sequence_audit(sequence=sequence)["ok"] is False
 
 
+@pytest.mark.django_db(transaction=True)  # the superuser's connection sees committed rows only
 def test_an_issued_value_beyond_the_counter_is_reported(entity):
     # The database refuses such a row now (test_constraints.py); the audit still reports one, e.g.
-    # in data written before that guard, which is what replica mode (no triggers) stands for here.
+    # in data written before that guard, which is what replica mode (no triggers) stands for here:
+    # only the server's superuser may switch to it.
     sequence = SequenceFactory(entity=entity)
     issued = sequence_issue_next(sequence=sequence)
-    sql("SET LOCAL session_replication_role = replica")
-    sql(
-        "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, status, "
-        "document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
-        "VALUES (gen_random_uuid(), %s, %s, %s, 7, 'forged', 'issued', '', '', '', now(), '', '', '')",
-        [entity.pk, sequence.pk, issued.period_id],
-    )
-    sql("SET LOCAL session_replication_role = origin")
+    with as_superuser(), transaction.atomic():
+        sql("SET LOCAL session_replication_role = replica")
+        sql(
+            "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, status, "
+            "document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
+            "VALUES (gen_random_uuid(), %s, %s, %s, 7, 'forged', 'issued', '', '', '', now(), '', '', '')",
+            [entity.pk, sequence.pk, issued.period_id],
+        )
     period = sequence_audit(sequence=sequence)["periods"][0]
     assert (period["last"], period["out_of_range"], period["gaps"]) == (1, [[7, 7]], [])
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from numbering.models import CounterEvent, IssuedNumber, NumberingPeriod, Sequence
 from numbering.services import counter_advance, sequence_delete, sequence_issue_block, sequence_issue_next
+from tests.db_roles import as_owner
 from tests.helpers import refused, sql
 from tests.numbering.factories import SequenceFactory
 
@@ -192,12 +193,13 @@ def test_a_period_with_issued_numbers_cannot_be_deleted_or_rekeyed(issued, other
 
 @pytest.mark.django_db(transaction=True)  # TRUNCATE refuses to run beside pending deferred triggers
 def test_periods_cannot_be_truncated_away_from_their_issued_numbers(issued):
-    with refused(match="cannot be truncated"):
-        sql("TRUNCATE numbering_numberingperiod CASCADE")
-    with refused(match="cannot be truncated"):
-        sql("TRUNCATE numbering_sequence CASCADE")
-    # Truncated together (as Django's test flush does), nothing is left to refer to anything.
-    sql("TRUNCATE numbering_numberingperiod, numbering_issuednumber CASCADE")
+    with as_owner():  # the application's role may not truncate at all (tests/erp/test_db_roles.py)
+        with refused(match="cannot be truncated"):
+            sql("TRUNCATE numbering_numberingperiod CASCADE")
+        with refused(match="cannot be truncated"):
+            sql("TRUNCATE numbering_sequence CASCADE")
+        # Truncated together (as Django's test flush does), nothing is left to refer to anything.
+        sql("TRUNCATE numbering_numberingperiod, numbering_issuednumber CASCADE")
     assert not IssuedNumber.objects.exists()
 
 
@@ -265,27 +267,28 @@ def test_the_guards_migrations_are_reversible():
             )
             return {row[0] for row in cursor.fetchall()}
 
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("numbering")
-    back = [("numbering", "0001_initial")]
-    # Never unapply another app's migrations from the shared test database.
-    assert {migration.app_label for migration, _ in executor.migration_plan(back)} == {"numbering"}
-    executor.migrate(back)
-    assert guards() == set()
-    executor.loader.build_graph()
-    executor.migrate([("numbering", "0002_database_guards")])
-    assert guards() == {
-        "numbering_period_monotonic",
-        "numbering_issued_number_append_only",
-        "issued_number_period_fk",
-    }
-    executor.loader.build_graph()
-    executor.migrate(latest)
-    assert guards() == {
-        "numbering_period_monotonic",
-        "numbering_issued_number_append_only",
-        "numbering_issued_number_period_check",
-        "numbering_period_keep_issued_on_delete",
-        "numbering_period_keep_issued_on_rekey",
-        "numbering_period_keep_issued_on_truncate",
-    }
+    with as_owner():  # migrations run as the owner role
+        executor = MigrationExecutor(connection)
+        latest = executor.loader.graph.leaf_nodes("numbering")
+        back = [("numbering", "0001_initial")]
+        # Never unapply another app's migrations from the shared test database.
+        assert {migration.app_label for migration, _ in executor.migration_plan(back)} == {"numbering"}
+        executor.migrate(back)
+        assert guards() == set()
+        executor.loader.build_graph()
+        executor.migrate([("numbering", "0002_database_guards")])
+        assert guards() == {
+            "numbering_period_monotonic",
+            "numbering_issued_number_append_only",
+            "issued_number_period_fk",
+        }
+        executor.loader.build_graph()
+        executor.migrate(latest)
+        assert guards() == {
+            "numbering_period_monotonic",
+            "numbering_issued_number_append_only",
+            "numbering_issued_number_period_check",
+            "numbering_period_keep_issued_on_delete",
+            "numbering_period_keep_issued_on_rekey",
+            "numbering_period_keep_issued_on_truncate",
+        }

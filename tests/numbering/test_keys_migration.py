@@ -11,12 +11,14 @@ from erp.models import Entity
 from numbering.audit import sequence_audit
 from numbering.models import IssuedNumber, Sequence
 from numbering.services import sequence_create, sequence_issue_next
+from tests.db_roles import as_owner
 
 
 def migrate_to(targets) -> None:
     """Run the migrations to `targets` with a fresh view of what is applied."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+    with as_owner():  # migrations run as the owner role
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

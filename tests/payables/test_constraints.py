@@ -31,6 +31,7 @@ from payables.services import (
     vendor_credit_void,
 )
 from payables.services.postings import vendor_bill_lines
+from tests.db_roles import as_owner
 from tests.helpers import refused, sql
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
 
@@ -411,17 +412,18 @@ def test_a_numbered_bill_takes_no_further_line(paid):
         "payables_vendorbill, payables_vendorcredit CASCADE",
     ],
 )
+@pytest.mark.django_db(transaction=True)  # the owner's connection sees committed rows only
 def test_history_is_not_truncated(paid, tables):
-    sql("SET CONSTRAINTS ALL IMMEDIATE")  # a table with checks still pending cannot be truncated at all
-    with refused("payables_history_kept", sqlstate="23001"):
+    # TRUNCATE is the owner's alone (tests/erp/test_db_roles.py); the guard holds against the owner too.
+    with as_owner(), refused("payables_history_kept", sqlstate="23001"):
         sql(f"TRUNCATE {tables}")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_history_is_truncated_with_the_ledger_it_was_posted_to(paid):
     """As Django's test flush truncates every table in one statement (rolled back here)."""
     _, _, payment = paid
-    sql("SET CONSTRAINTS ALL IMMEDIATE")
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with as_owner(), pytest.raises(RuntimeError), transaction.atomic():
         sql("TRUNCATE payables_vendorbillline, payables_appaymentapplication, erp_journalentry CASCADE")
         assert not VendorBill.objects.exists() and not APPayment.objects.exists()
         raise RuntimeError("roll back")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from numbering.services import counter_type_issue_next
 from receivables.models import Invoice, InvoiceLine, Payment, PaymentApplication
 from receivables.services import ApplicationInput, invoice_void, payment_apply_to_invoices, payment_void
+from tests.db_roles import as_owner
 from tests.helpers import refused, sql
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
@@ -322,16 +323,17 @@ def test_a_numbered_invoice_takes_no_further_line(invoices):
         ("receivables_invoice, receivables_payment CASCADE", "receivables_history_kept"),
     ],
 )
+@pytest.mark.django_db(transaction=True)  # the owner's connection sees committed rows only
 def test_history_is_not_truncated(payment, tables, constraint):
-    sql("SET CONSTRAINTS ALL IMMEDIATE")  # a table with checks still pending cannot be truncated at all
-    with refused(constraint, sqlstate="23001"):
+    # TRUNCATE is the owner's alone (tests/erp/test_db_roles.py); the guard holds against the owner too.
+    with as_owner(), refused(constraint, sqlstate="23001"):
         sql(f"TRUNCATE {tables}")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_history_is_truncated_with_the_ledger_it_was_posted_to(payment):
     """As Django's test flush truncates every table in one statement (rolled back here)."""
-    sql("SET CONSTRAINTS ALL IMMEDIATE")
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with as_owner(), pytest.raises(RuntimeError), transaction.atomic():
         sql("TRUNCATE receivables_invoiceline, receivables_paymentapplication, erp_journalentry CASCADE")
         assert not Invoice.objects.exists() and not Payment.objects.exists()
         raise RuntimeError("roll back")
