@@ -62,7 +62,7 @@ def may(user, entity, role: str = Role.VIEWER) -> bool:
 
 
 def entity_path_of(model) -> str | None:
-    """Return the lookup from `model` to its entity (``""`` for Entity itself), or None for a model of no entity."""
+    """Return the lookup from `model` to its entity (``""`` for Entity itself); None if it has none."""
     if model is Entity:
         return ""
     try:

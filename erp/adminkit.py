@@ -36,6 +36,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from erp.adminaccess import EntityAccessMixin
 from erp.adminhistory import ActivityHistoryMixin
 from erp.adminlists import CsvExportMixin
 from erp.exceptions import FolioError
@@ -89,7 +90,7 @@ class ServiceForm:
         self.add_error(name if name in self.fields else None, error.message)
 
 
-class ServiceAdmin(ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):
+class ServiceAdmin(EntityAccessMixin, ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):
     """A model admin whose add and change pages write through one service call (see the module docstring).
 
     Its form is a :class:`ServiceForm`; subclasses implement :meth:`service_save`.
@@ -153,7 +154,7 @@ def _answer_refusal(view, request, *args):
         return view(request, *args)
 
 
-class ReadOnlyAdmin(ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(EntityAccessMixin, ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):
     """Rows written only by services elsewhere: listed and shown, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
@@ -300,10 +301,13 @@ class VoidWithReasonMixin:
         status = getattr(row, "status", "")
         return VoidPreview(row=row, blocked="It is already void." if status in VOID_STATUSES else "")
 
-    def has_void_permission(self, request) -> bool:
-        """Voiding needs the model's change permission (the admin's own change pages stay read-only)."""
+    def has_void_permission(self, request, obj=None) -> bool:
+        """Voiding needs the model's change permission (the admin's own change pages stay read-only)
+        and the role that writes the row's entity (docs/access.md)."""
         opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}") and self.entity_access(
+            request, obj, self.write_role
+        )
 
     def get_urls(self):
         opts = self.model._meta
@@ -316,7 +320,7 @@ class VoidWithReasonMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         row = self.get_object(request, unquote(object_id)) if self.has_void_permission(request) else None
-        if row is not None and not self.void_preview(row).blocked:
+        if row is not None and self.has_void_permission(request, row) and not self.void_preview(row).blocked:
             opts = self.model._meta
             link = {
                 "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_void", args=[quote(row.pk)]),
@@ -340,6 +344,8 @@ class VoidWithReasonMixin:
         row = self.get_object(request, unquote(object_id))
         if row is None:
             raise Http404(f"No {self.model._meta.verbose_name} with this id.")
+        if not self.has_void_permission(request, row):
+            raise PermissionDenied
         response = self._void_page(request, [row], single=True)
         opts = self.model._meta
         return response or redirect(

@@ -79,6 +79,12 @@ FOLIO_DEMO_DATA = [
     "receivables.services.demo.receivables_create_demo",
     "payables.services.payables_create_demo",
 ]
+# What an entity's test books get when first used, after being created like their live entity
+# (erp/services/modes.py): keyword-only callables taking `entity` (the test books) and `live_entity`.
+FOLIO_TEST_BOOKS_SETUP = [
+    "ledger.services.modes.accounts_copy_to_test_books",
+    "numbering.services.modes.sequences_copy_to_test_books",
+]
 # The party ledgers the ledger's reports read (aging, statements, the home page), by kind: each a
 # ledger.reports.subledgers.Subledger describing its models, named by path for the same reason.
 FOLIO_SUBLEDGERS = {

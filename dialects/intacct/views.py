@@ -25,6 +25,8 @@ class IntacctView(FolioAPIView):
 
     required_scopes = {"read": "numbering:read", "write": "numbering:write"}
     schema = None  # documented in docs/dialects.md, not in the native /v1 OpenAPI schema
+    # The documented shapes stay as they are: no `livemode` (a test key still sees only test data).
+    marks_livemode = False
 
     def get_exception_handler(self):
         return ia_exception_handler

@@ -63,6 +63,8 @@ class PortosView(FolioAPIView):
 
     required_scopes = {"read": "numbering:read", "write": "numbering:write"}
     query_params: frozenset = frozenset()
+    # The documented shapes stay as they are: no `livemode` (a test key still sees only test data).
+    marks_livemode = False
 
     def allowed_query_params(self) -> set[str]:
         """Return the query parameters this view reads (any other is a 400)."""

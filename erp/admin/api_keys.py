@@ -6,8 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.cache import add_never_cache_headers
 
+from erp.access import Role, restrict
 from erp.adminkit import ServiceAdmin, ServiceForm, actor_of, render_page, saved_object
-from erp.models import ApiKey
+from erp.models import ApiKey, Entity
 from erp.scopes import SCOPES
 from erp.services.api_keys import api_key_create, api_key_revoke
 
@@ -80,6 +81,8 @@ class ApiKeyCreateForm(ServiceForm, forms.ModelForm):
 @admin.register(ApiKey)
 class ApiKeyAdmin(ServiceAdmin):
     form = ApiKeyCreateForm
+    # Keys open an entity's books to programs: creating and revoking them is an entity admin's.
+    write_role = Role.ADMIN
     list_display = [
         "prefix",
         "name",
@@ -96,6 +99,13 @@ class ApiKeyAdmin(ServiceAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return VIEW_FIELDS if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "entity":
+            # A key is created for a live entity; a test key goes to its test books (erp/services/modes.py).
+            live = Entity.objects.filter(livemode=True).order_by("name")
+            kwargs["queryset"] = restrict(live, request.user, "", self.write_role)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         return VIEW_FIELDS if obj else [*ApiKeyCreateForm.Meta.fields, "once"]
@@ -138,8 +148,11 @@ class ApiKeyAdmin(ServiceAdmin):
         return "revoked" if obj.revoked_at else "active"
 
     def has_revoke_permission(self, request) -> bool:
-        """Revoking needs the change permission on API keys (their change page stays read-only)."""
-        return request.user.has_perm("erp.change_apikey")
+        """Revoking needs the change permission on API keys (their change page stays read-only) and the
+        admin role on the key's entity (only such keys reach the action: docs/access.md)."""
+        return request.user.has_perm("erp.change_apikey") and self.entity_access(
+            request, None, self.write_role
+        )
 
     @admin.action(description="Revoke selected API keys", permissions=["revoke"])
     def revoke_selected(self, request, queryset):

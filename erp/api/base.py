@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from erp.api.filters import filter_query_names
+from erp.api.livemode import with_livemode
 from erp.exceptions import InvalidInput
+from erp.models import ApiKey
 from erp.request_context import Actor, current_actor
 from erp.request_context import Actor, current_actor
 from erp.services.idempotency import idempotency_key_of, request_fingerprint, run_idempotently
@@ -31,13 +33,16 @@ class FolioAPIMixin:
     """Tenancy helpers, the query-parameter check and Idempotency-Key support for writes."""
 
     required_scopes: dict[str, str] | None = None
+    # Native API objects say whether they are live or test data (docs/api.md, "Test mode"); the
+    # dialects turn this off to keep the shapes their clients know (docs/dialects.md).
+    marks_livemode = True
     # Query parameters an operation reads besides a list's filters, ordering and paging (e.g. a
     # preview's `date`). An @action may set its own: @action(..., extra_query_params={"date"}).
     extra_query_params: frozenset[str] | set[str] = frozenset()
 
     @property
     def entity(self):
-        """Return the caller's entity (every query filters by it)."""
+        """Return the caller's entity (every query filters by it): a test key's is its test books."""
         if getattr(self, "swagger_fake_view", False):
             # Schema generation has no caller: querysets filtered by no entity still name their model.
             return None
@@ -65,6 +70,17 @@ class FolioAPIMixin:
 
     def check_path(self, request, **kwargs) -> None:
         """Refuse a path the caller may not use (after authentication, before anything is read)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            self.marks_livemode
+            and response.status_code < 400
+            and isinstance(getattr(response, "data", None), dict | list)
+            and isinstance(request.auth, ApiKey)
+        ):
+            response.data = with_livemode(response.data, request.auth.entity)
+        return response
 
     def check_query_params(self, request) -> None:
         """Refuse a query parameter the operation does not define: 400 `unknown_parameter`."""
@@ -164,11 +180,14 @@ class FolioViewSet(FolioAPIMixin, viewsets.GenericViewSet):
 
 
 class EntityPathMixin:
-    """For /v1/entities/{entity_id}/… paths: the path must name the key's own entity (else 403)."""
+    """For /v1/entities/{entity_id}/… paths: the path must name the key's own entity (else 403).
+
+    A test key names its live entity's id too: test books have no id of their own in the API.
+    """
 
     def check_path(self, request, **kwargs) -> None:
         super().check_path(request, **kwargs)
-        if str(kwargs.get("entity_id")) != str(request.auth.entity_id):
+        if str(kwargs.get("entity_id")) != str(request.auth.entity.public_id):
             raise exceptions.PermissionDenied(
                 "This API key belongs to another entity.", code="entity_mismatch"
             )

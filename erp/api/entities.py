@@ -14,6 +14,9 @@ from erp.services.lock_date import entity_lock_date_set
 
 class EntitySerializer(serializers.ModelSerializer):
     object = serializers.SerializerMethodField()
+    # A test key sees its test books under the live entity's id and code (docs/api.md, "Test mode").
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    code = serializers.SerializerMethodField()
 
     class Meta:
         model = Entity
@@ -31,6 +34,9 @@ class EntitySerializer(serializers.ModelSerializer):
 
     def get_object(self, entity) -> str:
         return "entity"
+
+    def get_code(self, entity) -> str:
+        return entity.code if entity.livemode else entity.live_entity.code
 
 
 class EntityUpdateSerializer(InputSerializer):

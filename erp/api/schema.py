@@ -15,6 +15,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent, get_lib_doc_excludes
 
 from erp.api.base import IDEMPOTENT_METHODS, EntityPathMixin, FolioAPIMixin
+from erp.api.livemode import document_livemode
 from erp.api.permissions import ANY_KEY
 from erp.services.idempotency import ALIAS_HEADER, MAX_KEY_LENGTH
 
@@ -238,7 +239,7 @@ SAMPLE_DATE = datetime.date(2026, 3, 2)
 
 
 def postprocess(result, generator, request, public):
-    """Give every request body of the native API an example (drf-spectacular hook)."""
+    """Give every request body of the native API an example, every response object `livemode` (a hook)."""
     schemas = result.get("components", {}).get("schemas", {})
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/v1/"):
@@ -249,6 +250,7 @@ def postprocess(result, generator, request, public):
                 continue
             example = sample(content.get("schema", {}), schemas)
             content["examples"] = {"Example": {"value": example}}
+    document_livemode(result)
     return result
 
 

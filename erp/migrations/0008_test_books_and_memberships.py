@@ -55,7 +55,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Membership",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 (
                     "role",
                     models.CharField(
@@ -73,7 +78,9 @@ class Migration(migrations.Migration):
                 (
                     "entity",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="erp.entity"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="erp.entity",
                     ),
                 ),
                 (

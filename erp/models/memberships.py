@@ -31,9 +31,7 @@ class Membership(models.Model):
         ordering = ["entity__name", "user__username"]
         constraints = [
             models.UniqueConstraint(fields=["user", "entity"], name="membership_unique_user_entity"),
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="membership_known_role"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_known_role"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Platform services: the only write path for entities, API keys and idempotency records."""
+"""Platform services: the only write path for entities, test books, keys, memberships, idempotency records."""
 
 from erp.services.api_keys import ApiKeyRejected, api_key_authenticate, api_key_create, api_key_revoke
 from erp.services.contact_fields import checked_email, checked_name, checked_reference
@@ -9,6 +9,8 @@ from erp.services.idempotency import (
     run_idempotently,
     validate_idempotency_key,
 )
+from erp.services.memberships import membership_grant, membership_revoke
+from erp.services.modes import entity_test_books, live_entity_of
 
 __all__ = [
     "ApiKeyRejected",
@@ -19,8 +21,12 @@ __all__ = [
     "checked_name",
     "checked_reference",
     "entity_create",
+    "entity_test_books",
     "entity_update",
     "idempotency_records_purge",
+    "live_entity_of",
+    "membership_grant",
+    "membership_revoke",
     "request_fingerprint",
     "run_idempotently",
     "validate_idempotency_key",

@@ -15,6 +15,7 @@ from erp.exceptions import InvalidInput
 from erp.models import ApiKey, Entity
 from erp.scopes import SCOPES
 from erp.services.activity import activity_record
+from erp.services.modes import entity_test_books, live_entity_of
 
 LIVE_KIND = "ark_live_ent_"
 TEST_KIND = "ark_test_ent_"
@@ -61,8 +62,13 @@ def normalize_scopes(scopes) -> list[str]:
 
 @transaction.atomic
 def api_key_create(*, entity: Entity, scopes, name: str = "", livemode: bool = True) -> tuple[ApiKey, str]:
-    """Create a key and return it with its token; the token is never retrievable again."""
+    """Create a key and return it with its token; the token is never retrievable again.
+
+    A live key belongs to the live entity; a test key to its test books (created on first use), so
+    it reads and writes only test data (docs/api.md, "Test mode").
+    """
     scopes = normalize_scopes(scopes)
+    entity = live_entity_of(entity) if livemode else entity_test_books(entity=entity)
     kind = LIVE_KIND if livemode else TEST_KIND
     prefix = kind + "".join(secrets.choice(_LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
     secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
@@ -94,10 +100,27 @@ def api_key_authenticate(*, token: str) -> ApiKey:
         raise ApiKeyRejected("The API key is not valid.")
     if api_key.revoked_at is not None:
         raise ApiKeyRejected("The API key has been revoked.")
+    if api_key.livemode != api_key.entity.livemode:
+        api_key = _moved_to_test_books(api_key)
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+    return api_key
+
+
+@transaction.atomic
+def _moved_to_test_books(api_key: ApiKey) -> ApiKey:
+    """Move a test key issued before test books existed (to the live entity) to its test books, once."""
+    books = entity_test_books(entity=api_key.entity)
+    ApiKey.objects.filter(pk=api_key.pk, livemode=False).update(entity=books)
+    logger.info(
+        "test key %s (%s) moved to the test books of entity %s",
+        api_key.prefix,
+        api_key.id,
+        books.live_entity_id,
+    )
+    api_key.entity = books
     return api_key
 
 
@@ -172,7 +195,9 @@ def api_key_revoke(*, api_key: ApiKey, revoked_by: str = "") -> ApiKey:
         locked.revoked_at = timezone.now()
         locked.revoked_by = revoked_by
         locked.save(update_fields=["revoked_at", "revoked_by"])
-        activity_record(action="api_key.revoked", obj=locked, changes={"revoked_at": [None, locked.revoked_at]})
+        activity_record(
+            action="api_key.revoked", obj=locked, changes={"revoked_at": [None, locked.revoked_at]}
+        )
         logger.info(
             "api key revoked: %s (%s) of entity %s by %s",
             locked.prefix,

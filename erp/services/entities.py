@@ -7,6 +7,7 @@ from django.db import transaction
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
 from erp.services.activity import activity_record, changes_between, created, fields_of
+from erp.services.modes import books_follow_live
 from erp.text import refuse_control_characters
 from erp.wiring import wired_steps
 
@@ -113,5 +114,9 @@ def entity_update(
         _check_expiry_days(vendor_credit_expiry_days)
         locked.vendor_credit_expiry_days = vendor_credit_expiry_days
     locked.save(update_fields=["name", "vendor_credit_expiry_days"])
-    activity_record(action="entity.updated", obj=locked, changes=changes_between(before, fields_of(locked, _FIELDS)))
+    activity_record(
+        action="entity.updated", obj=locked, changes=changes_between(before, fields_of(locked, _FIELDS))
+    )
+    if locked.livemode:
+        books_follow_live(live=locked, fields=["name", "vendor_credit_expiry_days"])
     return locked

@@ -15,6 +15,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -30,6 +31,7 @@ from erp.adminkit import (
     refusal_of,
     render_page,
 )
+from erp.adminaccess import scope_form
 from erp.adminlists import TotalsMixin, money_column, money_text
 from erp.exceptions import FolioError
 from ledger.documents.models import DocumentStatus
@@ -412,12 +414,17 @@ class PaymentAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
     def payment_page_view(self, request):
         """Pick the party, see its open documents, apply one payment to several of them."""
         opts = self.model._meta
-        if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+        if not request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") or not self.entity_access(
+            request, None, self.write_role
+        ):
             raise PermissionDenied
         name = self.party_model._meta.model_name
         chosen = request.GET.get(name) or request.POST.get(name)
         picker = PartyPickForm({name: chosen} if chosen else None, name=name, model=self.party_model)
+        scope_form(picker, request, self.write_role)  # only parties of the user's entities (docs/access.md)
         party = picker.cleaned_data[name] if picker.is_bound and picker.is_valid() else None
+        if chosen and party is None:
+            raise Http404(f"No {name} with this id.")
         form = None
         if party is not None:
             form = self.page_form(

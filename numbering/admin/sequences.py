@@ -6,14 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from erp.access import entities_for
+from erp.adminerrors import plain_message
 from erp.adminkit import PagesMixin, ReadOnlyInline, ServiceAdmin, ServiceForm, actor_of, render_page
 from erp.exceptions import Conflict, FolioError
-from erp.models import Entity
 from numbering import selectors
 from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
@@ -89,6 +90,8 @@ class CounterEventInline(ReadOnlyInline):
 
 
 class AdvanceCounterForm(ServiceForm, forms.Form):
+    """Advance a period's counter: the page shows the current value, then asks to confirm the skip."""
+
     date = forms.DateField(
         initial=timezone.localdate,
         help_text="A date in the period whose counter moves.",
@@ -98,6 +101,8 @@ class AdvanceCounterForm(ServiceForm, forms.Form):
         min_value=0, help_text="The new last-used value; the next number is one more."
     )
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    # Set by the confirmation step: the first valid POST only shows what will be skipped.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 @admin.register(Sequence)
@@ -109,6 +114,7 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
         "counter_type",
         "status",
         "effective_format",
+        "next_number",
         "reset",
         "remaining",
         "version",
@@ -189,12 +195,23 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        # The list's next-number and remaining columns read each sequence's periods: one query for the page.
+        return super().get_queryset(request).select_related("entity").prefetch_related("periods")
+
+    @admin.display(description="next number")
+    def next_number(self, sequence):
+        """The number the next document dated today gets (nothing reserved)."""
+        upcoming = _next_today(sequence)
+        return "—" if upcoming is None else upcoming[1]
+
     @admin.display(description="remaining")
     def remaining(self, sequence):
         """Numbers left in the current period, marked when at or below the warning threshold."""
         if sequence.ending_number is None:
             return "unbounded"
-        left = _remaining_today(sequence)
+        upcoming = _next_today(sequence)
+        left = None if upcoming is None else max(0, sequence.ending_number - upcoming[0] + 1)
         if _running_low(sequence, left):
             return format_html(
                 '<strong class="remaining-low" title="At or below the warning threshold ({})">⚠ {}</strong>',
@@ -259,7 +276,9 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
-            draft = _draft_from_query(request.GET)
+            draft = _draft_from_query(
+                request.GET, sequences=self.get_queryset(request), entities=entities_for(request.user)
+            )
             on = datetime.date.fromisoformat(request.GET.get("date") or timezone.localdate().isoformat())
             preview = selectors.sequence_preview(sequence=draft, date=on)
             fiscal_start = draft.entity.fiscal_year_start_month
@@ -279,11 +298,24 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
 
     def advance_view(self, request, pk):
         """Advance a period's counter with a required reason (monotonic; the skip is recorded)."""
-        sequence = get_object_or_404(Sequence, pk=pk)
+        sequence = self.get_object(request, str(pk))  # another entity's sequence is a 404
         if not self.has_change_permission(request, sequence):
             raise PermissionDenied
         form = AdvanceCounterForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        valid = request.method == "POST" and form.is_valid()
+        state = _counter_state(sequence, form.cleaned_data["date"] if valid else timezone.localdate())
+        confirming = None
+        if valid and state.get("current") is not None and form.cleaned_data["advance_to"] <= state["current"]:
+            current = state["current"]
+            form.add_error(
+                "advance_to",
+                f"The counter is already at {current}: it only moves forward. Enter a value above {current}.",
+            )
+        elif (valid and not form.cleaned_data["confirmed"]) or "_edit" in request.POST:
+            confirming = (
+                None if "_edit" in request.POST else _skip_summary(sequence, state, form.cleaned_data)
+            )
+        elif valid:
             try:
                 event = counter_advance(
                     sequence=sequence,
@@ -312,12 +344,14 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
             original=sequence,
             form=form,
             form_id="advance-form",
-            submit_label="Advance counter",
+            submit_label="Advance counter" if confirming else "Review the advance",
+            state=state,
+            confirming=confirming,
         )
 
     def audit_view(self, request, pk):
         """The gap report of one sequence: every value issued, voided or skipped by a recorded event."""
-        sequence = get_object_or_404(Sequence, pk=pk)
+        sequence = self.get_object(request, str(pk))  # another entity's sequence is a 404
         if not self.has_view_permission(request, sequence):
             raise PermissionDenied
         return render_page(
@@ -328,6 +362,54 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
             original=sequence,
             report=sequence_audit(sequence=sequence),
         )
+
+
+def _next_today(sequence: Sequence) -> tuple[int, str] | None:
+    """Return the value and number the next document dated today takes (None: no period holds today)."""
+    today = timezone.localdate()
+    try:
+        value = selectors.sequence_next_value(sequence, today)
+    except FolioError:  # numbering by period starts later
+        return None
+    number = render(
+        sequence.effective_format,
+        value=value,
+        on=today,
+        fiscal_year_start_month=sequence.entity.fiscal_year_start_month,
+        alpha=sequence.is_alpha,
+    )
+    return value, number
+
+
+def _counter_state(sequence: Sequence, on: datetime.date) -> dict:
+    """Return the counter of the period holding `on`: its label, current value and next number."""
+    try:
+        preview = selectors.sequence_preview(sequence=sequence, date=on)
+    except FolioError as error:
+        return {"date": on, "error": plain_message(error)}
+    return {
+        "date": on,
+        "period_label": preview["period_label"],
+        "current": preview["value"] - 1,
+        "next_number": preview["number"],
+    }
+
+
+def _skip_summary(sequence: Sequence, state: dict, data: dict) -> dict:
+    """Return what an advance to data["advance_to"] skips, for the confirmation step."""
+    current, advance_to = state.get("current"), data["advance_to"]
+    return {
+        "from": None if current is None else current + 1,
+        "to": advance_to,
+        "count": None if current is None else advance_to - current,
+        "next_number": render(
+            sequence.effective_format,
+            value=advance_to + 1,
+            on=data["date"],
+            fiscal_year_start_month=sequence.entity.fiscal_year_start_month,
+            alpha=sequence.is_alpha,
+        ),
+    }
 
 
 def _remaining_today(sequence: Sequence) -> int | None:
@@ -343,11 +425,14 @@ def _running_low(sequence: Sequence, left: int | None) -> bool:
     return left is not None and sequence.warning_threshold is not None and left <= sequence.warning_threshold
 
 
-def _draft_from_query(query) -> Sequence:
-    """Build an unsaved sequence from the change form's current values (for the live preview)."""
-    existing = Sequence.objects.filter(pk=query.get("id")).first() if query.get("id") else None
+def _draft_from_query(query, *, sequences, entities) -> Sequence:
+    """Build an unsaved sequence from the change form's current values (for the live preview).
+
+    `sequences` and `entities` are those the user may see (docs/access.md): any other id previews nothing.
+    """
+    existing = sequences.filter(pk=query.get("id")).first() if query.get("id") else None
     draft = Sequence(pk=existing.pk) if existing else Sequence()
-    entity = existing.entity if existing else Entity.objects.filter(pk=query.get("entity") or None).first()
+    entity = existing.entity if existing else entities.filter(pk=query.get("entity") or None).first()
     if entity is None:
         raise ValueError("Choose an entity to preview its numbers.")
     draft.entity = entity

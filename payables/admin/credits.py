@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from erp.adminaccess import scope_form
 from erp.adminkit import (
     PagesMixin,
     ReadOnlyAdmin,
@@ -142,10 +143,13 @@ class VendorCreditAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
 
     def issue_view(self, request):
         """Issue a vendor credit through vendor_credit_issue; a refusal appears next to its field."""
-        if not request.user.has_perm("payables.add_vendorcredit"):
+        if not request.user.has_perm("payables.add_vendorcredit") or not self.entity_access(
+            request, None, self.write_role
+        ):
             raise PermissionDenied
         initial = {"vendor": request.GET.get("vendor")} if request.GET.get("vendor") else None
         form = IssueVendorCreditForm(request.POST or None, initial=initial)
+        scope_form(form, request, self.write_role)  # only vendors of the user's entities (docs/access.md)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

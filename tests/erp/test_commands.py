@@ -102,9 +102,12 @@ def test_load_demo_prints_a_login_and_a_working_key_and_is_rerunnable():
     second = json.loads(command_output("load_demo", "--json"))
     assert Entity.objects.filter(code="demo").count() == 1
     assert first["admin_username"] == "admin" and first["admin_password"]
-    assert api_key_authenticate(token=second["api_key"])
-    with pytest.raises(ApiKeyRejected):
-        api_key_authenticate(token=first["api_key"])  # the earlier demo key was revoked
+    live, test = (api_key_authenticate(token=second[name]) for name in ("live_api_key", "test_api_key"))
+    assert (live.livemode, live.entity.code) == (True, "demo")
+    assert (test.livemode, test.entity.livemode, test.entity.live_entity.code) == (False, False, "demo")
+    for name in ("live_api_key", "test_api_key"):
+        with pytest.raises(ApiKeyRejected):
+            api_key_authenticate(token=first[name])  # the earlier demo keys were revoked
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser
     assert admin.check_password(second["admin_password"])

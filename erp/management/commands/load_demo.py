@@ -1,9 +1,10 @@
-"""load_demo [--json]: a demo entity with data, an admin login and a sample API key, printed."""
+"""load_demo [--json]: a demo entity with data, an admin login, a live and a test API key, printed."""
 
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from erp.management.base import FolioCommand
 from erp.models import ApiKey, Entity
@@ -13,12 +14,14 @@ from erp.services.entities import entity_create
 from erp.wiring import wired_steps
 
 DEMO_CODE = "demo"
-DEMO_KEY_NAME = "demo (load_demo)"
+DEMO_KEY_NAME = "demo (load_demo)"  # the single key earlier versions printed
+LIVE_KEY_NAME = "demo live key (load_demo)"
+TEST_KEY_NAME = "demo test key (load_demo)"
 ADMIN_USERNAME = "admin"
 
 
 class Command(FolioCommand):
-    help = "Create (or refresh) the demo entity, an admin login and a sample API key, and print them."
+    help = "Create (or refresh) the demo entity, an admin login, a live and a test API key, and print them."
 
     def add_command_arguments(self, parser):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
@@ -31,7 +34,7 @@ class Command(FolioCommand):
             for step in wired_steps("FOLIO_DEMO_DATA"):
                 step(entity=entity)
         password = self._reset_admin()
-        token = self._fresh_demo_key(entity)
+        live_token, test_token = self._fresh_demo_keys(entity)
         base = options["base_url"].rstrip("/")
         payload = {
             "entity_id": str(entity.id),
@@ -40,7 +43,8 @@ class Command(FolioCommand):
             "admin_password": password,
             "api_docs_url": f"{base}/docs/",
             "openapi_url": f"{base}/v1/openapi.json",
-            "api_key": token,
+            "live_api_key": live_token,
+            "test_api_key": test_token,
         }
         text = "\n".join(
             [
@@ -48,8 +52,11 @@ class Command(FolioCommand):
                 f"  Admin:     {payload['admin_url']}  user {ADMIN_USERNAME!r}, password {password!r}",
                 f"  API docs:  {payload['api_docs_url']}",
                 f"  OpenAPI:   {payload['openapi_url']}",
-                f"  API key:   {token}",
-                f"  Try:       curl -H 'Authorization: Bearer {token}' {base}/v1/entities/{entity.id}",
+                f"  Live key:  {live_token}",
+                "             works on the live books (the demo data above)",
+                f"  Test key:  {test_token}",
+                "             works on the test books only: it never sees or changes live data",
+                f"  Try:       curl -H 'Authorization: Bearer {test_token}' {base}/v1/entities/{entity.id}",
             ]
         )
         self.emit(options, payload, text)
@@ -68,9 +75,15 @@ class Command(FolioCommand):
             user.save()
         return password
 
-    def _fresh_demo_key(self, entity: Entity) -> str:
-        """Revoke the previous demo key and issue a new one (tokens cannot be shown twice)."""
-        for old in ApiKey.objects.filter(entity=entity, name=DEMO_KEY_NAME, revoked_at__isnull=True):
+    def _fresh_demo_keys(self, entity: Entity) -> tuple[str, str]:
+        """Revoke the previous demo keys and issue a live and a test one (tokens cannot be shown twice)."""
+        previous = ApiKey.objects.filter(
+            Q(entity=entity) | Q(entity__live_entity=entity),
+            name__in=[DEMO_KEY_NAME, LIVE_KEY_NAME, TEST_KEY_NAME],
+            revoked_at__isnull=True,
+        )
+        for old in previous:
             api_key_revoke(api_key=old, revoked_by="command:load_demo")
-        _, token = api_key_create(entity=entity, scopes=sorted(SCOPES), name=DEMO_KEY_NAME, livemode=False)
-        return token
+        _, live = api_key_create(entity=entity, scopes=sorted(SCOPES), name=LIVE_KEY_NAME, livemode=True)
+        _, test = api_key_create(entity=entity, scopes=sorted(SCOPES), name=TEST_KEY_NAME, livemode=False)
+        return live, test
