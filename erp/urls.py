@@ -26,6 +26,8 @@ urlpatterns = [
     path("portos/", include("dialects.portos.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # The home dashboard (ledger/reports/home.py); signed out, it sends to the admin login.
+    path("", include("ledger.reports.urls")),
 ]
 
 handler404 = "erp.api.errors.not_found_view"

@@ -1,0 +1,106 @@
+"""The home page's figures for one entity: what customers owe and is overdue, what is due to vendors in
+the coming week, vendor credits left to spend, and the numbering's health.
+
+The money figures come from the same aging reports as /v1/reports/… (as of today), so the home page
+and the reports never disagree.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from erp.exceptions import FolioError
+from erp.models import Entity
+from ledger.reports.aging import AgingReport, aging_report
+from ledger.reports.open_items import ZERO
+from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
+from numbering.audit import entity_audit
+from numbering.models import Sequence
+from numbering.selectors import sequence_remaining
+
+# "Due soon": due today or within the next this many days.
+DUE_SOON_DAYS = 7
+# A bounded sequence with no warning threshold of its own is "near its end" when this share of its
+# range, or less, is left in the current period.
+NEAR_END_SHARE = Decimal("0.10")
+
+
+@dataclass(frozen=True)
+class LowSequence:
+    """A sequence running out of numbers in its current period."""
+
+    sequence: Sequence
+    remaining: int
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """What the home page shows for one entity, as of `today`."""
+
+    entity: Entity
+    today: datetime.date
+    receivables: AgingReport
+    payables: AgingReport
+    payables_due_soon: Decimal
+    payables_due_soon_count: int
+    credits_available: Decimal | None
+    audit_ok: bool
+    sequences_with_gaps: list[Sequence]
+    sequences_near_end: list[LowSequence]
+
+    @property
+    def receivables_overdue(self) -> Decimal:
+        """Return what customers owe past its due date."""
+        return self.receivables.totals.overdue
+
+    @property
+    def payables_overdue(self) -> Decimal:
+        """Return what is owed to vendors past its due date."""
+        return self.payables.totals.overdue
+
+
+def entity_summary(*, entity: Entity, today: datetime.date) -> EntitySummary:
+    """Return the home page's figures for `entity` as of the end of `today`."""
+    payable = subledger(PAYABLE)
+    payables = aging_report(payable, entity=entity, as_of=today)
+    due_soon = [
+        item
+        for row in payables.rows
+        for item in row.items
+        if -DUE_SOON_DAYS <= item.days_overdue <= 0 and item.open_amount > 0
+    ]
+    audit = entity_audit(entity=entity)
+    sequences = {str(sequence.pk): sequence for sequence in Sequence.objects.filter(entity=entity)}
+    return EntitySummary(
+        entity=entity,
+        today=today,
+        receivables=aging_report(subledger(RECEIVABLE), entity=entity, as_of=today),
+        payables=payables,
+        payables_due_soon=sum((item.open_amount for item in due_soon), ZERO),
+        payables_due_soon_count=len(due_soon),
+        credits_available=payable.credits(entity=entity, on=today),
+        audit_ok=audit["ok"],
+        sequences_with_gaps=[
+            sequences[report["sequence_id"]] for report in audit["sequences"] if not report["ok"]
+        ],
+        sequences_near_end=_near_end(sequences.values(), today),
+    )
+
+
+def _near_end(sequences, today: datetime.date) -> list[LowSequence]:
+    """Return the active bounded sequences at or below their warning threshold (or the last 10 %) today."""
+    low = []
+    for sequence in sorted(sequences, key=lambda s: s.name):
+        if sequence.ending_number is None or sequence.status != Sequence.Status.ACTIVE:
+            continue
+        try:
+            remaining = sequence_remaining(sequence=sequence, date=today)
+        except FolioError:  # no period holds today yet: nothing runs out today
+            continue
+        threshold = sequence.warning_threshold
+        if threshold is None:
+            size = sequence.ending_number - sequence.starting_number + 1
+            threshold = int(size * NEAR_END_SHARE)
+        if remaining is not None and remaining <= threshold:
+            low.append(LowSequence(sequence=sequence, remaining=remaining))
+    return low
