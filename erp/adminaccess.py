@@ -137,10 +137,10 @@ class EntityAccessMixin:
     def get_changelist(self, request, **kwargs):
         return _scoped_changelist(super().get_changelist(request, **kwargs))
 
-    def response_action(self, request, queryset):
+    def response_action(self, request, queryset, *args, **kwargs):
         path = self.entity_path
         if path is None or request.user.is_superuser:
-            return super().response_action(request, queryset)
+            return super().response_action(request, queryset, *args, **kwargs)
         allowed = restrict(queryset, request.user, path, self.write_role)
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if selected and request.POST.get("select_across") != "1":
@@ -151,4 +151,4 @@ class EntityAccessMixin:
                     f"{skipped} selected row(s) left out: your role on their entity does not allow this.",
                     messages.WARNING,
                 )
-        return super().response_action(request, allowed)
+        return super().response_action(request, allowed, *args, **kwargs)

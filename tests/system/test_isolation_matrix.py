@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from erp.api.permissions import ANY_KEY
 from erp.scopes import SCOPES
+from erp.services import entity_test_books
 from erp.services.api_keys import api_key_revoke
 from tests.erp.factories import api_key_with_token
 from tests.system.objects import object_for
@@ -184,4 +185,34 @@ def test_another_entitys_object_is_404(endpoint, entity, other_entity, make_clie
     response = call(client, endpoint, url_for(endpoint, entity=entity, object_id=theirs.pk))
     assert response.status_code == 404, (str(endpoint), response.content[:300])
     assert response.json()["error"]["type"] == "not_found"
+    assert row_counts() == before
+
+
+# Test mode (docs/api.md, "Test mode"): a test key works on its entity's test books, a live key on the
+# live books; each mode's objects are 404 to the other, like another entity's.
+MODES = {"test key x live object": (False, True), "live key x test object": (True, False)}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+def test_the_other_modes_object_is_404(endpoint, mode, entity, make_client):
+    key_livemode, object_livemode = MODES[mode]
+    owner = entity if object_livemode else entity_test_books(entity=entity)
+    theirs = object_for(model_of(endpoint), entity=owner)
+    client = make_client(entity, livemode=key_livemode)
+    before = row_counts()
+    response = call(client, endpoint, url_for(endpoint, entity=entity, object_id=theirs.pk))
+    assert response.status_code == 404, (str(endpoint), mode, response.content[:300])
+    assert response.json()["error"]["type"] == "not_found"
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("endpoint", ENTITY_PATH_ENDPOINTS, ids=str)
+def test_test_books_have_no_path_of_their_own(endpoint, entity, make_client):
+    books = entity_test_books(entity=entity)
+    client = make_client(entity, livemode=False)
+    before = row_counts()
+    response = call(client, endpoint, url_for(endpoint, entity=books, object_id=uuid.uuid4()))
+    assert response.status_code == 403, (str(endpoint), response.content[:300])
+    assert response.json()["error"]["code"] == "entity_mismatch"
     assert row_counts() == before
