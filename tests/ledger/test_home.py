@@ -31,9 +31,9 @@ def days(n):
 
 
 def figure(page: str, name: str) -> str:
-    marker = f'data-figure="{name}">'
+    marker = f'data-figure="{name}" data-amount="'
     start = page.index(marker) + len(marker)
-    return page[start : page.index("<", start)]
+    return page[start : page.index('"', start)]
 
 
 def bill(vendor, total, *, due):
@@ -86,10 +86,11 @@ def test_the_figures_are_the_reports(admin_client, entity, books):
     assert ar.totals.total == control_balance(subledger(RECEIVABLE), entity=entity, as_of=TODAY)
     assert figure(page, "ar-overdue") == "100.00"
     assert figure(page, "ap-due-soon") == "100.00"  # due today and in 7 days, not in 8, not overdue
-    assert "Payable due in 7 days (2)" in page
+    assert "Payable within 7 days (2 bills)" in page
     assert figure(page, "ap-overdue") == str(ap.totals.overdue) == "10.00"
     assert figure(page, "credits") == "15.00"
     assert f'id="home-entity-{entity.code}"' in page
+    assert 'data-figure="ar-open" data-amount="125.00">125.00 USD</span>' in page
 
 
 def test_the_chart_is_svg_drawn_on_the_server_and_the_page_runs_no_script(admin_client, books):

@@ -1,0 +1,13 @@
+"""Template filters of the report pages and the home dashboard."""
+
+from django import template
+
+from erp.adminlists import money_text
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """Render an amount as accountants read it: `1,234.50 USD`."""
+    return money_text(amount, currency)
