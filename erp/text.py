@@ -15,7 +15,7 @@ _SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Text fields that are multi-line wherever they appear (the last part of a `param`).
-MULTILINE_FIELDS = frozenset({"notes", "description", "reason", "void_reason", "memo"})
+MULTILINE_FIELDS = frozenset({"notes", "description", "reason", "void_reason", "memo", "bill_to"})
 
 
 def control_character(value: str, *, multiline: bool = False) -> str | None:

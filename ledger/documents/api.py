@@ -19,12 +19,14 @@ from ledger.documents.services import ApplicationInput, LineInput, quantity_pars
 
 __all__ = [
     "DOCUMENT_CREATE_ERRORS",
+    "DRAFT_ERRORS",
     "PARTY_ERRORS",
     "PAYMENT_ERRORS",
     "VOID_AND_TIMESTAMPS",
     "VOID_ERRORS",
     "ApplicationInputSerializer",
     "CreateMixin",
+    "DraftMixin",
     "LineInputSerializer",
     "MoneyField",
     "ObjectNameField",
@@ -151,7 +153,13 @@ PAYMENT_ERRORS = {
     404: ["resource_missing"],
     422: ["duplicate_document", "party_mismatch", "document_not_open", "amount_exceeds_balance"],
 }
-VOID_ERRORS = {400: ["reason_too_long"], 409: ["already_void"]}
+VOID_ERRORS = {400: ["reason_too_long"], 409: ["already_void", "document_is_draft"]}
+# Codes of a draft's edit, deletion and posting (docs/api.md, "Drafts").
+DRAFT_ERRORS = {
+    "partial_update": {409: ["document_posted"]},
+    "destroy": {409: ["document_posted"]},
+    "post_draft": {409: ["already_posted"], 422: ["period_locked", "date_out_of_range"]},
+}
 PARTY_ERRORS = {400: ["name_too_long", "email_too_long", "external_reference_too_long", "invalid_email"]}
 
 
@@ -322,6 +330,42 @@ class CreateMixin:
             fields["applications"] = application_inputs(fields["applications"])
         row = self.create_service(entity=self.entity, created_by=actor_of(request), **fields)
         return Response(self.rendered(row), status=status.HTTP_201_CREATED)
+
+
+class DraftMixin:
+    """A document's drafts: PATCH changes one, DELETE deletes it, POST …/{id}/post posts it (number last).
+
+    A viewset sets `update_input_serializer_class` and the staticmethods `update_service`,
+    `delete_service` and `post_service`, each taking the row as `draft_keyword`; a posted document
+    answers 409 (docs/api.md, "Drafts").
+    """
+
+    update_input_serializer_class = None
+    update_service = delete_service = post_service = None
+    draft_keyword = ""
+
+    def partial_update(self, request, pk=None):
+        row = self.get_object()
+        body = self.update_input_serializer_class(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        if "lines" in fields:
+            fields["lines"] = line_inputs(fields["lines"])
+        updated = self.update_service(**{self.draft_keyword: row}, updated_by=actor_of(request), **fields)
+        return Response(self.rendered(updated))
+
+    def destroy(self, request, pk=None):
+        row = self.get_object()
+        self.delete_service(**{self.draft_keyword: row}, deleted_by=actor_of(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # Not named `post`: a viewset's method of that name would answer every POST to the detail path.
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="post")
+    def post_draft(self, request, pk=None):
+        row = self.get_object()
+        posted = self.post_service(**{self.draft_keyword: row}, posted_by=actor_of(request))
+        return Response(self.rendered(posted))
 
 
 class PartyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):

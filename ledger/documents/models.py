@@ -108,6 +108,8 @@ class PostedRow(Record):
 
 
 class DocumentStatus(models.TextChoices):
+    # Editable, unnumbered and not posted: no journal entry, no number, in no balance (docs/posting.md).
+    DRAFT = "draft"
     OPEN = "open"
     PARTIALLY_PAID = "partially_paid"
     PAID = "paid"
@@ -115,11 +117,18 @@ class DocumentStatus(models.TextChoices):
 
 
 class PostedDocument(PostedRow):
-    """A numbered document (invoice, bill) posted for its total and paid down to a zero balance."""
+    """A numbered document (invoice, bill) posted for its total and paid down to a zero balance.
+
+    A draft is one not posted yet: no journal entry and no number until it is posted.
+    """
 
     Status = DocumentStatus
 
-    # Empty only between the insert and the number taken last in the same transaction.
+    # None only while the document is a draft.
+    journal_entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # Empty while a draft, and between the insert and the number taken last in the same transaction.
     number = models.CharField(max_length=64, blank=True, editable=False)
     total = models.DecimalField(**MONEY)
     balance_due = models.DecimalField(**MONEY)
@@ -129,7 +138,14 @@ class PostedDocument(PostedRow):
         abstract = True
 
     def __str__(self) -> str:
+        if self.status == DocumentStatus.DRAFT:
+            return f"draft {self._meta.verbose_name} {str(self.pk)[:8]}"
         return self.number or f"(unnumbered {self._meta.verbose_name} {self.pk})"
+
+    @property
+    def is_draft(self) -> bool:
+        """Return whether the document is still a draft (editable, not posted)."""
+        return self.status == DocumentStatus.DRAFT
 
 
 def document_indexes(prefix: str, *, party: str, date_field: str) -> list[models.Index]:
@@ -143,11 +159,12 @@ def document_indexes(prefix: str, *, party: str, date_field: str) -> list[models
 def document_constraints(
     prefix: str, *, noun: str, date_field: str, due_date_optional: bool = False
 ) -> list[models.BaseConstraint]:
-    """Return a document's constraints: unique number, balance within the total, status follows balance."""
+    """Return a document's constraints: unique number, balance within the total, status follows balance,
+    a draft unnumbered and unposted, anything else posted."""
     due_not_before = Q(due_date__gte=F(date_field))
     if due_date_optional:
         due_not_before = Q(due_date__isnull=True) | due_not_before
-    void = DocumentStatus.VOID
+    void, draft = DocumentStatus.VOID, DocumentStatus.DRAFT
     return [
         models.UniqueConstraint(
             fields=["entity", "number"], condition=~Q(number=""), name=f"{prefix}_unique_number"
@@ -159,7 +176,7 @@ def document_constraints(
             violation_error_message=f"balance_due must stay between 0 and the {noun} total.",
         ),
         models.CheckConstraint(
-            condition=Q(status=DocumentStatus.OPEN, balance_due=F("total"))
+            condition=Q(status__in=[draft, DocumentStatus.OPEN], balance_due=F("total"))
             | Q(status=DocumentStatus.PARTIALLY_PAID, balance_due__gt=0, balance_due__lt=F("total"))
             | Q(status__in=[DocumentStatus.PAID, void], balance_due=0),
             name=f"{prefix}_status_matches_balance",
@@ -168,6 +185,12 @@ def document_constraints(
         models.CheckConstraint(
             condition=Q(status=void, **VOID_RECORDED) | (~Q(status=void) & Q(**NOT_VOIDED)),
             name=f"{prefix}_void_recorded",
+        ),
+        models.CheckConstraint(
+            condition=Q(status=draft, number="", journal_entry__isnull=True)
+            | (~Q(status=draft) & Q(journal_entry__isnull=False)),
+            name=f"{prefix}_draft_unposted",
+            violation_error_message="A draft has no number or journal entry; a posted document has both.",
         ),
     ]
 

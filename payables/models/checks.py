@@ -13,4 +13,5 @@ COMMIT_CHECKS = (
     "payables_vendor_credit_posted_consistent",
     "payables_vendor_credit_posted_still_consistent",
     "payables_ap_payment_posted_consistent",
+    "payables_vendor_bill_draft_lines_consistent",
 )

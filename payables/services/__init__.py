@@ -5,7 +5,13 @@ They take lines and applications as the kit's typed inputs, re-exported here: `L
 """
 
 from ledger.documents.services import ApplicationInput, LineInput
-from payables.services.bills import vendor_bill_create, vendor_bill_void
+from payables.services.bills import (
+    vendor_bill_create,
+    vendor_bill_delete,
+    vendor_bill_post,
+    vendor_bill_update,
+    vendor_bill_void,
+)
 from payables.services.credits import vendor_credit_issue, vendor_credit_void
 from payables.services.demo import payables_create_demo
 from payables.services.expiry import vendor_credit_expire, vendor_credits_expire
@@ -19,6 +25,9 @@ __all__ = [
     "ap_payment_void",
     "payables_create_demo",
     "vendor_bill_create",
+    "vendor_bill_delete",
+    "vendor_bill_post",
+    "vendor_bill_update",
     "vendor_bill_void",
     "vendor_create",
     "vendor_credit_expire",

@@ -7,7 +7,14 @@ They take lines and applications as the kit's typed inputs, re-exported here: `I
 from ledger.documents.services import ApplicationInput
 from receivables.services.customers import customer_create, customer_update
 from receivables.services.demo import receivables_create_demo
-from receivables.services.invoices import InvoiceLineInput, invoice_create, invoice_void
+from receivables.services.invoices import (
+    InvoiceLineInput,
+    invoice_create,
+    invoice_delete,
+    invoice_post,
+    invoice_update,
+    invoice_void,
+)
 from receivables.services.payments import payment_apply_to_invoices, payment_void
 
 __all__ = [
@@ -16,6 +23,9 @@ __all__ = [
     "customer_create",
     "customer_update",
     "invoice_create",
+    "invoice_delete",
+    "invoice_post",
+    "invoice_update",
     "invoice_void",
     "payment_apply_to_invoices",
     "payment_void",

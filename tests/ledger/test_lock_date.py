@@ -11,6 +11,7 @@ from django.utils import timezone
 from erp.exceptions import RuleViolation
 from erp.models import Entity
 from erp.services.lock_date import entity_lock_date_set
+from erp.services.memberships import membership_grant
 from ledger.models import JournalEntry
 from ledger.services import journal_entry_number, journal_entry_post, journal_entry_record
 from payables.services import LineInput, ap_payment_create, vendor_credit_issue
@@ -81,10 +82,12 @@ class TestSettingTheLockDate:
         user.user_permissions.add(
             Permission.objects.get(codename="change_entity"), Permission.objects.get(codename="view_entity")
         )
+        membership_grant(user=user, entity=entity, role="admin")
         client.force_login(user)
         url = f"/admin/erp/entity/{entity.pk}/change/"
         form = {"name": entity.name, "vendor_credit_expiry_days": "", "lock_date": "2026-03-31"}
         page = client.get(url)
+        assert page.status_code == 200
         assert 'name="lock_date"' not in page.content.decode()  # shown read-only
         client.post(url, form)
         assert Entity.objects.get(pk=entity.pk).lock_date is None

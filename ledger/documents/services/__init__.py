@@ -13,6 +13,14 @@ from ledger.documents.services.documents import (
     number_last,
     posted_void,
 )
+from ledger.documents.services.drafts import (
+    document_draft_delete,
+    document_draft_post,
+    document_draft_save,
+    document_draft_update,
+    draft_check,
+    posted_check,
+)
 from ledger.documents.services.inputs import (
     MAX_APPLICATIONS,
     MAX_LINES,
@@ -71,9 +79,14 @@ __all__ = [
     "choice_check",
     "commit_checks_run",
     "date_parse",
+    "document_draft_delete",
+    "document_draft_post",
+    "document_draft_save",
+    "document_draft_update",
     "document_post",
     "document_void",
     "documents_of",
+    "draft_check",
     "due_date_check",
     "lines_price",
     "model_has_field",
@@ -84,6 +97,7 @@ __all__ = [
     "payment_applications_restore",
     "payment_details_parse",
     "payment_void_check",
+    "posted_check",
     "posted_void",
     "posting_date_parse",
     "quantity_parse",

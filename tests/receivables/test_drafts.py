@@ -1,0 +1,253 @@
+"""Draft invoices: saved unnumbered and unposted, edited and deleted, then posted with the number taken last
+(docs/receivables.md, "Drafts")."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from erp.exceptions import Conflict, RuleViolation
+from erp.services.lock_date import entity_lock_date_set
+from ledger.models import JournalEntry
+from numbering.models import IssuedNumber
+from receivables.models import Invoice, InvoiceLine
+from receivables.services import (
+    ApplicationInput,
+    InvoiceLineInput,
+    invoice_create,
+    invoice_delete,
+    invoice_post,
+    invoice_update,
+    invoice_void,
+    payment_apply_to_invoices,
+)
+from tests.helpers import entries_for, error_of, refused, sql
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
+
+MARCH_2 = datetime.date(2026, 3, 2)
+
+
+def draft_of(customer, *amounts: str, **fields) -> Invoice:
+    lines = [
+        InvoiceLineInput(description=f"Line {i}", unit_price=a) for i, a in enumerate(amounts or ["100.00"])
+    ]
+    return invoice_create(
+        entity=customer.entity,
+        customer_id=customer.pk,
+        invoice_date=MARCH_2,
+        lines=lines,
+        draft=True,
+        created_by="test",
+        **fields,
+    )
+
+
+def body(customer, **fields) -> dict:
+    return {
+        "customer_id": str(customer.pk),
+        "invoice_date": "2026-03-02",
+        "lines": [{"description": "Consulting", "quantity": 2, "unit_price": "150.00"}],
+        **fields,
+    }
+
+
+@pytest.mark.django_db
+class TestDraftsThroughTheApi:
+    def test_a_draft_takes_no_number_and_posts_nothing(self, api, customer):
+        response = api.post("/v1/invoices", body(customer, draft=True), format="json")
+        assert response.status_code == 201, response.json()
+        data = response.json()
+        assert (data["status"], data["number"], data["journal_entry_id"]) == ("draft", "", None)
+        assert data["total"] == data["balance_due"] == "300.00"
+        assert not JournalEntry.objects.filter(entity=customer.entity).exists()
+        assert not IssuedNumber.objects.filter(document_id=data["id"]).exists()
+
+    def test_without_draft_it_posts_at_once_as_before(self, api, customer):
+        data = api.post("/v1/invoices", body(customer), format="json").json()
+        assert data["status"] == "open" and data["number"] and data["journal_entry_id"]
+
+    def test_patch_replaces_the_lines_and_the_fields_given(self, api, customer):
+        draft = api.post("/v1/invoices", body(customer, draft=True, notes="PO 1"), format="json").json()
+        patch = {"lines": [{"description": "Audit", "unit_price": "80.00"}], "payment_terms_days": 30}
+        response = api.patch(f"/v1/invoices/{draft['id']}", patch, format="json")
+        assert response.status_code == 200, response.json()
+        data = response.json()
+        assert data["total"] == "80.00" and data["notes"] == "PO 1"
+        assert [line["description"] for line in data["lines"]] == ["Audit"]
+        assert (data["payment_terms_days"], data["due_date"]) == (30, "2026-04-01")
+        assert InvoiceLine.objects.filter(invoice_id=draft["id"]).count() == 1
+
+    def test_post_numbers_it_last_and_a_second_post_is_409(self, api, customer):
+        draft = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
+        posted = api.post(f"/v1/invoices/{draft['id']}/post", format="json")
+        assert posted.status_code == 200, posted.json()
+        data = posted.json()
+        assert data["status"] == "open" and data["number"] and data["journal_entry_id"]
+        [entry] = entries_for("invoice", draft["id"])
+        assert entry.number and entry.date == MARCH_2
+        again = api.post(f"/v1/invoices/{draft['id']}/post", format="json")
+        assert error_of(again) == (409, "already_posted", None)
+
+    def test_post_is_idempotent_under_an_idempotency_key(self, api, customer):
+        draft = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
+        url = f"/v1/invoices/{draft['id']}/post"
+        first = api.post(url, format="json", HTTP_IDEMPOTENCY_KEY="post-once")
+        replay = api.post(url, format="json", HTTP_IDEMPOTENCY_KEY="post-once")
+        assert first.status_code == replay.status_code == 200
+        assert replay.json()["number"] == first.json()["number"]
+        assert IssuedNumber.objects.filter(document_id=draft["id"]).count() == 1
+
+    def test_posted_invoices_refuse_patch_and_delete(self, api, customer):
+        data = api.post("/v1/invoices", body(customer), format="json").json()
+        patched = api.patch(f"/v1/invoices/{data['id']}", {"notes": "x"}, format="json")
+        assert error_of(patched) == (409, "document_posted", None)
+        deleted = api.delete(f"/v1/invoices/{data['id']}")
+        assert error_of(deleted) == (409, "document_posted", None)
+
+    def test_delete_removes_a_draft_and_its_lines(self, api, customer):
+        draft = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
+        response = api.delete(f"/v1/invoices/{draft['id']}")
+        assert response.status_code == 204
+        assert not Invoice.objects.filter(pk=draft["id"]).exists()
+        assert not InvoiceLine.objects.filter(invoice_id=draft["id"]).exists()
+
+    def test_a_draft_is_not_voided_and_unknown_patch_fields_are_refused(self, api, customer):
+        draft = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
+        voided = api.post(f"/v1/invoices/{draft['id']}/void", {"reason": "x"}, format="json")
+        assert error_of(voided) == (409, "document_is_draft", None)
+        unknown = api.patch(f"/v1/invoices/{draft['id']}", {"status": "open"}, format="json")
+        assert error_of(unknown) == (400, "unknown_parameter", "status")
+
+    def test_drafts_are_listed_by_status(self, api, customer):
+        api.post("/v1/invoices", body(customer, draft=True), format="json")
+        api.post("/v1/invoices", body(customer), format="json")
+        listed = api.get("/v1/invoices", {"status": "draft"}).json()["data"]
+        assert [row["status"] for row in listed] == ["draft"]
+
+
+@pytest.mark.django_db
+class TestDraftRules:
+    def test_no_payment_applies_to_a_draft(self, customer):
+        draft = draft_of(customer)
+        with pytest.raises(RuleViolation) as raised:
+            payment_apply_to_invoices(
+                entity=customer.entity,
+                customer_id=customer.pk,
+                payment_method="cash",
+                amount="10.00",
+                applications=[ApplicationInput(document_id=draft.pk, amount_applied="10.00")],
+            )
+        assert raised.value.code == "document_not_open"
+
+    def test_posting_checks_the_lock_date_then(self, customer):
+        draft = draft_of(customer)  # saved while March is open
+        entity_lock_date_set(entity=customer.entity, lock_date=datetime.date(2026, 3, 31))
+        with pytest.raises(RuleViolation) as raised:
+            invoice_post(invoice=draft, posted_by="test")
+        assert (raised.value.code, raised.value.param) == ("period_locked", "invoice_date")
+        assert Invoice.objects.get(pk=draft.pk).status == Invoice.Status.DRAFT
+
+    def test_a_changed_customer_brings_its_bill_to(self, customer):
+        other = CustomerFactory(entity=customer.entity, name="Globex", email="ap@globex.example")
+        draft = draft_of(customer)
+        assert draft.bill_to == f"{customer.name}\n{customer.email}"
+        changed = invoice_update(invoice=draft, customer_id=other.pk)
+        assert changed.bill_to == "Globex\nap@globex.example"
+
+    def test_a_posted_draft_voids_like_any_invoice(self, customer):
+        posted = invoice_post(invoice=draft_of(customer, "40.00", "2.50"), posted_by="test")
+        assert posted.total == Decimal("42.50")
+        voided = invoice_void(invoice=posted, reason="Wrong customer", voided_by="test")
+        assert voided.status == Invoice.Status.VOID
+        with pytest.raises(Conflict) as raised:
+            invoice_delete(invoice=voided)
+        assert raised.value.code == "document_posted"
+
+
+@pytest.mark.django_db
+class TestTheDatabaseGuards:
+    def test_a_draft_has_no_number_and_no_entry(self, customer):
+        draft = draft_of(customer)
+        with refused("invoice_draft_unposted"):
+            Invoice.objects.filter(pk=draft.pk).update(number="INV-X")
+        posted = InvoiceFactory(customer=customer)
+        with refused("invoice_draft_unposted"):
+            Invoice.objects.filter(pk=draft.pk).update(journal_entry=posted.journal_entry)
+
+    def test_a_posted_invoice_never_becomes_a_draft_or_is_deleted(self, customer):
+        posted = InvoiceFactory(customer=customer)
+        with refused("invoice_posted_stays_posted"):
+            sql(
+                "UPDATE receivables_invoice SET status = 'draft', number = '', journal_entry_id = NULL "
+                "WHERE id = %s",
+                [posted.pk],
+            )
+        with refused("invoice_kept"):
+            sql("DELETE FROM receivables_invoice WHERE id = %s", [posted.pk])
+        with refused("invoice_line_append_only"):
+            sql("DELETE FROM receivables_invoiceline WHERE invoice_id = %s", [posted.pk])
+
+    def test_a_draft_whose_lines_do_not_add_up_does_not_commit(self, customer):
+        draft = draft_of(customer, "10.00", "5.00")
+        with refused("invoice_total_matches_lines"):
+            sql("DELETE FROM receivables_invoiceline WHERE invoice_id = %s AND position = 2", [draft.pk])
+        with refused("invoice_total_matches_lines"):
+            Invoice.objects.filter(pk=draft.pk).update(total=Decimal("99.00"), balance_due=Decimal("99.00"))
+
+    def test_a_draft_posted_around_the_service_without_a_number_does_not_commit(self, customer):
+        draft = draft_of(customer)
+        entry = InvoiceFactory(customer=customer).journal_entry
+        with refused("invoice_numbered"):
+            sql(
+                "UPDATE receivables_invoice SET status = 'open', journal_entry_id = %s WHERE id = %s",
+                [entry.pk, draft.pk],
+            )
+
+    def test_no_payment_applies_to_a_draft_even_in_raw_sql(self, customer):
+        posted = InvoiceFactory(customer=customer, amount="10.00")
+        payment = payment_apply_to_invoices(
+            entity=customer.entity,
+            customer_id=customer.pk,
+            payment_method="cash",
+            amount="5.00",
+            applications=[ApplicationInput(document_id=posted.pk, amount_applied="5.00")],
+        )
+        draft = draft_of(customer)
+        with refused("payment_applies_to_posted_invoices"):
+            sql(
+                "INSERT INTO receivables_paymentapplication (id, payment_id, invoice_id, amount_applied) "
+                "VALUES (gen_random_uuid(), %s, %s, 1)",
+                [payment.pk, draft.pk],
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_one_draft_at_once_take_one_number(entity):
+    customer = CustomerFactory(entity=entity)
+    draft = draft_of(customer)
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def post(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = invoice_post(invoice=draft, posted_by=f"worker {index}")
+        except Exception as error:  # the assertions below show what escaped
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    posted = [r for r in results if isinstance(r, Invoice)]
+    refused_ = [r for r in results if isinstance(r, Conflict)]
+    assert len(posted) == 1 and len(refused_) == 1, results
+    assert refused_[0].code == "already_posted"
+    assert IssuedNumber.objects.filter(document_type="invoice", document_id=str(draft.pk)).count() == 1
+    assert len(entries_for("invoice", draft.pk)) == 1
+    assert Invoice.objects.get(pk=draft.pk).number == posted[0].number
