@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from erp.models import ApiKey
+from erp.models import ApiKey, Entity, Role
+from erp.services import membership_grant
 from numbering.models import IssuedNumber
 from numbering.services import sequence_issue_next
 from payables.models import APPayment, VendorBill, VendorCredit
@@ -44,6 +45,9 @@ def staff_with(*codenames: str, username: str):
         user.user_permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
+    # The admin role on every live entity: only the model permissions differ (docs/access.md).
+    for entity in Entity.objects.filter(livemode=True):
+        membership_grant(user=user, entity=entity, role=Role.ADMIN)
     return user
 
 
