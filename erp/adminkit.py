@@ -35,8 +35,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 
 from erp.adminaccess import EntityAccessMixin
+from erp.adminerrors import plain_message
 from erp.adminhistory import ActivityHistoryMixin
 from erp.adminlists import CsvExportMixin
 from erp.exceptions import FolioError
@@ -83,11 +85,15 @@ class ServiceForm:
             self.show_refusal(self.refusal)
 
     def show_refusal(self, error: FolioError) -> None:
-        """Add the service's error to the field it names (`x[2]` names `x`), or to the whole form."""
+        """Add the service's error in plain words to the field it names (`x[2]` names `x`), or to the form."""
         param = error.param or ""
         head = param.partition("[")[0]
         name = self.params.get(param) or self.params.get(head, head)
-        self.add_error(name if name in self.fields else None, error.message)
+        if name in self.fields:
+            label = capfirst(self.fields[name].label or name.replace("_", " "))
+            self.add_error(name, plain_message(error, label=label))
+        else:
+            self.add_error(None, plain_message(error))
 
 
 class ServiceAdmin(EntityAccessMixin, ActivityHistoryMixin, CsvExportMixin, admin.ModelAdmin):

@@ -18,7 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 
+from erp.adminaccess import scope_form
+from erp.adminerrors import plain_message
 from erp.adminkit import (
     PagesMixin,
     ReadOnlyAdmin,
@@ -31,11 +34,12 @@ from erp.adminkit import (
     refusal_of,
     render_page,
 )
-from erp.adminaccess import scope_form
 from erp.adminlists import TotalsMixin, money_column, money_text
 from erp.exceptions import FolioError
+from erp.money import CENT, money_parse
 from ledger.documents.models import DocumentStatus
 from ledger.documents.services import ApplicationInput, LineInput
+from ledger.documents.services.inputs import date_parse, due_date_check, quantity_parse, text_parse
 
 LINE_FIELDS = ["description", "quantity", "unit_price"]
 # The record every posted row (document or payment) ends its page with.
@@ -66,6 +70,20 @@ def reversal_preview(entry) -> list[ReversalLine]:
         )
         for line in entry.lines.select_related("account").order_by("id")
     ]
+
+
+def checked(form: forms.BaseForm, name: str, parse, **options):
+    """Return a field's value checked by the services' own `parse`; its refusal in plain words.
+
+    The form reports every field's error at once; the service would stop at the first.
+    """
+    value = form.cleaned_data.get(name)
+    if value is None:
+        return value
+    try:
+        return parse(value, param=name, **options)
+    except FolioError as error:
+        raise forms.ValidationError(plain_message(error, label=capfirst(form.fields[name].label))) from None
 
 
 def party_label(party) -> str:
@@ -136,22 +154,50 @@ class DocumentForm(ServiceForm, forms.ModelForm):
         # The service says precisely what is wrong (and the database still enforces it).
         return None
 
+    def clean(self):
+        data = super().clean()
+        date_field = self._meta.fields[1]
+        for name in (date_field, "due_date"):
+            if name in self.fields and name not in self.errors:
+                try:
+                    data[name] = checked(self, name, date_parse)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        if data.get(date_field) and data.get("due_date") and "due_date" not in self.errors:
+            try:
+                due_date_check(data[date_field], data["due_date"], date_param=date_field)
+            except FolioError:
+                label = self.fields[date_field].label.lower()
+                self.add_error("due_date", f"The due date cannot be before the {label}.")
+        return data
+
     def show_refusal(self, error: FolioError) -> None:
-        if _LINE_PARAM.fullmatch(error.param or ""):
+        if _LINE_PARAM.fullmatch(error.param or "") or error.param == "lines":
             # The lines formset shows the error on its line; the header says why nothing was saved.
             noun = self._meta.model._meta.verbose_name
-            self.add_error(None, f"The {noun} was not saved: see the line below.")
+            self.add_error(None, f"The {noun} was not saved: see the lines below.")
         else:
             super().show_refusal(error)
 
 
 class DocumentLineForm(forms.ModelForm):
+    """One line typed on the add page, checked by the services' own rules (every error at once)."""
+
     class Meta:
         fields = LINE_FIELDS
 
     def validate_constraints(self, exclude=None):
         # The service names the line and the field; the model's generic message would not.
         return None
+
+    def clean_description(self):
+        return checked(self, "description", text_parse, max_length=500, required=True)
+
+    def clean_quantity(self):
+        return checked(self, "quantity", quantity_parse)
+
+    def clean_unit_price(self):
+        return checked(self, "unit_price", money_parse, positive=False)
 
 
 class DocumentLinesFormSet(forms.BaseInlineFormSet):
@@ -165,14 +211,34 @@ class DocumentLinesFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        match = _LINE_PARAM.fullmatch(getattr(self.refusal, "param", None) or "")
-        if match is None:
+        if self.refusal is not None:
+            self._show_refusal(self.refusal)
             return
+        if any(form.errors for form in self.forms):
+            return  # each line says what is wrong with it; a total of wrong lines says nothing
+        rows = self.entered()
+        if not rows:
+            raise forms.ValidationError("Enter at least one line.")
+        total = sum(
+            ((r.cleaned_data["quantity"] * r.cleaned_data["unit_price"]).quantize(CENT) for r in rows),
+            CENT * 0,
+        )
+        if total <= 0:
+            raise forms.ValidationError("The total must be more than zero: enter a line with a price.")
+
+    def _show_refusal(self, refusal: FolioError) -> None:
+        match = _LINE_PARAM.fullmatch(refusal.param or "")
+        if match is None:
+            if refusal.param == "lines":
+                raise forms.ValidationError(plain_message(refusal))
+            return  # the header shows it
         rows = self.entered()
         if int(match[1]) >= len(rows):
-            raise forms.ValidationError(self.refusal.message)
+            raise forms.ValidationError(plain_message(refusal))
         row = rows[int(match[1])]
-        row.add_error(match[2] if match[2] in row.fields else None, self.refusal.message)
+        name = match[2] if match[2] in row.fields else None
+        label = capfirst(row.fields[name].label) if name else None
+        row.add_error(name, plain_message(refusal, label=label))
 
 
 def entered_lines(formsets) -> list[dict]:
@@ -250,7 +316,9 @@ class DocumentAdmin(TotalsMixin, VoidWithReasonMixin, ServiceAdmin):
         preview = super().void_preview(row)
         currency = row.entity.base_currency
         preview.amount = money_text(row.total, currency)
-        if not preview.blocked and row.status != DocumentStatus.OPEN:
+        if not preview.blocked and row.status == "draft":
+            preview.blocked = "It is a draft: nothing is posted or numbered yet, so there is nothing to void."
+        elif not preview.blocked and row.status != DocumentStatus.OPEN:
             paid = money_text(row.total - row.balance_due, currency)
             preview.blocked = f"Payments of {paid} are applied to it; void those payments first."
         if not preview.blocked:
@@ -346,16 +414,31 @@ class ApplyPaymentForm(ServiceForm, forms.Form):
 
     def clean(self):
         data = super().clean()
+        for document in self.documents:
+            name = self.amount_field(document)
+            amount = data.get(name)
+            if amount is not None and amount < 0:
+                self.add_error(name, "An amount to apply cannot be negative.")
+            elif amount is not None and amount > document.balance_due:
+                self.add_error(name, f"{amount} exceeds the balance due of {document.balance_due}.")
         # An empty or zero amount means "not this document".
         if not self.errors and not self.applied():
             raise forms.ValidationError(f"Enter the amount to apply to at least one {self.noun}.")
         return data
 
+    def balance_total(self):
+        """Return the sum of the open documents' balances (the table's footer)."""
+        return sum((document.balance_due for document in self.documents), CENT * 0)
+
+    def applied_total(self):
+        """Return the sum of the amounts typed against documents."""
+        return sum((amount for _, amount in self.applied()), CENT * 0)
+
     def show_refusal(self, error: FolioError) -> None:
         match = _APPLICATION_PARAM.fullmatch(error.param or "")
         applied = self.applied()
         if match and int(match[1]) < len(applied):
-            self.add_error(self.amount_field(applied[int(match[1])][0]), error.message)
+            self.add_error(self.amount_field(applied[int(match[1])][0]), plain_message(error, label="Apply"))
         else:
             super().show_refusal(error)
 

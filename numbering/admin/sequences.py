@@ -54,7 +54,26 @@ class SequenceForm(ServiceForm, forms.ModelForm):
             raise forms.ValidationError(
                 "This form does not say which version of the sequence it was opened at; reload the page."
             )
+        if self.starting_number_is_moot(cleaned_data):
+            # Saving it would say "saved" and change nothing: the one period's counter is past it.
+            upcoming = _next_today(self.instance)
+            self.add_error(
+                "starting_number",
+                "This sequence never resets and its counter has started"
+                + (f" (the next number is {upcoming[1]})" if upcoming else "")
+                + ": a new starting number would change nothing. To skip numbers, use “Advance counter”; "
+                "to start again from another number, create a new sequence.",
+            )
         return cleaned_data
+
+    def starting_number_is_moot(self, data: dict) -> bool:
+        """Tell whether a changed starting number can no longer apply: no reset, and the counter exists."""
+        return (
+            not self.instance._state.adding
+            and "starting_number" in self.changed_data
+            and data.get("reset", self.instance.reset) == Sequence.Reset.NEVER
+            and self.instance.periods.exists()
+        )
 
     def validate_constraints(self, exclude=None):
         # The service validates with precise messages (and the database enforces); skip the
@@ -239,8 +258,9 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
         if not change:
             return sequence_create(entity=form.cleaned_data["entity"], actor=actor_of(request), **layout)
         changed = {name: layout[name] for name in form.changed_data if name in layout}
+        counting = "starting_number" in changed and form.instance.periods.exists()
         try:
-            return sequence_update(
+            saved = sequence_update(
                 sequence=form.instance,
                 expected_version=form.cleaned_data["loaded_version"],
                 actor=actor_of(request),
@@ -250,6 +270,13 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
             if error.code != "version_mismatch":
                 raise
             raise Conflict(STALE_FORM, code=error.code) from error
+        if counting:  # a resetting sequence: say what the new start does and what it does not
+            messages.info(
+                request,
+                f"The starting number {changed['starting_number']} applies to periods that have not started "
+                "yet; periods already counting continue where they are.",
+            )
+        return saved
 
     def has_delete_permission(self, request, obj=None):
         # A sequence that issued numbers must never disappear; deactivate it instead.

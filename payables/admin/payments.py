@@ -44,6 +44,26 @@ class PayBillsForm(ApplyPaymentForm):
         self.credits = credits
         self.fields["vendor_credit_ids"].choices = [(str(c.pk), c.credit_number) for c in credits]
 
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        cash, applied = data.get("amount"), self.applied_total()
+        if cash is not None and cash > applied:
+            self.add_error(
+                "amount", f"The cash amount ({cash}) is more than the total applied to bills ({applied})."
+            )
+        elif cash is not None:
+            ticked = set(data.get("vendor_credit_ids") or [])
+            available = sum((c.remaining_amount for c in self.credits if str(c.pk) in ticked), cash * 0)
+            if applied - cash > available:
+                self.add_error(
+                    "vendor_credit_ids" if ticked else "amount",
+                    f"The cash ({cash}) and the ticked credits ({available}) cover less than the "
+                    f"{applied} applied: raise the cash or tick more credits.",
+                )
+        return data
+
     def payment_fields(self):
         # The credits are their own table on the page.
         return [field for field in super().payment_fields() if field.name != "vendor_credit_ids"]

@@ -33,6 +33,17 @@ class ReceivePaymentForm(ApplyPaymentForm):
     external_reference = forms.CharField(required=False, max_length=200)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def clean(self):
+        data = super().clean()
+        amount, applied = data.get("amount"), self.applied_total()
+        if amount is not None and not self.errors and amount != applied:
+            self.add_error(
+                "amount",
+                f"The amount received ({amount}) is not the total applied ({applied}). Correct one of them, "
+                "or leave the amount empty to receive exactly the total applied.",
+            )
+        return data
+
 
 class PaymentApplicationInline(ReadOnlyInline):
     model = PaymentApplication

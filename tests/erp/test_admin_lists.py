@@ -1,4 +1,4 @@
-"""Admin lists: amounts with their currency, totals of the filtered rows, CSV export with the list's filters."""
+"""Admin lists: amounts with their currency, totals of the filtered rows, CSV export with its filters."""
 
 import csv
 import io
@@ -31,7 +31,7 @@ def download(client, url: str) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("cell", "written"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1+2", "'+1+2"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -48,7 +48,15 @@ def test_a_cell_that_a_spreadsheet_would_run_is_neutralised(cell, written):
 
 def test_every_registered_list_but_the_login_log_is_exportable():
     exportable = {m.__name__ for m, a in admin.site._registry.items() if isinstance(a, CsvExportMixin)}
-    assert {"Invoice", "Payment", "VendorBill", "APPayment", "VendorCredit", "Customer", "Vendor"} <= exportable
+    assert {
+        "Invoice",
+        "Payment",
+        "VendorBill",
+        "APPayment",
+        "VendorCredit",
+        "Customer",
+        "Vendor",
+    } <= exportable
     assert {"Sequence", "IssuedNumber", "JournalEntry", "Account", "ApiKey", "Entity"} <= exportable
 
 
@@ -63,7 +71,8 @@ def test_the_invoice_export_keeps_the_lists_filters_and_columns(admin_client, en
 
     header, *rows = download(admin_client, link)
     assert header == [
-        "Number", "Customer", "Entity", "Invoice date", "Due date", "Total", "Balance due", "Status", "Currency",
+        "Number", "Customer", "Entity", "Invoice date", "Due date",
+        "Total", "Balance due", "Status", "Currency",
     ]  # fmt: skip
     assert len(rows) == 1
     number, name, _entity, date, _due, total, balance, status, currency = rows[0]
@@ -94,7 +103,10 @@ def test_amounts_show_right_aligned_with_the_currency(admin_client, customer):
 def test_totals_under_the_invoice_list_add_up_the_filtered_rows_per_currency(admin_client, entity):
     euro = EntityFactory(base_currency="EUR")
     customer = CustomerFactory(entity=entity)
-    first, second = InvoiceFactory(customer=customer, amount="100.00"), InvoiceFactory(customer=customer, amount="50.25")
+    first, second = (
+        InvoiceFactory(customer=customer, amount="100.00"),
+        InvoiceFactory(customer=customer, amount="50.25"),
+    )
     voided = InvoiceFactory(customer=customer, amount="999.00")
     invoice_void(invoice=voided, reason="typo", voided_by="test")
     InvoiceFactory(customer=CustomerFactory(entity=euro), amount="70.00")
@@ -107,7 +119,9 @@ def test_totals_under_the_invoice_list_add_up_the_filtered_rows_per_currency(adm
     ]
 
     filtered = admin_client.get(f"/admin/receivables/invoice/?entity__id__exact={entity.pk}&q={first.number}")
-    assert [line["amounts"] for line in filtered.context["list_totals"]["lines"]] == [["100.00 USD", "100.00 USD"]]
+    assert [line["amounts"] for line in filtered.context["list_totals"]["lines"]] == [
+        ["100.00 USD", "100.00 USD"]
+    ]
     assert second.number not in filtered.content.decode()
     assert 'id="list-totals"' in filtered.content.decode()
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from erp.services.memberships import membership_grant
 from numbering.models import IssuedNumber
 from numbering.services import sequence_issue_next
 from payables.models import APPayment, VendorBill, VendorCredit
@@ -27,14 +28,17 @@ pytestmark = pytest.mark.django_db
 VOIDABLE = [Invoice, Payment, VendorBill, APPayment, VendorCredit, IssuedNumber]
 
 
-def staff_with(*codenames: str, username: str):
-    """A staff user (not a superuser) holding exactly the given permissions ("app.codename")."""
+def staff_with(*codenames: str, username: str, entity):
+    """A staff accountant of `entity`, not a superuser, with exactly these permissions ("app.codename")."""
     user = get_user_model().objects.create_user(username, f"{username}@example.com", "unused-password-1")
     user.is_staff = True
     user.save()
+    membership_grant(user=user, entity=entity, role="accountant")
     for name in codenames:
         app_label, codename = name.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     return user
 
 
@@ -158,9 +162,11 @@ def test_an_invoice_with_payments_says_why_it_cannot_be_voided(admin_client, row
 
 
 @pytest.mark.parametrize("model", VOIDABLE, ids=[m.__name__ for m in VOIDABLE])
-def test_a_view_only_user_has_no_void_button_and_cannot_open_or_post_the_page(client, rows, model):
+def test_a_view_only_user_has_no_void_button_and_cannot_open_or_post_the_page(client, entity, rows, model):
     opts = model._meta
-    client.force_login(staff_with(f"{opts.app_label}.view_{opts.model_name}", username="viewer"))
+    client.force_login(
+        staff_with(f"{opts.app_label}.view_{opts.model_name}", username="viewer", entity=entity)
+    )
     row = rows[model]
     change = client.get(url(row, "change/"))
     assert change.status_code == 200

@@ -181,9 +181,12 @@ def test_advance_requires_a_reason_and_records_the_skip(admin_client, sequence):
     response = admin_client.post(url, {"date": "2026-04-01", "advance_to": 40, "reason": ""})
     assert response.status_code == 200
     assert not CounterEvent.objects.exists()
-    response = admin_client.post(
-        url, {"date": "2026-04-01", "advance_to": 40, "reason": "paper invoices until March"}
-    )
+    typed = {"date": "2026-04-01", "advance_to": 40, "reason": "paper invoices until March"}
+    response = admin_client.post(url, typed)
+    assert response.status_code == 200  # first, what the advance skips, and a button to confirm it
+    assert "Confirm the advance" in response.content.decode()
+    assert not CounterEvent.objects.exists()
+    response = admin_client.post(url, typed | {"confirmed": "on"})
     assert response.status_code == 302
     event = CounterEvent.objects.get()
     assert (event.value_after, event.reason, event.actor) == (40, "paper invoices until March", "user:acc")

@@ -130,14 +130,16 @@ def test_a_bad_bill_line_is_shown_on_its_line_and_nothing_is_saved(admin_client,
     )
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
-    assert formset.forms[1].errors["quantity"] == ["lines[1].quantity must be greater than zero."]
+    assert formset.forms[1].errors["quantity"] == ["Quantity must be more than zero."]
     assert not VendorBill.objects.exists()
 
 
 def test_a_bad_bill_header_is_shown_on_its_field(admin_client, vendor):
     response = admin_client.post("/admin/payables/vendorbill/add/", bill_form(vendor, due_date="2026-03-01"))
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["due_date"] == ["due_date cannot be before bill_date."]
+    assert response.context["adminform"].form.errors["due_date"] == [
+        "The due date cannot be before the bill date."
+    ]
     assert not VendorBill.objects.exists()
 
 
@@ -168,7 +170,7 @@ def test_an_expiry_in_the_past_is_shown_next_to_the_field(admin_client, vendor):
         "/admin/payables/vendorcredit/issue/", {**data, "expires_at": "2020-01-01T10:00"}
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["expires_at"] == ["expires_at must be in the future."]
+    assert response.context["form"].errors["expires_at"] == ["Expires at must be in the future."]
     assert not VendorCredit.objects.exists()
 
 
@@ -231,7 +233,10 @@ def test_not_enough_credit_is_shown_next_to_the_credits(admin_client, vendor, op
     response = admin_client.post("/admin/payables/appayment/pay-bills/", data)
     assert response.status_code == 200
     errors = response.context["form"].errors["vendor_credit_ids"]
-    assert errors == ["The listed vendor credits have 30.00 left; this payment needs 50.00."]
+    assert errors == [
+        "The cash (50.00) and the ticked credits (30.00) cover less than the 100.00 applied: "
+        "raise the cash or tick more credits."
+    ]
     assert not APPayment.objects.exists()
 
 
@@ -329,7 +334,7 @@ def test_voiding_bills_and_credits_from_the_admin(admin_client, entity, vendor, 
     asked = admin_client.post(
         "/admin/payables/vendorcredit/", {"action": "void_selected", "_selected_action": [credit.pk]}
     )
-    assert "Give the reason auditors will read" in asked.content.decode()
+    assert "The reversing entry it posts" in asked.content.decode()
     admin_client.post(
         "/admin/payables/vendorcredit/",
         {"action": "void_selected", "_selected_action": [credit.pk], "reason": "issued in error"},

@@ -77,19 +77,19 @@ def test_the_service_is_called_once_and_its_refusal_is_shown_with_nothing_writte
 
     monkeypatch.setattr(InvoiceAdmin, "create_service", staticmethod(counted))
     header = {"customer": customer.pk, "invoice_date": "2026-03-02", "due_date": "", "notes": ""}
-    # The form is valid (a negative price is a number); the service refuses the second line.
+    # The form is valid (each field is); only the service sees that the second line's amount is too large.
     refused = admin_client.post(
         "/admin/receivables/invoice/add/",
-        header | lines_form(("Design", "2", "150.00"), ("Hosting", "1", "-5")),
+        header | lines_form(("Design", "2", "150.00"), ("Hosting", "99999999", "99999999.00")),
     )
     assert refused.status_code == 200
     assert len(calls) == 1
     lines = refused.context["inline_admin_formsets"][0].formset
-    assert "must not be negative" in lines.forms[1].errors["unit_price"][0]
+    assert lines.forms[1].non_field_errors() == ["The line's amount is larger than the books accept."]
     form = refused.context["adminform"].form
-    assert form.non_field_errors() == ["The invoice was not saved: see the line below."]
+    assert form.non_field_errors() == ["The invoice was not saved: see the lines below."]
     page = refused.content.decode()
-    assert "must not be negative" in page and 'value="Hosting"' in page  # what was typed survives
+    assert "larger than the books accept" in page and 'value="Hosting"' in page  # what was typed survives
     assert not Invoice.objects.exists()
     assert not JournalEntry.objects.exists()
     assert not LogEntry.objects.exists()  # the admin wrote no history for the refused add
@@ -107,10 +107,14 @@ def test_the_service_is_called_once_and_its_refusal_is_shown_with_nothing_writte
 @pytest.mark.parametrize(
     "header, lines, message",
     [
-        ({}, [("Design", "1", "-5")], "must not be negative"),
-        ({"due_date": "2026-03-01"}, [("Design", "1", "5")], "due_date cannot be before invoice_date"),
-        ({}, [], "1–200 lines."),
-        ({}, [("Design", "1", "0")], "must total more than zero"),
+        ({}, [("Design", "1", "-5")], "Unit price cannot be negative."),
+        (
+            {"due_date": "2026-03-01"},
+            [("Design", "1", "5")],
+            "The due date cannot be before the invoice date.",
+        ),
+        ({}, [], "Enter at least one line."),
+        ({}, [("Design", "1", "0")], "The total must be more than zero"),
     ],
 )
 def test_an_invalid_invoice_shows_the_service_error_and_creates_nothing(
@@ -163,8 +167,8 @@ def test_receiving_a_payment_applies_it_through_the_service(admin_client, custom
     "amounts, fields, field, message",
     [
         ({0: "100.01"}, {}, 0, "exceeds the balance due"),
-        ({0: "-1"}, {}, 0, "must be greater than zero"),
-        ({0: "10.00"}, {"amount": "12.00"}, "amount", "must equal the sum"),
+        ({0: "-1"}, {}, 0, "cannot be negative"),
+        ({0: "10.00"}, {"amount": "12.00"}, "amount", "is not the total applied (10.00)"),
         (
             {0: "10.00"},
             {"payment_method": "ach", "check_number": "5"},
@@ -197,7 +201,7 @@ def test_void_actions_go_through_the_services(admin_client, customer, invoices):
     )
     selected = {"action": "void_selected", "_selected_action": [str(invoices[0].pk), str(invoices[1].pk)]}
     asked = admin_client.post("/admin/receivables/invoice/", selected)
-    assert "Give the reason auditors will read" in asked.content.decode()
+    assert "The reversing entry it posts" in asked.content.decode()
     assert Invoice.objects.filter(status="void").count() == 0
     response = admin_client.post("/admin/receivables/invoice/", selected | {"reason": "typo"}, follow=True)
     page = response.content.decode()
