@@ -57,6 +57,12 @@ class AsOfForm(EntityForm):
         return self.cleaned_data.get("as_of") or timezone.localdate()
 
 
+class PartyForm(AsOfForm):
+    """The drill-down's party, of the chosen entity (checked by the page)."""
+
+    party = forms.UUIDField()
+
+
 class StatementForm(forms.Form):
     customer = forms.ModelChoiceField(queryset=None)
     date_from = forms.DateField(
@@ -93,8 +99,8 @@ class ReportPagesMixin:
         ("trial-balance/", "trial_balance_view", "trial_balance"),
         ("ar-aging/", "ar_aging_view", "ar_aging"),
         ("ap-aging/", "ap_aging_view", "ap_aging"),
-        ("ar-aging/<uuid:party_id>/", "ar_party_view", "ar_aging_party"),
-        ("ap-aging/<uuid:party_id>/", "ap_party_view", "ap_aging_party"),
+        ("ar-aging/party/", "ar_party_view", "ar_aging_party"),
+        ("ap-aging/party/", "ap_party_view", "ap_aging_party"),
         ("statement/", "statement_view", "statement"),
     ]
     report_links = [
@@ -140,13 +146,13 @@ class ReportPagesMixin:
         """What is owed to vendors as of a date, by days past due."""
         return self._aging(request, PAYABLE)
 
-    def ar_party_view(self, request, party_id):
+    def ar_party_view(self, request):
         """One customer's open invoices as of a date."""
-        return self._party(request, RECEIVABLE, party_id)
+        return self._party(request, RECEIVABLE)
 
-    def ap_party_view(self, request, party_id):
+    def ap_party_view(self, request):
         """One vendor's open bills as of a date."""
-        return self._party(request, PAYABLE, party_id)
+        return self._party(request, PAYABLE)
 
     def _aging(self, request, kind: str):
         self._check(request)
@@ -160,12 +166,15 @@ class ReportPagesMixin:
         prefix = "AR" if kind == RECEIVABLE else "AP"
         rows = []
         if report is not None:
-            query = urlencode({"entity": report.entity.pk, "as_of": report.as_of.isoformat()})
+            party_url = reverse(f"admin:ledger_account_{prefix.lower()}_aging_party")
             rows = [
                 {
                     "line": row,
-                    "url": reverse(f"admin:ledger_account_{prefix.lower()}_aging_party", args=[row.party_id])
-                    + f"?{query}",
+                    "url": party_url
+                    + "?"
+                    + urlencode(
+                        {"entity": report.entity.pk, "as_of": report.as_of.isoformat(), "party": row.party_id}
+                    ),
                 }
                 for row in report.rows
             ]
@@ -184,21 +193,30 @@ class ReportPagesMixin:
             submit_label="Show",
         )
 
-    def _party(self, request, kind: str, party_id):
+    def _party(self, request, kind: str):
         self._check(request)
         source = subledger(kind)
-        form = AsOfForm(request.GET or None, user=request.user)
+        prefix = "AR" if kind == RECEIVABLE else "AP"
+        aging_url = reverse(f"admin:ledger_account_{prefix.lower()}_aging")
+        form = PartyForm(request.GET or None, user=request.user)
         if not (form.is_bound and form.is_valid()):
-            raise Http404("Choose the entity and the date on the aging page.")
+            # Reached without a name (a bookmark, a typed address): say where names are chosen.
+            return render_page(
+                self,
+                request,
+                "admin/ledger/account/aging_party.html",
+                title=f"{prefix} aging: open documents",
+                aging_url=aging_url,
+                aging_title=f"{prefix} aging",
+            )
         entity = form.cleaned_data["entity"]
-        party = source.parties(entity=entity).filter(pk=party_id).first()
+        party = source.parties(entity=entity).filter(pk=form.cleaned_data["party"]).first()
         if party is None:
             raise Http404(f"No such {source.party_label} of {entity}.")
         report = aging_report(source, entity=entity, as_of=form.report_date(), party_id=party.pk)
         items = [item for row in report.rows for item in row.items]
         document_opts = source.document_model._meta
         labels = {key: label for key, label, _ in BUCKETS}
-        prefix = "AR" if kind == RECEIVABLE else "AP"
         statement_url = None
         if kind == RECEIVABLE:
             statement_url = (
@@ -225,12 +243,9 @@ class ReportPagesMixin:
                 }
                 for item in items
             ],
-            aging_url=reverse(f"admin:ledger_account_{prefix.lower()}_aging") + "?" + _query(request),
+            aging_url=f"{aging_url}?{urlencode({'entity': entity.pk, 'as_of': report.as_of.isoformat()})}",
             aging_title=f"{prefix} aging",
             statement_url=statement_url,
-            form_id="aging-party-form",
-            form_method="get",
-            submit_label="Show",
         )
 
     def statement_view(self, request):

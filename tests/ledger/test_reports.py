@@ -1,11 +1,9 @@
 """The ledger's reports against the ledger itself: aging totals are the control accounts as of the date,
 buckets at their edges, voids and payments dated after `as_of`, the trial balance, statements."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from ledger import selectors
 from ledger.documents.services import ApplicationInput
@@ -14,37 +12,12 @@ from ledger.reports.balances import control_balance
 from ledger.reports.statement import statement
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
 from payables.services import ap_payment_create, vendor_bill_void
-from receivables.services import invoice_void, payment_apply_to_invoices, payment_void
+from receivables.services import invoice_void, payment_void
+from tests.ledger.books import AS_OF, START, TODAY, days, invoice, pay
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
-from tests.receivables.factories import CustomerFactory, InvoiceFactory
+from tests.receivables.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
-# The report date of most scenarios: in the past, so voids (dated today) come after it.
-AS_OF = TODAY - datetime.timedelta(days=20)
-START = AS_OF - datetime.timedelta(days=150)
-
-
-def days(n: int) -> datetime.timedelta:
-    return datetime.timedelta(days=n)
-
-
-def invoice(customer, amount, *, due: datetime.date, on: datetime.date = START):
-    return InvoiceFactory(customer=customer, amount=amount, invoice_date=on, due_date=due)
-
-
-def pay(customer, *pairs, on: datetime.date):
-    """Apply a customer payment of (invoice, amount) pairs dated `on`."""
-    total = sum(Decimal(amount) for _, amount in pairs)
-    return payment_apply_to_invoices(
-        entity=customer.entity,
-        customer_id=customer.pk,
-        payment_method="ach",
-        amount=total,
-        applications=[ApplicationInput(document_id=doc.pk, amount_applied=amount) for doc, amount in pairs],
-        payment_date=on,
-    )
 
 
 def ar(entity, as_of=AS_OF):

@@ -10,8 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from erp.models import Membership
-from tests.ledger.test_reports import AS_OF, days, invoice, pay
-from tests.ledger.test_reports_api import books  # noqa: F401 (the fixture)
+from tests.ledger.books import AS_OF, days, invoice, pay, sample_books
 from tests.receivables.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +19,11 @@ AR_AGING = reverse("admin:ledger_account_ar_aging")
 AP_AGING = reverse("admin:ledger_account_ap_aging")
 STATEMENT = reverse("admin:ledger_account_statement")
 TRIAL_BALANCE = reverse("admin:ledger_account_trial_balance")
+
+
+@pytest.fixture
+def books(entity):
+    return sample_books(entity)
 
 
 def csv_rows(response) -> list[dict]:
@@ -58,9 +62,9 @@ def test_the_aging_csv_holds_the_apis_figures(admin_client, api, entity, books, 
 def test_an_aging_row_drills_down_to_the_partys_open_documents(admin_client, entity, books):
     page = admin_client.get(AR_AGING, {"entity": entity.pk, "as_of": AS_OF.isoformat()}).content.decode()
     acme = books["acme"]
-    url = reverse("admin:ledger_account_ar_aging_party", args=[acme.pk])
-    assert f'href="{url}?entity={entity.pk}&amp;as_of={AS_OF.isoformat()}"' in page
-    detail = admin_client.get(url, {"entity": entity.pk, "as_of": AS_OF.isoformat()})
+    url = reverse("admin:ledger_account_ar_aging_party")
+    assert f'href="{url}?entity={entity.pk}&amp;as_of={AS_OF.isoformat()}&amp;party={acme.pk}"' in page
+    detail = admin_client.get(url, {"entity": entity.pk, "as_of": AS_OF.isoformat(), "party": acme.pk})
     assert detail.status_code == 200
     text = detail.content.decode()
     numbers = list(acme.invoices.order_by("due_date").values_list("number", "pk"))
@@ -73,9 +77,15 @@ def test_an_aging_row_drills_down_to_the_partys_open_documents(admin_client, ent
 def test_the_drill_down_of_another_entitys_party_is_404(admin_client, entity, other_entity, books):
     theirs = CustomerFactory(entity=other_entity)
     invoice(theirs, "5.00", due=AS_OF)
-    url = reverse("admin:ledger_account_ar_aging_party", args=[theirs.pk])
-    assert admin_client.get(url, {"entity": entity.pk, "as_of": AS_OF.isoformat()}).status_code == 404
-    assert admin_client.get(url).status_code == 404
+    url = reverse("admin:ledger_account_ar_aging_party")
+    assert (
+        admin_client.get(
+            url, {"entity": entity.pk, "as_of": AS_OF.isoformat(), "party": theirs.pk}
+        ).status_code
+        == 404
+    )
+    assert admin_client.get(url, {"entity": other_entity.pk, "party": theirs.pk}).status_code == 200
+    assert 'id="choose-a-name"' in admin_client.get(url).content.decode()
 
 
 def test_a_member_sees_only_their_entitys_reports(member, entity, other_entity, books):
@@ -91,8 +101,9 @@ def test_a_member_sees_only_their_entitys_reports(member, entity, other_entity, 
     assert member.get(AR_AGING, {"entity": other_entity.pk, "format": "csv"})["Content-Type"].startswith(
         "text/html"
     )
-    drill = reverse("admin:ledger_account_ar_aging_party", args=[theirs.pk])
-    assert member.get(drill, {"entity": other_entity.pk}).status_code == 404
+    drill = reverse("admin:ledger_account_ar_aging_party")
+    refused = member.get(drill, {"entity": other_entity.pk, "party": theirs.pk}).content.decode()
+    assert 'id="choose-a-name"' in refused and "Hidden Ltd" not in refused
     statement = member.get(STATEMENT, {"customer": theirs.pk})
     assert "Select a valid choice" in statement.content.decode()
     assert "Hidden Ltd" not in member.get(STATEMENT).content.decode()

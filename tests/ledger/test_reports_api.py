@@ -4,31 +4,18 @@ scopes and tenancy."""
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from ledger.reports.balances import control_balance
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
 from tests.helpers import error_of
-from tests.ledger.test_reports import AS_OF, START, days, invoice, pay
-from tests.payables.factories import VendorBillFactory, VendorFactory
-from tests.receivables.factories import CustomerFactory
+from tests.ledger.books import AS_OF, START, TODAY, days, sample_books
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def books(entity):
-    """Two customers and a vendor with open, partly paid and overdue documents."""
-    acme, zed = CustomerFactory(entity=entity, name="Acme"), CustomerFactory(entity=entity, name="Zed")
-    first = invoice(acme, "100.00", due=AS_OF - days(31))
-    invoice(acme, "20.50", due=AS_OF + days(3))
-    invoice(zed, "7.25", due=AS_OF - days(91))
-    pay(acme, (first, "40.00"), on=AS_OF - days(1))
-    vendor = VendorFactory(entity=entity, name="Northwind")
-    VendorBillFactory(vendor=vendor, bill_date=START, due_date=AS_OF - days(5), total=Decimal("300.00"))
-    return {"acme": acme, "zed": zed, "vendor": vendor}
+    return sample_books(entity)
 
 
 def test_ar_aging_rows_and_totals_are_decimal_strings_that_add_up_to_accounts_receivable(api, entity, books):
