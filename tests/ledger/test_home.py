@@ -2,14 +2,17 @@
 user's entities with figures equal to the reports', an SVG chart and the numbering's health."""
 
 import datetime
+import json
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from erp.models import Membership
+from erp.models import Entity, Membership
 from ledger.reports.aging import aging_report
 from ledger.reports.balances import control_balance
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
@@ -145,3 +148,19 @@ def test_a_gap_in_the_numbers_shows_on_the_home_page(admin_client, entity):
 
 def test_the_home_page_only_answers_reads(admin_client):
     assert admin_client.post("/").status_code == 405
+
+
+def test_after_login_the_demo_books_are_on_the_home_page_as_in_the_ledger(client):
+    out = StringIO()
+    call_command("load_demo", "--json", stdout=out)
+    demo = json.loads(out.getvalue())
+    # The newcomer's path: / sends to the login, which sends back to / (the dashboard).
+    login = client.get("/")["Location"]
+    landed = client.post(login, {"username": demo["admin_username"], "password": demo["admin_password"]})
+    assert landed.status_code == 302 and landed["Location"] == "/"
+    page = client.get("/").content.decode()
+    entity = Entity.objects.get(code="demo")
+    receivable = control_balance(subledger(RECEIVABLE), entity=entity, as_of=TODAY)
+    assert receivable > 0 and figure(page, "ar-open") == str(receivable)
+    payable = aging_report(subledger(PAYABLE), entity=entity, as_of=TODAY).totals.total
+    assert payable == control_balance(subledger(PAYABLE), entity=entity, as_of=TODAY)
