@@ -6,6 +6,7 @@ from django.db import transaction
 
 from erp.exceptions import InvalidInput
 from erp.models import Entity, Membership, Role
+from erp.services.activity import activity_record
 from erp.services.modes import live_entity_of
 
 logger = logging.getLogger("folio.access")
@@ -33,9 +34,13 @@ def membership_grant(*, user, entity: Entity, role: str, granted_by: str = "") -
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=user, entity=live, defaults={"role": role, "granted_by": granted_by}
     )
-    if not created and membership.role != role:
+    if created:
+        activity_record(action="membership.created", obj=membership, changes={"role": [None, role]})
+    elif membership.role != role:
+        before = membership.role
         membership.role, membership.granted_by = role, granted_by
         membership.save(update_fields=["role", "granted_by"])
+        activity_record(action="membership.updated", obj=membership, changes={"role": [before, role]})
     logger.info("membership: %s is %s of %s (by %s)", user, role, live.code, granted_by or "unnamed actor")
     return membership
 
@@ -43,6 +48,7 @@ def membership_grant(*, user, entity: Entity, role: str, granted_by: str = "") -
 @transaction.atomic
 def membership_revoke(*, membership: Membership, revoked_by: str = "") -> None:
     """Take a user's access to an entity away (their access ends with their next request)."""
+    activity_record(action="membership.deleted", obj=membership, changes={"role": [membership.role, None]})
     Membership.objects.filter(pk=membership.pk).delete()
     logger.info(
         "membership revoked: %s of entity %s (by %s)",
