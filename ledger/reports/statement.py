@@ -58,8 +58,10 @@ def statement(
     source: Subledger, *, entity: Entity, party, date_from: datetime.date, date_to: datetime.date
 ) -> Statement:
     """Return `party`'s statement for the period; `party` must belong to `entity` (the caller checks)."""
-    before = date_from - datetime.timedelta(days=1)
-    opening = aging_report(source, entity=entity, as_of=before, party_id=party.pk).totals.total
+    opening = ZERO
+    if date_from > datetime.date.min:  # nothing can be dated before the first day of the calendar
+        before = date_from - datetime.timedelta(days=1)
+        opening = aging_report(source, entity=entity, as_of=before, party_id=party.pk).totals.total
     postings = sorted(
         _postings(source, entity=entity, party=party, date_from=date_from, date_to=date_to),
         key=lambda posting: (posting[0], posting[1], posting[2], str(posting[3].pk)),

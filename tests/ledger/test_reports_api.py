@@ -165,6 +165,15 @@ def test_a_statement_defaults_to_this_month_and_refuses_a_reversed_period(api, b
     assert error_of(api.get(url, {"as_of": "2026-03-01"})) == (400, "unknown_parameter", "as_of")
 
 
+def test_the_calendars_first_and_last_days_are_answered(api, books):
+    url = f"/v1/customers/{books['acme'].pk}/statement"
+    body = api.get(url, {"from": "0001-01-01", "to": "9999-12-31"}).json()
+    assert (body["opening_balance"], body["closing_balance"]) == ("0.00", "80.50")
+    for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging", "/v1/reports/trial-balance"):
+        assert api.get(path, {"as_of": "0001-01-01"}).status_code == 200
+        assert api.get(path, {"as_of": "9999-12-31"}).status_code == 200
+
+
 def test_another_entitys_customer_has_no_statement(make_client, books, other_entity):
     response = make_client(other_entity).get(f"/v1/customers/{books['acme'].pk}/statement")
     assert response.status_code == 404
