@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from erp.api.base import UUID_PATH, FolioGenericAPIView
+from erp.api.fields import InlineEnumField
 from erp.exceptions import InvalidInput
 from ledger.api.reports import aging_amounts, money
 from ledger.reports.statement import Statement, statement
@@ -34,7 +35,9 @@ STATEMENT_RESPONSE = inline_serializer(
             "StatementLine",
             {
                 "date": serializers.DateField(),
-                "type": serializers.ChoiceField(["invoice", "invoice_void", "payment", "payment_void"]),
+                "type": InlineEnumField(
+                    [(name, name) for name in ("invoice", "invoice_void", "payment", "payment_void")]
+                ),
                 "object_id": serializers.UUIDField(),
                 "reference": serializers.CharField(),
                 "description": serializers.CharField(),
