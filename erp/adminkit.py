@@ -334,7 +334,8 @@ class VoidWithReasonMixin:
                 "id": "void-link",
                 "css": "deletelink",
             }
-            extra_context = {**(extra_context or {}), "object_links": [link]}
+            extra_context = extra_context or {}
+            extra_context = {**extra_context, "object_links": [*extra_context.get("object_links", []), link]}
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(

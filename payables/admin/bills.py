@@ -1,12 +1,20 @@
-"""Vendor bills: added with their lines through vendor_bill_create, read-only once posted, voidable."""
+"""Vendor bills: added with their lines through vendor_bill_create (posted, or saved as a draft), a draft
+edited, posted or deleted, a posted bill read-only and voidable."""
 
 from django import forms
 from django.contrib import admin
 
 from erp.adminkit import ReadOnlyInline
-from ledger.documents.admin import DocumentAdmin, DocumentForm, DocumentLineInline
+from ledger.documents.admin import DocumentAdmin, DocumentForm
+from ledger.documents.admin_drafts import DraftAdminMixin, DraftLineInline
 from payables.models import APPaymentApplication, VendorBill, VendorBillLine
-from payables.services import vendor_bill_create, vendor_bill_void
+from payables.services import (
+    vendor_bill_create,
+    vendor_bill_delete,
+    vendor_bill_post,
+    vendor_bill_update,
+    vendor_bill_void,
+)
 
 
 class VendorBillAddForm(DocumentForm):
@@ -19,7 +27,7 @@ class VendorBillAddForm(DocumentForm):
         }
 
 
-class VendorBillLineInline(DocumentLineInline):
+class VendorBillLineInline(DraftLineInline):
     model = VendorBillLine
 
 
@@ -35,11 +43,13 @@ class BillApplicationInline(ReadOnlyInline):
 
 
 @admin.register(VendorBill)
-class VendorBillAdmin(DocumentAdmin):
+class VendorBillAdmin(DraftAdminMixin, DocumentAdmin):
     add_form = VendorBillAddForm
     header_fields = VendorBillAddForm.Meta.fields
     line_inline = VendorBillLineInline
     create_service = staticmethod(vendor_bill_create)
+    update_service, delete_service = staticmethod(vendor_bill_update), staticmethod(vendor_bill_delete)
+    post_service, draft_keyword = staticmethod(vendor_bill_post), "bill"
     posted_inlines = [BillApplicationInline]
     search_fields = ["number", "vendor_reference", "vendor__name"]
     date_hierarchy = "bill_date"

@@ -1,14 +1,20 @@
 """Invoices API: /v1/invoices create (posted and numbered, or a draft), list, retrieve, void; a draft's
 PATCH, DELETE and post (payments:read|write; docs/receivables.md)."""
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.settings import api_settings
 
 from erp.api.fields import InlineEnumField
 from erp.api.serializers import InputSerializer
 from ledger.documents import api as kit
 from receivables import selectors
 from receivables.models import Invoice, InvoiceLine
+from receivables.printing import invoice_pdf, pdf_filename
 from receivables.services import invoice_create, invoice_delete, invoice_post, invoice_update, invoice_void
 
 
@@ -88,6 +94,23 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
 
 
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; the view answers the PDF bytes itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        # An error answered to a client that asked for a PDF: the JSON envelope, labelled as JSON.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
+
+
 # What an invoice's header can be refused for besides every document's codes.
 INVOICE_HEADER_ERRORS = {
     400: ["notes_too_long", "bill_to_too_long", "payment_terms_invalid"],
@@ -154,3 +177,16 @@ class InvoiceViewSet(kit.DraftMixin, kit.CreateMixin, kit.PostedViewSet):
 
     def get_queryset(self):
         return selectors.invoices_for_entity(entity=self.entity)
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description='The printable invoice (docs/receivables.md, "Printing"); a draft prints marked DRAFT.',
+    )
+    @action(
+        detail=True, methods=["get"], renderer_classes=[*api_settings.DEFAULT_RENDERER_CLASSES, PDFRenderer]
+    )
+    def pdf(self, request, pk=None):
+        invoice = self.get_object()
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{pdf_filename(invoice)}"'
+        return response

@@ -251,3 +251,89 @@ def test_two_posts_of_one_draft_at_once_take_one_number(entity):
     assert IssuedNumber.objects.filter(document_type="invoice", document_id=str(draft.pk)).count() == 1
     assert len(entries_for("invoice", draft.pk)) == 1
     assert Invoice.objects.get(pk=draft.pk).number == posted[0].number
+
+
+def admin_lines(invoice: Invoice | None, *lines, extra: int = 1) -> dict:
+    """The lines formset as a browser posts it: the draft's lines (kept or changed) then new ones."""
+    existing = list(invoice.lines.all()) if invoice else []
+    total = max(len(lines), len(existing)) + extra
+    data = {
+        "lines-TOTAL_FORMS": str(total),
+        "lines-INITIAL_FORMS": str(len(existing)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    for index in range(total):
+        data[f"lines-{index}-quantity"] = "1"
+        if index < len(existing):
+            data |= {f"lines-{index}-id": existing[index].pk, f"lines-{index}-invoice": invoice.pk}
+        if index < len(lines):
+            description, quantity, price, *delete = lines[index]
+            data |= {
+                f"lines-{index}-description": description,
+                f"lines-{index}-quantity": quantity,
+                f"lines-{index}-unit_price": price,
+            }
+            if delete:
+                data[f"lines-{index}-DELETE"] = "on"
+    return data
+
+
+HEADER = {"invoice_date": "2026-03-02", "payment_terms_days": "", "due_date": "", "bill_to": "", "notes": ""}
+
+
+@pytest.mark.django_db
+class TestDraftsInTheAdmin:
+    def test_save_as_draft_then_edit_then_save_and_post(self, admin_client, customer):
+        add = admin_client.get("/admin/receivables/invoice/add/").content.decode()
+        assert 'name="_save_draft"' in add
+        data = {"customer": customer.pk, **HEADER, "_save_draft": "Save as draft"}
+        response = admin_client.post(
+            "/admin/receivables/invoice/add/", data | admin_lines(None, ("Design", "2", "150.00"))
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        draft = Invoice.objects.get()
+        assert (draft.status, draft.number, draft.journal_entry_id) == ("draft", "", None)
+
+        url = f"/admin/receivables/invoice/{draft.pk}/change/"
+        page = admin_client.get(url).content.decode()
+        assert 'name="_post_draft"' in page and 'name="_save"' in page
+        edit = {"customer": customer.pk, **HEADER, "payment_terms_days": "14", "_save": "Save"}
+        lines = admin_lines(draft, ("Design", "3", "150.00"), ("Hosting", "1", "49.99"))
+        response = admin_client.post(url, edit | lines)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        draft.refresh_from_db()
+        assert (draft.status, draft.total, draft.due_date) == (
+            "draft",
+            Decimal("499.99"),
+            datetime.date(2026, 3, 16),
+        )
+
+        post = {"customer": customer.pk, **HEADER, "_post_draft": "Save and post"}
+        lines = admin_lines(draft, ("Design", "3", "150.00", "delete"), ("Hosting", "1", "49.99"))
+        response = admin_client.post(url, post | lines)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        posted = Invoice.objects.get(pk=draft.pk)
+        assert posted.status == "open" and posted.number and posted.total == Decimal("49.99")
+        assert 'name="_save"' not in admin_client.get(url).content.decode()  # posted: read-only
+
+    def test_a_draft_is_deleted_from_its_page_and_a_posted_invoice_is_not(self, admin_client, customer):
+        draft = draft_of(customer)
+        confirm = admin_client.get(f"/admin/receivables/invoice/{draft.pk}/delete/")
+        assert confirm.status_code == 200
+        response = admin_client.post(f"/admin/receivables/invoice/{draft.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+        assert not Invoice.objects.filter(pk=draft.pk).exists()
+        posted = InvoiceFactory(customer=customer)
+        assert admin_client.get(f"/admin/receivables/invoice/{posted.pk}/delete/").status_code == 403
+
+    def test_post_selected_drafts(self, admin_client, customer):
+        drafts = [draft_of(customer), draft_of(customer, "20.00")]
+        posted = InvoiceFactory(customer=customer)
+        response = admin_client.post(
+            "/admin/receivables/invoice/",
+            {"action": "post_selected", "_selected_action": [d.pk for d in drafts] + [posted.pk]},
+        )
+        assert response.status_code == 302
+        assert set(Invoice.objects.values_list("status", flat=True)) == {"open"}
+        assert IssuedNumber.objects.filter(document_type="invoice").count() == 3
