@@ -87,6 +87,16 @@ FOLIO_TEST_BOOKS_SETUP = [
 ]
 # The party ledgers the ledger's reports read (aging, statements, the home page), by kind: each a
 # ledger.reports.subledgers.Subledger describing its models, named by path for the same reason.
+# The documents that carry an issued number, for the numbering audit's check that numbers and documents
+# agree (numbering/audit.py): per document_type (as its issued number names it), "app_label.Model.field",
+# and the counter type of the sequence that numbers it.
+FOLIO_NUMBERED_DOCUMENTS = {
+    "invoice": ("receivables.Invoice.number", "invoice"),
+    "vendor_bill": ("payables.VendorBill.number", "vendor_bill"),
+    "vendor_credit": ("payables.VendorCredit.credit_number", "vendor_credit"),
+    "ap_payment": ("payables.APPayment.number", "ap_payment"),
+    "journal_entry": ("ledger.JournalEntry.number", "journal"),
+}
 FOLIO_SUBLEDGERS = {
     "receivable": "receivables.reports.RECEIVABLES",
     "payable": "payables.reports.PAYABLES",

@@ -8,10 +8,17 @@ as islands of consecutive values by one window query per period over the (period
 a period of a million numbers costs one index scan and returns only the holes.
 """
 
+from django.apps import apps
+from django.conf import settings
 from django.db import connection
 
 from erp.models import Entity
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
+
+# Statuses that mean a document is void (its number is then voided with it).
+VOID_STATUSES = ("void", "voided")
+# A report lists at most this many disagreements of each kind per sequence: enough to act on.
+MAX_LISTED = 1000
 
 # One row per island boundary: the period's first issued value, and every value whose successor
 # is not value + 1 (the end of an island; its lead is where the next island starts).
@@ -43,11 +50,112 @@ def sequence_audit(*, sequence: Sequence) -> dict:
         _period_report(period, events_by_period.get(period.pk, []))
         for period in NumberingPeriod.objects.filter(sequence=sequence).order_by("start")
     ]
+    documents = documents_disagreeing(sequence=sequence)
     return {
         "sequence_id": str(sequence.pk),
-        "ok": all(_period_ok(period) for period in periods),
+        "ok": all(_period_ok(period) for period in periods) and not documents,
         "periods": periods,
+        "documents": documents,
     }
+
+
+def documents_disagreeing(*, sequence: Sequence) -> list[dict]:
+    """Return where this sequence's numbers and the documents they number disagree.
+
+    Numbering knows no document model: the setting FOLIO_NUMBERED_DOCUMENTS names them (document_type ->
+    "app_label.Model.number_field", the counter type numbering them), read through the app registry.
+    Reported: a number whose document is missing (`document_missing`) or carries another number
+    (`document_carries_another_number`), a voided number whose document is not void
+    (`number_voided_document_live`), and a document of this sequence's counter type carrying a number
+    that was never issued to it (`document_number_not_issued`).
+    """
+    kinds = []
+    for document_type, (target, counter_type) in settings.FOLIO_NUMBERED_DOCUMENTS.items():
+        app_model, _, field_name = target.rpartition(".")
+        kinds.append((document_type, counter_type, *_table(apps.get_model(app_model), field_name)))
+    problems = _numbers_disagreeing(sequence, kinds)
+    for document_type, counter_type, table, number, _status in kinds:
+        if counter_type == sequence.counter_type:
+            problems += _documents_without_number(sequence, document_type, table, number)
+    return problems
+
+
+def _table(model, field_name: str) -> tuple[str, str, str | None]:
+    """Return a document model's quoted table, number column and status column (None: never void)."""
+    quote = connection.ops.quote_name
+    status = next((f.column for f in model._meta.concrete_fields if f.name == "status"), None)
+    return (
+        quote(model._meta.db_table),
+        quote(model._meta.get_field(field_name).column),
+        quote(status) if status else None,
+    )
+
+
+def _numbers_disagreeing(sequence: Sequence, kinds: list[tuple]) -> list[dict]:
+    """Return the sequence's numbers whose document disagrees, every document type in one statement."""
+    parts, params = [], []
+    for document_type, _counter_type, table, number, status in kinds:
+        live = f"d.{status} <> ALL(%s)" if status else "TRUE"
+        parts.append(
+            f"""
+            SELECT n.id, n.number, n.document_type, n.document_id, d.{number} AS carried,
+                   n.period_id, n.value,
+                   CASE WHEN d.id IS NULL THEN 'document_missing'
+                        WHEN d.{number} <> n.number THEN 'document_carries_another_number'
+                        ELSE 'number_voided_document_live' END AS problem
+              FROM numbering_issuednumber AS n
+              LEFT JOIN {table} AS d ON d.id::text = n.document_id
+             WHERE n.entity_id = %s AND n.document_type = %s AND n.document_id <> '' AND n.sequence_id = %s
+               AND (d.id IS NULL OR d.{number} <> n.number OR (n.status = 'voided' AND {live}))"""
+        )
+        params += [sequence.entity_id, document_type, sequence.pk, *([list(VOID_STATUSES)] if status else [])]
+    if not parts:
+        return []
+    sql = f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS found ORDER BY period_id, value LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, MAX_LISTED])
+        rows = cursor.fetchall()
+    return [
+        {
+            "problem": problem,
+            "document_type": document_type,
+            "document_id": document_id,
+            "number": issued,
+            "document_number": carried,
+            "issued_number_id": str(issued_id),
+        }
+        for issued_id, issued, document_type, document_id, carried, _period, _value, problem in rows
+    ]
+
+
+def _documents_without_number(sequence: Sequence, document_type: str, table: str, number: str) -> list[dict]:
+    """Return the entity's documents of a type carrying a number never issued to them."""
+    sql = f"""
+        SELECT d.id, d.{number}
+          FROM {table} AS d
+         WHERE d.entity_id = %s AND d.{number} <> ''
+           AND NOT EXISTS (
+               SELECT 1 FROM numbering_issuednumber AS n
+                WHERE n.entity_id = d.entity_id AND n.document_type = %s AND n.document_id = d.id::text
+                  AND n.number = d.{number}
+           )
+         ORDER BY d.id
+         LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sequence.entity_id, document_type, MAX_LISTED])
+        rows = cursor.fetchall()
+    return [
+        {
+            "problem": "document_number_not_issued",
+            "document_type": document_type,
+            "document_id": str(document_id),
+            "number": None,
+            "document_number": carried,
+            "issued_number_id": None,
+        }
+        for document_id, carried in rows
+    ]
 
 
 def entity_audit(*, entity: Entity) -> dict:

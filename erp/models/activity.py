@@ -79,5 +79,6 @@ class Activity(models.Model):
 
 
 def object_type_of(model: type[models.Model]) -> str:
-    """Return a model's name in the log: its class name in snake case (VendorCredit → vendor_credit)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+    """Return a model's name in the log: its class name in snake case (VendorCredit → vendor_credit, APPayment →
+    ap_payment), which is also the document_type its issued number names."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", model.__name__).lower()

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from erp.models import Activity, Entity
@@ -109,6 +110,51 @@ def canonical_bytes(row: dict) -> bytes:
 def chain_hash(previous: str, row: dict) -> str:
     """Return a row's chain hash from the previous row's ('' for the first)."""
     return hashlib.sha256(previous.encode() + canonical_bytes(row)).hexdigest()
+
+
+def activity_chain_breaks(*, entity: Entity) -> tuple[int, list[dict]]:
+    """Recompute an entity's activity chain; return (rows checked, [its first break]) — no break: [].
+
+    A break names the first row whose position or hash is not what the rows before it imply: a row
+    rewritten, deleted, inserted or moved breaks the chain from there on.
+    """
+    rows = (
+        Activity.objects.filter(entity=entity, seq__isnull=False)
+        .order_by("seq")
+        .annotate(changes_text=RawSQL("changes::text", []))
+        .values(*_CANONICAL_COLUMNS, "changes_text", "chain_hash")
+    )
+    previous, checked = "", 0
+    for checked, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+        reason = None
+        if row["seq"] != checked:
+            reason = f"position {row['seq']} where {checked} was expected (a row is missing or was moved)"
+        elif chain_hash(previous, {**row, "changes": row["changes_text"]}) != row["chain_hash"]:
+            reason = "its hash does not follow from its contents and the row before it"
+        if reason:
+            chain = f"activity:{entity.pk}"
+            return checked, [
+                {"chain": chain, "record_type": "activity", "record_id": str(row["id"]), "reason": reason}
+            ]
+        previous = row["chain_hash"]
+    return checked, []
+
+
+_CANONICAL_COLUMNS = (
+    "id",
+    "entity_id",
+    "seq",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "request_id",
+    "reason",
+)
 
 
 def _plain(value):

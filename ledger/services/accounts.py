@@ -4,6 +4,7 @@ from django.db import transaction
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
+from erp.services.activity import activity_record, created
 from ledger.models import Account
 
 # (code, name, type): what every entity starts with. The postings in docs/posting.md use these codes.
@@ -53,4 +54,6 @@ def account_create(*, entity: Entity, code: str, name: str, type: str) -> Accoun
         )
     if Account.objects.filter(entity=entity, code=code).exists():
         raise Conflict(f"The chart already has an account {code!r}.", code="account_code_taken", param="code")
-    return Account.objects.create(entity=entity, code=code, name=name, type=type)
+    account = Account.objects.create(entity=entity, code=code, name=name, type=type)
+    activity_record(action="account.created", obj=account, changes=created(account, ["code", "name", "type"]))
+    return account

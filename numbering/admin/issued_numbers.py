@@ -35,6 +35,10 @@ class IssuedNumberAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
         preview.notes = [
             f"Value {row.value} of {row.sequence} ({row.period}) is accounted for as voided by the audit."
         ]
+        if row.document_id:
+            noun = row.document_type.replace("_", " ")
+            preview.blocked = f"It is the number of {noun} {row.document_id}: void the {noun} instead."
+            return preview
         if row.document_type:
             preview.notes.append(
                 f"It numbers the {row.document_type.replace('_', ' ')} {row.document_id}: a posted "

@@ -96,7 +96,7 @@ class IssuedNumberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Foli
     filterset_class = IssuedNumberFilter
     ordering_fields = ["issued_at", "value"]
     ordering = ["-issued_at"]
-    error_codes = {"void": {409: ["already_void"]}}
+    error_codes = {"void": {409: ["already_void", "number_bound_to_document"]}}
 
     def get_queryset(self):
         return selectors.issued_numbers_for_entity(entity=self.entity).select_related("period")

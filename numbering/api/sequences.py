@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from erp.api.base import FolioViewSet, actor_of
 from erp.api.serializers import InputSerializer
 from erp.exceptions import Conflict, InvalidInput
+from erp.services.activity import activity_record
 from numbering import selectors
 from numbering.api.issued_numbers import IssuedNumberSerializer
 from numbering.audit import sequence_audit
@@ -136,6 +137,20 @@ class SequenceInputSerializer(InputSerializer):
         if data.get("counter_type") == "":
             data["counter_type"] = None
         return data
+
+
+def _record_issue(sequence: Sequence, *, count: int, reference: str) -> None:
+    """Record numbers issued to an API caller in the activity log, BEFORE they are taken.
+
+    From the number to the commit the sequence is locked: a row written after the number would make
+    every other issuer wait for it. The numbers themselves are in the issued-number ledger, each with
+    its issuer and time; this row adds the channel and the request (docs/activity.md).
+    """
+    activity_record(
+        action="sequence.numbers_issued",
+        obj=sequence,
+        changes={"count": [None, count], "reference": [None, reference]},
+    )
 
 
 def _enabled_date_unchanged(rollover: dict, sequence: Sequence | None) -> None:
@@ -311,10 +326,29 @@ class AuditPeriodSerializer(serializers.Serializer):
     )
 
 
+class AuditDisagreementSerializer(serializers.Serializer):
+    problem = serializers.ChoiceField(
+        choices=[
+            "document_missing",
+            "document_carries_another_number",
+            "number_voided_document_live",
+            "document_number_not_issued",
+        ]
+    )
+    document_type = serializers.CharField()
+    document_id = serializers.CharField()
+    number = serializers.CharField(allow_null=True, help_text="The issued number (null: none was issued).")
+    document_number = serializers.CharField(allow_null=True, help_text="The number the document carries.")
+    issued_number_id = serializers.UUIDField(allow_null=True)
+
+
 class AuditSerializer(serializers.Serializer):
     sequence_id = serializers.UUIDField()
     ok = serializers.BooleanField()
     periods = AuditPeriodSerializer(many=True)
+    documents = AuditDisagreementSerializer(
+        many=True, help_text="Where numbers and the documents they number disagree (docs/activity.md)."
+    )
 
 
 class SequenceFilter(django_filters.FilterSet):
@@ -421,6 +455,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         body.is_valid(raise_exception=True)
         on = self._document_date(sequence, body.validated_data)
         with transaction.atomic():
+            _record_issue(sequence, count=1, reference=body.validated_data["reference"])
             issued = sequence_issue_next(
                 sequence=sequence,
                 date=on,
@@ -445,6 +480,8 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         body = GenerateNextValuesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
+            data = body.validated_data
+            _record_issue(sequence, count=data["count"], reference=data["reference"])
             issued = sequence_issue_block(
                 sequence=sequence,
                 count=body.validated_data["count"],

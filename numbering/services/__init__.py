@@ -3,6 +3,7 @@
 from numbering.services.counters import counter_advance, migration_counters_advance
 from numbering.services.issuing import (
     counter_type_issue_next,
+    document_number_void,
     issued_number_void,
     sequence_issue_block,
     sequence_issue_next,
@@ -19,6 +20,7 @@ from numbering.services.sequences import (
 __all__ = [
     "counter_advance",
     "counter_type_issue_next",
+    "document_number_void",
     "issued_number_void",
     "migration_counters_advance",
     "period_create",

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound
 from erp.models import Entity
+from erp.services.activity import activity_record
 from erp.text import refuse_control_characters
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
@@ -157,16 +158,54 @@ def counter_type_issue_next(
 
 @transaction.atomic
 def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: str) -> IssuedNumber:
-    """Void an issued number: it stays in the ledger, marked voided with why, when and by whom."""
+    """Void an issued number: it stays in the ledger, marked voided with why, when and by whom.
+
+    A number a document carries is voided only by voiding that document (document_number_void),
+    so a number and its document never disagree (docs/activity.md, "Numbers agree with documents").
+    """
     reason = reason_checked(reason, action="number is voided")
     locked = IssuedNumber.objects.select_for_update(of=("self",)).get(pk=issued_number.pk)
     if locked.status == IssuedNumber.Status.VOIDED:
         raise Conflict(f"{locked.number} is already voided.", code="already_void")
+    if locked.document_id:
+        noun = locked.document_type.replace("_", " ")
+        raise Conflict(
+            f"{locked.number} is the number of {noun} {locked.document_id}: void the {noun} instead; "
+            "its number is voided with it.",
+            code="number_bound_to_document",
+        )
+    return _void(locked, reason=reason, voided_by=voided_by)
+
+
+def document_number_void(
+    *, entity_id, document_type: str, document_id: str, reason: str, voided_by: str
+) -> IssuedNumber | None:
+    """Void the number a document carries, as part of voiding the document (in its transaction).
+
+    Returns None when the document carries no number of its own (a payment numbered only by its
+    journal entry).
+    """
+    locked = (
+        IssuedNumber.objects.select_for_update(of=("self",))
+        .filter(entity_id=entity_id, document_type=document_type, document_id=str(document_id))
+        .exclude(status=IssuedNumber.Status.VOIDED)
+        .first()
+    )
+    if locked is None:
+        return None
+    return _void(locked, reason=reason, voided_by=voided_by, record=False)
+
+
+def _void(locked: IssuedNumber, *, reason: str, voided_by: str, record: bool = True) -> IssuedNumber:
     locked.status = IssuedNumber.Status.VOIDED
     locked.void_reason = reason
     locked.voided_at = timezone.now()
     locked.voided_by = voided_by
     locked.save(update_fields=["status", "void_reason", "voided_at", "voided_by"])
+    if record:  # a document's number is voided within the document's void, which is recorded
+        activity_record(
+            action="issued_number.voided", obj=locked, changes={"status": ["issued", "voided"]}, reason=reason
+        )
     return locked
 
 

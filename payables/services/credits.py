@@ -11,6 +11,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
+from erp.services.activity import activity_record
 from ledger.documents import services as kit
 from ledger.services import journal_entry_record
 from payables.lock_objects import vendor_credit_for_update
@@ -76,6 +77,13 @@ def vendor_credit_issue(
             # The unique index made us wait for the twin's commit, so it is visible now.
             existing = _issued_for_source(entity=entity, source_type=source_type, source_id=source_id)
             return _replayed(existing, vendor=vendor, amount=amount), False
+        # The credit's reason is kept here as well as on the credit (docs/activity.md).
+        activity_record(
+            action="vendor_credit.created",
+            obj=credit,
+            changes={"amount": [None, amount], "vendor": [None, vendor.pk], "expires_at": [None, expires_at]},
+            reason=reason,
+        )
         kit.number_last(
             document=credit,
             entry=credit.journal_entry,

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput
 from erp.models import Entity
+from erp.services.activity import activity_record
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
 from payables.lock_objects import vendor_credit_for_update
@@ -50,6 +51,7 @@ def vendor_credit_expire(
         if locked.status not in USABLE_STATUSES or locked.expires_at is None or locked.expires_at > as_of:
             return False
         written_off = locked.remaining_amount
+        status_before = locked.status
         entry = journal_entry_record(
             entity=locked.entity,
             date=max(timezone.localdate(locked.expires_at), locked.journal_entry.date),
@@ -73,6 +75,11 @@ def vendor_credit_expire(
                 "expiry_journal_entry",
                 "updated_at",
             ]
+        )
+        activity_record(
+            action="vendor_credit.expired",
+            obj=locked,
+            changes={"status": [status_before, locked.status], "expired_amount": [None, written_off]},
         )
         kit.commit_checks_run(VendorCredit)  # before the journal counter's lock, not under it at commit
         journal_entry_number(entry=entry, issued_by=expired_by)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from erp.exceptions import InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
+from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_record
@@ -161,6 +162,17 @@ def _pay(
         credit.updated_at = now
     VendorCredit.objects.bulk_update(
         [credit for credit, _ in spend], ["remaining_amount", "status", "updated_at"]
+    )
+    activity_record(
+        action="ap_payment.created",
+        obj=payment,
+        changes={
+            "amount": [None, amount],
+            "credit_amount": [None, credit_amount],
+            "vendor": [None, vendor.pk],
+            "bills": [None, [[str(w.document_id), str(w.amount)] for w in wanted]],
+            "credits": [None, [[str(credit.pk), str(taken)] for credit, taken in spend]],
+        },
     )
     kit.number_last(
         document=payment,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from erp.exceptions import RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
+from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
@@ -144,10 +145,22 @@ def _apply(plan: _Plan) -> Payment:
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
     )
     kit.balances_shift(Invoice, [(a.document_id, a.amount) for a in plan.applications])
+    activity_record(action="payment.created", obj=payment, changes=_created(payment, plan.applications))
     kit.commit_checks_run(Payment)  # before the journal counter's lock, not under it at commit
     journal_entry_number(entry=entry, issued_by=plan.created_by)  # last: the entity-wide journal counter
     payment._prefetched_objects_cache = {"applications": applications}
     return payment
+
+
+def _created(payment: Payment, applications: list[kit.Application]) -> dict:
+    """Return what a payment's activity row records: the amount, the customer and each application."""
+    applied = [[str(a.document_id), str(a.amount)] for a in applications]
+    return {
+        "amount": [None, payment.amount],
+        "customer": [None, payment.customer_id],
+        "payment_method": [None, payment.payment_method],
+        "applications": [None, applied],
+    }
 
 
 def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:

@@ -8,11 +8,11 @@ from django.db import IntegrityError, ProgrammingError, transaction
 from django.urls import reverse
 
 from erp.models import Activity, ApiKey
-from erp.services.activity import activity_record, chain_hash
+from erp.services.activity import activity_chain_breaks, activity_record, chain_hash
 from erp.services.api_keys import api_key_revoke
 from receivables.models import Customer
 from receivables.services import customer_create
-from tests.db_roles import as_owner
+from tests.db_roles import as_owner, superuser_sql
 from tests.erp.factories import EntityFactory
 from tests.helpers import command_output, error_of, refused, sql
 
@@ -343,3 +343,43 @@ def test_revoking_from_the_service_records_who(entity, make_client):
 
     [row] = rows_of(entity, action="api_key.revoked")
     assert row.channel == "command"  # a direct call from Python is the running program's
+
+
+# --- verification ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def committed_log(transactional_db):
+    """An entity whose log holds committed, chained rows (its creation, three customers)."""
+    entity = EntityFactory()
+    customers = [customer_create(entity=entity, name=name) for name in ("One", "Two", "Three")]
+    rows = list(Activity.objects.filter(entity=entity).order_by("seq"))
+    return entity, customers, rows
+
+
+def test_an_untouched_log_verifies(committed_log):
+    entity, _customers, rows = committed_log
+
+    checked, breaks = activity_chain_breaks(entity=entity)
+
+    assert (checked, breaks) == (len(rows), [])
+    assert [row.seq for row in rows] == list(range(1, len(rows) + 1))
+
+
+def test_a_rewritten_row_breaks_the_chain_there(committed_log):
+    entity, _customers, rows = committed_log
+    superuser_sql("UPDATE erp_activity SET reason = 'nothing happened' WHERE id = %s", [rows[-2].pk])
+
+    _checked, [broken] = activity_chain_breaks(entity=entity)
+
+    assert (broken["record_id"], broken["record_type"]) == (str(rows[-2].pk), "activity")
+    assert "hash" in broken["reason"]
+
+
+def test_a_deleted_row_breaks_the_chain_at_the_next(committed_log):
+    entity, _customers, rows = committed_log
+    superuser_sql("DELETE FROM erp_activity WHERE id = %s", [rows[1].pk])
+
+    _checked, [broken] = activity_chain_breaks(entity=entity)
+
+    assert broken["record_id"] == str(rows[2].pk)

@@ -46,13 +46,19 @@ def test_a_clean_sequence_audits_ok(entity):
                 "out_of_range": [],
             }
         ],
+        "documents": [],
     }
 
 
 def test_an_unused_period_is_clean(entity):
     sequence = SequenceFactory(entity=entity, starting_number=100)
     counter_advance(sequence=sequence, advance_to=0, reason="nothing", actor="a")
-    assert sequence_audit(sequence=sequence) == {"sequence_id": str(sequence.pk), "ok": True, "periods": []}
+    assert sequence_audit(sequence=sequence) == {
+        "sequence_id": str(sequence.pk),
+        "ok": True,
+        "periods": [],
+        "documents": [],
+    }
 
 
 def test_a_counter_raised_around_the_service_shows_as_a_gap(entity):

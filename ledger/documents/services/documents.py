@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
 from erp.models import Entity
+from erp.services.activity import activity_record, object_type_of
 from ledger.documents.models import DocumentStatus
 from ledger.documents.services.inputs import ZERO, PricedLine
 from ledger.models import JournalEntry
 from ledger.services import journal_entry_number, journal_entry_record, journal_entry_record_reversal
-from numbering.services import counter_type_issue_next
+from numbering.services import counter_type_issue_next, document_number_void
 
 
 def document_post[D: models.Model](
@@ -66,6 +67,13 @@ def document_post[D: models.Model](
                 )
                 for position, line in enumerate(lines, start=1)
             ]
+        )
+        # Recorded before the number: from the number to the commit the sequence is locked (the row's
+        # object id leads to the document and its number).
+        activity_record(
+            action=f"{object_type_of(model)}.created",
+            obj=document,
+            changes={"total": [None, total], "date": [None, date], "lines": [None, len(rows)]},
         )
         number_last(
             document=document, entry=entry, counter_type=counter_type, date=date, issued_by=created_by
@@ -146,6 +154,7 @@ def posted_void[R: models.Model](
     entries the void posted (numbered after the reversal).
     """
     now = timezone.now()
+    status_before = getattr(locked, "status", None)
     original = locked.journal_entry
     reversal = journal_entry_record_reversal(
         entry=original, date=max(timezone.localdate(), original.date), memo=memo, posted_by=voided_by
@@ -161,6 +170,18 @@ def posted_void[R: models.Model](
     type(locked).objects.filter(pk=locked.pk).update(**fields)
     for name, value in fields.items():
         setattr(locked, name, value)
+    changes = {"status": [status_before, fields.get("status")], "void_journal_entry": [None, reversal.pk]}
+    activity_record(
+        action=f"{object_type_of(type(locked))}.voided", obj=locked, changes=changes, reason=reason
+    )
+    # The document's own number is voided with it, never alone (numbering.services.issued_number_void).
+    document_number_void(
+        entity_id=locked.entity_id,
+        document_type=object_type_of(type(locked)),
+        document_id=str(locked.pk),
+        reason=reason,
+        voided_by=voided_by,
+    )
     commit_checks_run(type(locked))
     for entry in (reversal, *entries):
         journal_entry_number(entry=entry, issued_by=voided_by)

@@ -33,7 +33,10 @@ class Command(FolioCommand):
         payload = {"ok": ok, "sequences": reports}
         self.emit(options, payload, _text(reports, ok))
         if not ok:
-            raise CommandError("The numbering audit found gaps or inconsistencies (see the report).")
+            raise CommandError(
+                "The numbering audit found gaps, inconsistencies or numbers that disagree with their "
+                "documents (see the report)."
+            )
 
 
 def sequences_to_audit(*, entity: str | None, sequence: str | None) -> list[Sequence]:
@@ -60,11 +63,26 @@ def sequences_to_audit(*, entity: str | None, sequence: str | None) -> list[Sequ
     return list(queryset)
 
 
+def _disagreement(problem: dict) -> str:
+    """Say in one line how a number and its document disagree."""
+    what = f"{problem['document_type'].replace('_', ' ')} {problem['document_id']}"
+    return {
+        "document_missing": f"number {problem['number']} names {what}, which does not exist",
+        "document_carries_another_number": (
+            f"number {problem['number']} was issued to {what}, which carries {problem['document_number']}"
+        ),
+        "number_voided_document_live": f"number {problem['number']} is voided but {what} is not",
+        "document_number_not_issued": f"{what} carries {problem['document_number']}, never issued to it",
+    }[problem["problem"]]
+
+
 def _text(reports: list[dict], ok: bool) -> str:
     lines = []
     periods = gaps = 0
     for report in reports:
         lines.append(f"{report['name']} [{report['entity']}] {'OK' if report['ok'] else 'GAPS'}")
+        for problem in report.get("documents", []):
+            lines.append(f"  {_disagreement(problem)}")
         for period in report["periods"]:
             periods += 1
             gaps += len(period["gaps"])

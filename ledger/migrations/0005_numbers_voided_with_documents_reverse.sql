@@ -1,0 +1,1 @@
+DROP TRIGGER ledger_journal_entry_number_never_voided ON numbering_issuednumber;

@@ -1,0 +1,1 @@
+DROP FUNCTION numbering_number_voided_with_document();

@@ -1,0 +1,3 @@
+DROP TRIGGER payables_ap_payment_number_voided_with_it ON numbering_issuednumber;
+DROP TRIGGER payables_vendor_credit_number_voided_with_it ON numbering_issuednumber;
+DROP TRIGGER payables_vendor_bill_number_voided_with_it ON numbering_issuednumber;

@@ -1,0 +1,1 @@
+DROP TRIGGER receivables_invoice_number_voided_with_it ON numbering_issuednumber;
