@@ -2,11 +2,12 @@
 
 import logging
 import math
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -228,7 +229,17 @@ def not_found_view(request, exception=None):
 
 
 def server_error_view(request):
-    """Django-level 500: the envelope for API paths, Django's page elsewhere."""
+    """Django-level 500: the envelope for API paths, Django's page elsewhere; 503 when the database is away.
+
+    Django calls it while handling the exception (a view's or a middleware's, e.g. the session
+    middleware's), so sys.exc_info() names it.
+    """
+    if database_unavailable(sys.exc_info()[1]):
+        headers = {"Retry-After": "1"}
+        if _is_api_path(request):
+            return JsonResponse(envelope(database_unavailable_error()), status=503, headers=headers)
+        page = "<h1>Service unavailable</h1><p>The database is unavailable; retry in a moment.</p>"
+        return HttpResponse(page, status=503, headers=headers)
     if _is_api_path(request):
         return JsonResponse(envelope(internal_error()), status=500)
     return defaults.server_error(request)
