@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput, RuleViolation
 from erp.models import Entity
+from erp.services.activity import activity_record
 
 logger = logging.getLogger("folio.entities")
 EARLIEST_LOCK_DATE = datetime.date(1900, 1, 1)
@@ -41,7 +42,7 @@ def entity_lock_date_set(*, entity: Entity, lock_date: datetime.date | None, set
         if before != lock_date:
             Entity.objects.filter(pk=locked.pk).update(lock_date=lock_date)
             locked.lock_date = lock_date
-            # The activity log records it as "entity.lock_date_set" once that log exists (erp activity).
+            activity_record(action="entity.updated", obj=locked, changes={"lock_date": [before, lock_date]})
             logger.info(
                 "lock date set",
                 extra={

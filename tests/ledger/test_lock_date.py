@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from erp.exceptions import RuleViolation
 from erp.models import Entity
+from erp.models.activity import Activity
 from erp.services.lock_date import entity_lock_date_set
 from erp.services.memberships import membership_grant
 from ledger.models import JournalEntry
@@ -49,6 +50,8 @@ class TestSettingTheLockDate:
         assert response.status_code == 200, response.json()
         assert response.json()["lock_date"] == "2026-03-31"
         assert Entity.objects.get(pk=entity.pk).lock_date == MARCH_31
+        [logged] = Activity.objects.filter(entity=entity, action="entity.updated")
+        assert (logged.channel, logged.changes) == ("api", {"lock_date": [None, "2026-03-31"]})
         reopened = client.patch(f"/v1/entities/{entity.pk}", {"lock_date": None}, format="json")
         assert reopened.json()["lock_date"] is None
         assert Entity.objects.get(pk=entity.pk).lock_date is None
