@@ -10,6 +10,7 @@ from django.urls import reverse
 from erp.models import Activity, ApiKey
 from erp.services.activity import activity_chain_breaks, activity_record, chain_hash
 from erp.services.api_keys import api_key_revoke
+from numbering.models import Sequence
 from receivables.models import Customer
 from receivables.services import customer_create
 from tests.db_roles import as_owner, superuser_sql
@@ -383,3 +384,61 @@ def test_a_deleted_row_breaks_the_chain_at_the_next(committed_log):
     _checked, [broken] = activity_chain_breaks(entity=entity)
 
     assert broken["record_id"] == str(rows[2].pk)
+
+
+# --- what each kind of write records -----------------------------------------------------------------------
+
+
+def test_a_vendor_credits_reason_is_in_the_log(entity, make_client, vendor):
+    api = make_client(entity, scopes=["purchasing:write"])
+
+    response = api.post(
+        "/v1/vendor-credits",
+        {"vendor_id": str(vendor.pk), "amount": "40.00", "reason": "damaged pallets returned"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    [row] = rows_of(entity, action="vendor_credit.created")
+    assert row.reason == "damaged pallets returned"
+    assert row.object_id == response.json()["data"]["id"]
+    assert row.changes["amount"] == [None, "40.00"]
+
+
+def test_an_invoice_voided_in_the_admin_is_recorded_with_its_reason(entity, admin_client, invoices):
+    invoice = invoices[0]
+
+    response = admin_client.post(
+        reverse("admin:receivables_invoice_changelist"),
+        {"action": "void_selected", "_selected_action": [invoice.pk], "reason": "sent to the wrong customer"},
+    )
+
+    assert response.status_code in (200, 302)
+    [row] = rows_of(entity, action="invoice.voided")
+    assert (row.channel, row.actor_name, row.reason) == ("admin", "acc", "sent to the wrong customer")
+    assert row.changes["status"] == ["open", "void"]
+
+
+def test_numbers_issued_to_an_api_caller_are_one_row_per_request(entity, make_client):
+    api = make_client(entity, scopes=["numbering:write"])
+    sequence_id = str(Sequence.objects.get(entity=entity, counter_type="invoice").pk)
+
+    api.post(f"/v1/document-sequences/{sequence_id}/generate-next-value", {}, format="json")
+    api.post(f"/v1/document-sequences/{sequence_id}/generate-next-values", {"count": 25}, format="json")
+
+    rows = rows_of(entity, action="sequence.numbers_issued")
+    assert [(row.object_id, row.changes["count"]) for row in rows] == [
+        (sequence_id, [None, 1]),
+        (sequence_id, [None, 25]),
+    ]
+
+
+def test_a_counter_advanced_by_a_command_names_the_command(entity, tmp_path):
+    csv = tmp_path / "counters.csv"
+    csv.write_text("counter_type,advance_to,prefix,padding\ninvoice,500,INV,7\n")
+
+    command_output("advance_counters", "--entity", entity.code, "--file", str(csv))
+
+    [row] = rows_of(entity, action="sequence.counter_advanced")
+    assert (row.channel, row.actor_name) == ("command", "advance_counters")
+    assert row.changes["counter"] == [0, 500]
