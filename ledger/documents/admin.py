@@ -14,6 +14,7 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -326,6 +327,10 @@ class DocumentAdmin(TotalsMixin, VoidWithReasonMixin, ServiceAdmin):
             preview.notes = [f"Its balance due of {money_text(row.balance_due, currency)} becomes 0.00."]
         return preview
 
+    def get_autocomplete_fields(self, request):
+        # The customer or vendor is found by typing: PartyAdmin.search_fields answer the lookup.
+        return [self.header_fields[0]]
+
     def get_list_display(self, request):
         party, date = self.header_fields[:2]
         return ["number", party, "entity", date, "due_date", "total_amount", "balance_due_amount", "status"]
@@ -358,12 +363,21 @@ class DocumentAdmin(TotalsMixin, VoidWithReasonMixin, ServiceAdmin):
         return False
 
 
-class PartyPickForm(forms.Form):
-    """The payment page's first step: which customer or vendor pays or is paid."""
+class PartyAutocomplete(AutocompleteSelect):
+    """The admin's autocomplete for a customer or vendor field, saying what to do while empty."""
 
-    def __init__(self, *args, name: str, model, **kwargs):
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-placeholder"] = f"Choose a {self.field.remote_field.model._meta.verbose_name}…"
+        return attrs
+
+
+class PartyPickForm(forms.Form):
+    """The payment page's first step: which customer or vendor pays or is paid (found by typing)."""
+
+    def __init__(self, *args, name: str, model, widget=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[name] = party_choice(model, empty_label=f"Choose a {name}…")
+        self.fields[name] = party_choice(model, empty_label=f"Choose a {name}…", widget=widget)
 
 
 class ApplyPaymentForm(ServiceForm, forms.Form):
@@ -503,7 +517,12 @@ class PaymentAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
             raise PermissionDenied
         name = self.party_model._meta.model_name
         chosen = request.GET.get(name) or request.POST.get(name)
-        picker = PartyPickForm({name: chosen} if chosen else None, name=name, model=self.party_model)
+        picker = PartyPickForm(
+            {name: chosen} if chosen else None,
+            name=name,
+            model=self.party_model,
+            widget=PartyAutocomplete(self.model._meta.get_field(name), self.admin_site),
+        )
         scope_form(picker, request, self.write_role)  # only parties of the user's entities (docs/access.md)
         party = picker.cleaned_data[name] if picker.is_bound and picker.is_valid() else None
         if chosen and party is None:

@@ -18,7 +18,7 @@ from erp.adminkit import (
 )
 from erp.adminlists import money_column, money_text
 from erp.exceptions import FolioError
-from ledger.documents.admin import party_choice, reversal_preview
+from ledger.documents.admin import PartyAutocomplete, party_choice, reversal_preview
 from payables.models import Vendor, VendorCredit, VendorCreditApplication
 from payables.services import vendor_credit_issue, vendor_credit_void
 
@@ -149,6 +149,10 @@ class VendorCreditAdmin(PagesMixin, VoidWithReasonMixin, ReadOnlyAdmin):
             raise PermissionDenied
         initial = {"vendor": request.GET.get("vendor")} if request.GET.get("vendor") else None
         form = IssueVendorCreditForm(request.POST or None, initial=initial)
+        # The vendor is found by typing (the admin's autocomplete, VendorAdmin.search_fields).
+        form.fields["vendor"].widget = PartyAutocomplete(
+            VendorCredit._meta.get_field("vendor"), self.admin_site
+        )
         scope_form(form, request, self.write_role)  # only vendors of the user's entities (docs/access.md)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data

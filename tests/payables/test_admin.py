@@ -199,7 +199,13 @@ def test_pay_bills_lists_open_bills_and_usable_credits(admin_client, vendor, oth
     credit = VendorCreditFactory(vendor=vendor, amount=D("30.00"))
     VendorBillFactory(vendor=other_vendor)
     picker = admin_client.get("/admin/payables/appayment/pay-bills/").content.decode()
-    assert vendor.name in picker and "open-bills" not in picker
+    # The vendor is found by typing (autocomplete): the picker lists nobody until asked.
+    assert 'data-placeholder="Choose a vendor…"' in picker and "open-bills" not in picker
+    found = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": vendor.name[:4], "app_label": "payables", "model_name": "appayment", "field_name": "vendor"},
+    ).json()
+    assert [result["id"] for result in found["results"]] == [str(vendor.pk)]
     page = admin_client.get(f"/admin/payables/appayment/pay-bills/?vendor={vendor.pk}").content.decode()
     assert all(bill.number in page for bill in open_bills)
     assert f'id="credit-{credit.pk}"' in page
