@@ -11,3 +11,9 @@ register = template.Library()
 def money(amount, currency: str) -> str:
     """Render an amount as accountants read it: `1,234.50 USD`."""
     return money_text(amount, currency)
+
+
+@register.filter
+def amount(value) -> str:
+    """Render an amount in a report table: thousands grouped, two places (the currency is in the heading)."""
+    return f"{value:,.2f}" if value is not None else ""

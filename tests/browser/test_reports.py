@@ -47,22 +47,22 @@ def test_dashboard_aging_drill_down_and_statement(admin_page, screenshot, entity
     screenshot("dashboard")
 
     panel.locator("text=AR aging").first.click()
-    expect(page.locator("#aging-total")).to_have_text("2040.40")
+    expect(page.locator("#aging-total")).to_have_text("2,040.40")
     expect(page.locator("#aging tbody tr")).to_have_count(2)
     screenshot("ar-aging")
 
     page.click("text=Acme Trading")
     expect(page.locator("#open-documents tbody tr")).to_have_count(3)
-    expect(page.locator("#party-total")).to_have_text("1730.40")
+    expect(page.locator("#party-total")).to_have_text("1,730.40")
     screenshot("drill-down")
 
     page.click("#party-statement")
-    expect(page.locator("#closing-balance")).to_have_text("1730.40")
+    expect(page.locator("#closing-balance")).to_have_text("1,730.40")
     shot = screenshot("statement")
     with page.expect_popup() as popup:
         page.click("#statement-print")
     printable = popup.value
-    expect(printable.locator("#amount-due")).to_have_text("1730.40 USD")
+    expect(printable.locator("#amount-due")).to_have_text("1,730.40 USD")
     printable.screenshot(
         path=str(shot.with_name(shot.name.replace("-statement.png", "-printable.png"))), full_page=True
     )

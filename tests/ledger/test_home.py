@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -164,3 +165,14 @@ def test_after_login_the_demo_books_are_on_the_home_page_as_in_the_ledger(client
     assert receivable > 0 and figure(page, "ar-open") == str(receivable)
     payable = aging_report(subledger(PAYABLE), entity=entity, as_of=TODAY).totals.total
     assert payable == control_balance(subledger(PAYABLE), entity=entity, as_of=TODAY)
+
+
+def test_links_to_reports_are_offered_only_with_the_permission_to_open_them(client, entity, books):
+    user = get_user_model().objects.create_user("member", password="unused-password-1", is_staff=True)
+    Membership.objects.create(user=user, entity=entity, role="viewer")
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert figure(page, "ar-open") == "125.00"
+    assert "/admin/ledger/account/ar-aging/" not in page
+    user.user_permissions.add(Permission.objects.get(codename="view_account"))
+    assert "/admin/ledger/account/ar-aging/" in client.get("/").content.decode()
