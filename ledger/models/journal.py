@@ -33,6 +33,10 @@ class JournalEntry(models.Model):
     )
     posted_at = models.DateTimeField()
     posted_by = models.CharField(max_length=100, blank=True)
+    # Its link of the entity's journal chain, written by the database when the entry is numbered
+    # (ledger/migrations/0006_journal_chain.sql; docs/audit.md).
+    chain_position = models.BigIntegerField(null=True, editable=False)
+    chain_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001 (NULL: not linked)
 
     class Meta:
         db_table = "erp_journalentry"

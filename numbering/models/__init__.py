@@ -5,6 +5,7 @@ The database guards the invariants itself (checks, uniques and the triggers of m
 change. See docs/numbering.md.
 """
 
+from numbering.models.chains import ChainHead
 from numbering.models.counter_events import CounterEvent
 from numbering.models.issued_numbers import IssuedNumber
 from numbering.models.periods import NumberingPeriod
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_PREFIX_LENGTH",
     "MAX_SEPARATOR_LENGTH",
     "STOCK_TRANSFER_TYPES",
+    "ChainHead",
     "CounterEvent",
     "IssuedNumber",
     "NumberingPeriod",

@@ -25,6 +25,9 @@ class CounterEvent(models.Model):
     reason = models.CharField(max_length=500)
     actor = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A link of the sequence's hash chain, written by the database (numbering/migrations/0007_chains.sql).
+    chain_position = models.BigIntegerField(null=True, editable=False)
+    chain_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001 (NULL: not linked)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -53,6 +53,12 @@ class IssuedNumber(models.Model):
     void_reason = models.CharField(max_length=500, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.CharField(max_length=100, blank=True)
+    # Links of the sequence's hash chain (docs/audit.md): the issue, then the void. Written by the
+    # database in the statement that writes the record (numbering/migrations/0007_chains.sql).
+    chain_position = models.BigIntegerField(null=True, editable=False)
+    chain_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001 (NULL: not linked)
+    void_chain_position = models.BigIntegerField(null=True, editable=False)
+    void_chain_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["period_id", "value"]  # the (period, value) index: no join, no sort

@@ -24,6 +24,7 @@ from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound
 from erp.models import Entity
 from erp.services.activity import activity_record
 from erp.text import refuse_control_characters
+from numbering.chains import chain_field, chain_time
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
@@ -44,8 +45,16 @@ UNBOUNDED = 2**63 - 1
 # bits, so a 10,000-number block asks the kernel for randomness once, not 10,000 times; a single
 # number's id is that UUIDv4 itself. The statement returns only the period's row: each number's id
 # and text follow from its value (IssuedBlock), so a block is not sent back row by row.
+# The same statement links the numbers onto the sequence's hash chain (docs/audit.md, "Hash chains"):
+# folio_chain_head() takes the chain's lock and reads its head once the period's row is locked, `links`
+# folds each number's canonical text into the previous hash (a recursive CTE: one row per number, no
+# round trip and no row trigger), and the head moves to the last link. Each number's id and text are
+# computed once, in the LATERAL subquery (OFFSET 0 keeps the planner from copying the expressions into
+# the hash and the insert). The canonical text is numbering_number_chain_fields() of
+# numbering/migrations/0007_chains.sql, its constant fields (owner: entity and sequence; tail:
+# document, reference, time, actor) rendered once in Python.
 _TAKE_SQL = """
-WITH bump AS (
+WITH RECURSIVE bump AS (
     UPDATE numbering_numberingperiod AS p
        SET last_value = p.last_value + %(count)s
      WHERE p.sequence_id = %(sequence_id)s
@@ -58,24 +67,66 @@ WITH bump AS (
        AND set_config('lock_timeout', %(lock_timeout)s, true) IS NOT NULL
     RETURNING p.id, p.start, p."end", p.label, p.start_value, p.last_value, p.created_at,
               p.last_value - %(count)s + 1 AS first_value
+), head AS (
+    SELECT bump.id AS period_id, bump.first_value, bump.last_value, h.head_position AS position,
+           h.head_hash AS hash, %(chain_owner)s || length(bump.id::text) || ':' || bump.id || ',' AS fixed
+      FROM bump, folio_chain_head(%(chain_id)s) AS h
+), links (value, position, id, number, hash) AS (
+    SELECT n.value, n.position, n.id, n.number, {link_first}
+      FROM head, LATERAL ({number_first} OFFSET 0) AS n
+     UNION ALL
+    SELECT n.value, n.position, n.id, n.number, {link_next}
+      FROM links AS l, head, LATERAL ({number_next} OFFSET 0) AS n
+     WHERE l.value < head.last_value
 ), issued AS (
     INSERT INTO numbering_issuednumber
         (id, entity_id, sequence_id, period_id, value, number, unique_in_period, status, document_type,
-         document_id, reference, issued_at, issued_by, void_reason, voided_by)
-    SELECT (%(id_head)s || lpad(to_hex(%(id_tail)s::bigint # (v.value - bump.first_value)), 12, '0'))::uuid,
-           %(entity_id)s, %(sequence_id)s, bump.id, v.value,
-           %(head)s || {number_sql} || %(tail)s, %(unique_in_period)s, 'issued', %(document_type)s,
-           %(document_id)s, %(reference)s, %(issued_at)s, %(issued_by)s, '', ''
-      FROM bump, generate_series(bump.first_value, bump.last_value) AS v(value)
+         document_id, reference, issued_at, issued_by, void_reason, voided_by, chain_position, chain_hash)
+    SELECT l.id::uuid, %(entity_id)s, %(sequence_id)s, head.period_id, l.value, l.number,
+           %(unique_in_period)s, 'issued', %(document_type)s, %(document_id)s, %(reference)s, %(issued_at)s,
+           %(issued_by)s, '', '', l.position, l.hash
+      FROM head, links AS l
+), moved AS (
+    INSERT INTO numbering_chainhead AS c (chain_id, position, hash)
+    SELECT %(chain_id)s, l.position, l.hash FROM head, links AS l WHERE l.value = head.last_value
+        ON CONFLICT (chain_id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash
 )
 SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
        bump.first_value
   FROM bump
 """
+# One number: its value v, chain position, id (text) and printed text.
+_NUMBER_SQL = (
+    "SELECT {v} AS value, {position} AS position,"
+    " %(id_prefix)s || lpad(to_hex(%(id_tail)s::bigint # ({v} - head.first_value)), 12, '0') AS id,"
+    " %(head)s || {number_sql} || %(tail)s AS number"
+)
 # lpad truncates, so widen to the digits' own length first: padding never cuts a number.
-_NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
-_ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
-_TAKE_SQLS = {False: _TAKE_SQL.format(number_sql=_NUMERIC_SQL), True: _TAKE_SQL.format(number_sql=_ALPHA_SQL)}
+_NUMERIC_SQL = "lpad(({v})::text, greatest(%(width)s, length(({v})::text)), '0')"
+_ALPHA_SQL = "numbering_alpha_text({v}, %(width)s)"
+# hex(SHA-256(previous hash || "6:number," || position, id, owner and period, value, text, tail)).
+_LINK_SQL = (
+    "encode(sha256(convert_to({previous} || '6:number,' || length(n.position::text) || ':' || n.position"
+    " || ',36:' || n.id || ',' || head.fixed || length(n.value::text) || ':' || n.value || ','"
+    " || octet_length(n.number) || ':' || n.number || ',' || %(chain_tail)s, 'UTF8')), 'hex')"
+)
+
+
+def _take_sql(number_sql: str) -> str:
+    """Return the issuing statement for one way of printing the value (numeric or alpha)."""
+
+    def number(v: str, position: str) -> str:
+        return _NUMBER_SQL.format(v=v, position=position, number_sql=number_sql.format(v=v))
+
+    return _TAKE_SQL.format(
+        link_first=_LINK_SQL.format(previous="head.hash"),
+        number_first=number("head.first_value", "head.position + 1"),
+        link_next=_LINK_SQL.format(previous="l.hash"),
+        number_next=number("(l.value + 1)", "l.position + 1"),
+    )
+
+
+_TAKE_SQLS = {False: _take_sql(_NUMERIC_SQL), True: _take_sql(_ALPHA_SQL)}
 
 
 def sequence_issue_next(
@@ -330,10 +381,22 @@ def _take_block(
         "tail": template.tail,
         "width": template.width or 0,
         "issued_at": issued_at,
-        "id_head": id_base.hex[:20],
+        "id_prefix": str(id_base)[:24],  # its first 20 hex digits, hyphenated as in its text
         "id_tail": id_base.int & _ID_TAIL_MASK,
         "unique_in_period": sequence.numbers_repeat_across_periods,
         **text,
+        "chain_id": f"sequence:{sequence.pk}",
+        "chain_owner": chain_field(str(sequence.entity_id)) + chain_field(str(sequence.pk)),
+        "chain_tail": "".join(
+            chain_field(value)
+            for value in (
+                text["document_type"],
+                text["document_id"],
+                text["reference"],
+                chain_time(issued_at),
+                text["issued_by"],
+            )
+        ),
     }
     # Everything the caller gets back is built before the statement: from the statement to the
     # caller's commit the period's row is locked and every other issuer of it waits, so only the

@@ -17,19 +17,24 @@ def account_id(entity, code) -> uuid.UUID:
 
 
 def raw_entry(entity, lines, *, number="RAW-1") -> uuid.UUID:
-    """Write an entry and its lines with plain SQL, around every service check."""
+    """Write an entry and its lines with plain SQL, around every service check.
+
+    Lines first, number last, as the services write it: a numbered entry takes no further line.
+    """
     entry_id = uuid.uuid4()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO erp_journalentry (id, entity_id, number, date, memo, source_type, source_id,"
-            " posted_at, posted_by) VALUES (%s, %s, %s, %s, '', 'raw', '', now(), '')",
-            [entry_id, entity.pk, number, datetime.date(2026, 4, 1)],
+            " posted_at, posted_by) VALUES (%s, %s, '', %s, '', 'raw', '', now(), '')",
+            [entry_id, entity.pk, datetime.date(2026, 4, 1)],
         )
         for account, debit, credit in lines:
             cursor.execute(
                 "INSERT INTO erp_journalline (entry_id, account_id, debit, credit) VALUES (%s, %s, %s, %s)",
                 [entry_id, account, debit, credit],
             )
+        if number:
+            cursor.execute("UPDATE erp_journalentry SET number = %s WHERE id = %s", [number, entry_id])
     return entry_id
 
 

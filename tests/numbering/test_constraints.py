@@ -295,4 +295,9 @@ def test_the_guards_migrations_are_reversible():
             "numbering_period_keep_issued_on_delete",
             "numbering_period_keep_issued_on_rekey",
             "numbering_period_keep_issued_on_truncate",
+            "numbering_issued_number_chained",
+            "numbering_issued_number_void_chained",
+            "numbering_counter_event_chained",
+            "numbering_chain_head_forward",
+            "numbering_chain_head_kept",
         }

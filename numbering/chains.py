@@ -1,0 +1,36 @@
+"""The hash chains' canonical text and links, as the database writes them (docs/audit.md, "Hash chains").
+
+Each record of a chain carries chain_hash = hex(SHA-256(UTF-8(previous chain_hash + canonical text))),
+the first record's previous hash being the empty string. The canonical text is the record's type, its
+position in the chain, then its fields in a fixed order, each written as ``<UTF-8 byte length>:<text>,``
+(SQL NULL as ``~,``). numbering/migrations/0007_chains.sql writes the same text in SQL; tools/verify_export.py
+repeats these few lines with the standard library alone.
+"""
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+
+NULL_FIELD = "~,"
+
+
+def chain_field(value: str | None) -> str:
+    """Return one field of a canonical text."""
+    if value is None:
+        return NULL_FIELD
+    return f"{len(value.encode())}:{value},"
+
+
+def chain_time(at: datetime.datetime) -> str:
+    """Return a timestamp as canonical texts write it: UTC, microseconds, ISO 8601."""
+    return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_canonical(record_type: str, position: int, fields: Iterable[str | None]) -> str:
+    """Return a record's canonical text: its type, its position, then its fields."""
+    return chain_field(record_type) + chain_field(str(position)) + "".join(chain_field(f) for f in fields)
+
+
+def chain_link(previous_hash: str, canonical: str) -> str:
+    """Return the chain_hash of a record whose canonical text is `canonical`."""
+    return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()

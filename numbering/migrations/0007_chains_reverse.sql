@@ -1,0 +1,16 @@
+DROP TRIGGER numbering_counter_event_chained ON numbering_counterevent;
+DROP FUNCTION numbering_counter_event_link();
+DROP TRIGGER numbering_issued_number_void_chained ON numbering_issuednumber;
+DROP FUNCTION numbering_issued_number_void_link();
+DROP TRIGGER numbering_issued_number_chained ON numbering_issuednumber;
+DROP FUNCTION numbering_issued_number_link();
+DROP FUNCTION numbering_counter_event_chain_fields(numbering_counterevent);
+DROP FUNCTION numbering_void_chain_fields(numbering_issuednumber);
+DROP FUNCTION numbering_number_chain_fields(numbering_issuednumber);
+DROP TRIGGER numbering_chain_head_kept ON numbering_chainhead;
+DROP TRIGGER numbering_chain_head_forward ON numbering_chainhead;
+DROP FUNCTION folio_chain_head_refuse_change();
+DROP FUNCTION folio_chain_append(text, text, text);
+DROP FUNCTION folio_chain_head(text);
+DROP FUNCTION folio_chain_time(timestamptz);
+DROP FUNCTION folio_chain_field(text);
