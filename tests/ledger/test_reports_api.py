@@ -185,3 +185,11 @@ def test_the_reports_are_in_the_schema(api):
     for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging", "/v1/reports/trial-balance"):
         assert [p["name"] for p in paths[path]["get"]["parameters"]] == ["as_of"]
     assert "/v1/customers/{id}/statement" in paths
+
+
+def test_a_test_key_sees_only_the_test_books(make_client, entity, books):
+    test_client = make_client(entity, livemode=False)
+    for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging"):
+        body = test_client.get(path, {"as_of": AS_OF.isoformat()}).json()
+        assert body["rows"] == [] and body["totals"]["total"] == "0.00"
+    assert test_client.get(f"/v1/customers/{books['acme'].pk}/statement").status_code == 404
