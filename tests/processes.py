@@ -4,10 +4,14 @@ Used by tests/numbering/test_concurrency.py and tests/system/test_faults.py, wit
 fixture of the root conftest.py. Children are forked after the parent closed its connection, so
 each opens its own to the test database (whose name the parent passes on). The parent decides
 when things happen by watching pg_stat_activity, never by sleeping and hoping: every wait is a
-bounded poll for a fact.
+bounded poll for a fact, and fails saying what it waited for. A worker that dies without reporting
+fails the wait at once (not after the bound), and workers a failed test leaves behind are killed with
+their server backends, so the next test's flush never waits behind their locks.
 """
 
 import multiprocessing
+import os
+import queue
 import time
 import traceback
 from collections.abc import Callable
@@ -16,7 +20,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 
 FORK = multiprocessing.get_context("fork")
-WAIT = 120  # seconds: a generous bound on each step, never a timing assumption
+# Seconds: a generous bound on each step, never a timing assumption (FOLIO_TEST_WAIT on a very slow machine).
+WAIT = int(os.environ.get("FOLIO_TEST_WAIT", "120"))
 
 
 def connect_child(db_name: str, lock_timeout_ms: int | None = None) -> int:
@@ -58,17 +63,48 @@ def start(work: Callable, *args):
 
 
 def kill_leftovers() -> None:
-    """Kill every child still running (a failed test's): its server backend then rolls back and ends."""
+    """Kill every child still running (a failed test's), then end the server backends they leave.
+
+    A killed child's backend ends by itself only when it next reads from the socket: one blocked in a
+    lock wait would hold its table locks until its lock_timeout, and the next test's flush behind them.
+    """
+    killed = False
     while STARTED:
         process = STARTED.pop()
         if process.is_alive():
             process.kill()
             process.join(WAIT)
+            killed = True
+    if killed:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+        connection.close()
+
+
+def receive(messages, process, what: str):
+    """Return the next message a child puts on `messages`; fail at once if the child dies first."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            return messages.get(timeout=0.1)
+        except queue.Empty:
+            pass
+        if not process.is_alive():
+            try:  # it may have put the message just before ending
+                return messages.get(timeout=1)
+            except queue.Empty:
+                ended = f"the worker ended (exit code {process.exitcode}) first"
+                raise AssertionError(f"{what}: {ended}") from None
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: nothing within {WAIT} s (the worker is still running)")
 
 
 def outcome(process, results):
     """Return what a child's work returned (its traceback fails the test)."""
-    status, value = results.get(timeout=WAIT)
+    status, value = receive(results, process, "the worker's outcome")
     process.join(WAIT)
     assert status == "ok", value
     return value
@@ -79,7 +115,7 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
+            raise AssertionError(f"timed out after {WAIT} s waiting until {what}")
         time.sleep(0.01)
 
 

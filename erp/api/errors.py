@@ -137,7 +137,7 @@ def _api_exception_response(exc: exceptions.APIException) -> Response:
         headers["Retry-After"] = str(seconds)
         return error_response(
             exc.status_code,
-            {"type": error_type, "code": code, "message": f"{exc.detail} Retry after {seconds} s."},
+            {"type": error_type, "code": code, "message": f"{_limit_reached(exc)} Retry after {seconds} s."},
             headers,
         )
     if isinstance(exc, exceptions.ValidationError):
@@ -153,6 +153,11 @@ def _api_exception_response(exc: exceptions.APIException) -> Response:
     if isinstance(exc, InsufficientScope):
         error["required"] = exc.required
     return error_response(exc.status_code, error, headers)
+
+
+def _limit_reached(exc: exceptions.Throttled) -> str:
+    # DRF raises a plain Throttled for a key's limit; erp/api/throttling.py raises RateLimited for the others.
+    return getattr(exc, "reason", "Too many requests with this API key.")
 
 
 # DRF's generic field codes, renamed to the codes the services give for the same rule (docs/api.md).

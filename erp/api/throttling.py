@@ -150,5 +150,13 @@ def refuse_failed_authentication(request) -> None:
         raise _throttled(wait)
 
 
-def _throttled(wait: float) -> Throttled:
-    return Throttled(wait=wait, detail="Too many failed authentications from this address.")
+class RateLimited(Throttled):
+    """A 429 saying which limit was reached (DRF's own Throttled, raised for a key, says only "throttled")."""
+
+    def __init__(self, wait: float, reason: str):
+        super().__init__(wait=wait)
+        self.reason = reason
+
+
+def _throttled(wait: float) -> RateLimited:
+    return RateLimited(wait, "Too many failed authentications from this address.")

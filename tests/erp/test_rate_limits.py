@@ -59,7 +59,10 @@ def test_a_key_bursts_then_gets_429_with_retry_after_while_another_key_is_served
     path = f"/v1/entities/{entity.pk}"
     for _ in range(5):
         assert first.get(path).status_code == 200
-    assert_rate_limited(first.get(path))
+    refused = first.get(path)
+    seconds = assert_rate_limited(refused)
+    message = refused.json()["error"]["message"]
+    assert message == f"Too many requests with this API key. Retry after {seconds} s."
     assert_rate_limited(first.post("/v1/customers", {"name": "Refused"}, format="json"))
     # The other key has its own bucket.
     assert second.get(path).status_code == 200
@@ -81,7 +84,9 @@ def test_a_bad_key_flood_from_one_address_gets_429_and_other_callers_do_not(stri
     flooder.defaults["REMOTE_ADDR"] = "203.0.113.9"
     for _ in range(5):
         assert flooder.get("/v1/customers").status_code == 401
-    assert_rate_limited(flooder.get("/v1/customers"))
+    refused = flooder.get("/v1/customers")
+    assert_rate_limited(refused)
+    assert refused.json()["error"]["message"].startswith("Too many failed authentications from this address.")
     assert_rate_limited(flooder.post("/v1/customers", {"name": "x"}, format="json"))
 
     # Another address with a bad key still learns that its key is wrong.

@@ -8,6 +8,7 @@ document, balanced books, and the next writer proceeds at once with the values t
 import datetime
 import os
 import signal
+import time
 from decimal import Decimal
 
 import pytest
@@ -33,6 +34,7 @@ from tests.processes import (
     connect_child,
     locked_by_another_transaction,
     outcome,
+    receive,
     start,
     tables_written_by,
     wait_until,
@@ -97,7 +99,7 @@ def test_a_worker_killed_while_holding_the_number_leaves_no_gap_and_no_partial_d
     holding, never = FORK.Queue(), FORK.Event()
     holder, _ = start(invoice_then_hang, db_name, customer.pk, holding, never)
     try:
-        held = holding.get(timeout=WAIT)
+        held = receive(holding, holder, "the holder's invoice")
         assert backend_state(held["backend"])[0] == "idle in transaction"
         counter = NumberingPeriod.objects.get(sequence__entity=entity, sequence__counter_type="invoice")
         assert locked_by_another_transaction(NumberingPeriod, [counter.pk]), (
@@ -106,7 +108,7 @@ def test_a_worker_killed_while_holding_the_number_leaves_no_gap_and_no_partial_d
         # … and a second worker queued behind it for the invoice counter.
         started = FORK.Queue()
         waiter = start(invoice_after_waiting, db_name, customer.pk, started)
-        waiter_backend = started.get(timeout=WAIT)
+        waiter_backend = receive(started, waiter[0], "the second worker's connection")
         wait_until(lambda: waits_for_a_lock(waiter_backend), "the second worker waits for the held counter")
 
         # When the holder is killed outright …
@@ -221,7 +223,7 @@ def test_a_connection_dropped_mid_payment_writes_nothing(entity, db_name, world)
     connection.close()
     started, go = FORK.Queue(), FORK.Event()
     payer = start(pay_when_told, db_name, entity.pk, pay, ids, started, go)
-    payer_backend = started.get(timeout=WAIT)
+    payer_backend = receive(started, payer[0], "the payer's connection")
 
     with transaction.atomic():
         # … held at its very last step: the parent holds the journal counter, which every payment
@@ -253,3 +255,18 @@ def test_a_connection_dropped_mid_payment_writes_nothing(entity, db_name, world)
     assert JournalEntry.objects.get(pk=payment.journal_entry_id).number == next_entry
     assert trial_balance(entity=entity).balanced
     assert entity_audit(entity=entity)["ok"] is True
+
+
+def die_without_reporting(db_name: str):
+    """A worker that ends as a crash would: no result, no traceback."""
+    connect_child(db_name)
+    os._exit(3)
+
+
+def test_a_worker_that_dies_without_reporting_fails_the_wait_at_once(db_name):
+    # The harness itself: a lost worker fails its test within seconds, never after the step's bound.
+    process, results = start(die_without_reporting, db_name)
+    began = time.monotonic()
+    with pytest.raises(AssertionError, match=r"exit code 3"):
+        outcome(process, results)
+    assert time.monotonic() - began < 10
