@@ -9,6 +9,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.utils import timezone
+
 from erp.exceptions import FolioError
 from erp.models import Entity
 from ledger.reports.aging import AgingReport, aging_report
@@ -20,6 +23,9 @@ from numbering.selectors import sequence_remaining
 
 # "Due soon": due today or within the next this many days.
 DUE_SOON_DAYS = 7
+# The numbering audit reads every issued number and numbered document of the entity: the home page
+# reuses its outcome for this long (the audit page and `audit_numbering` always run it afresh).
+AUDIT_CACHE_SECONDS = 300
 # A bounded sequence with no warning threshold of its own is "near its end" when this share of its
 # range, or less, is left in the current period.
 NEAR_END_SHARE = Decimal("0.10")
@@ -45,6 +51,7 @@ class EntitySummary:
     payables_due_soon_count: int
     credits_available: Decimal | None
     audit_ok: bool
+    audited_at: datetime.datetime
     sequences_with_gaps: list[Sequence]
     sequences_near_end: list[LowSequence]
 
@@ -69,7 +76,7 @@ def entity_summary(*, entity: Entity, today: datetime.date) -> EntitySummary:
         for item in row.items
         if -DUE_SOON_DAYS <= item.days_overdue <= 0 and item.open_amount > 0
     ]
-    audit = entity_audit(entity=entity)
+    audited_at, failing = _audit(entity)
     sequences = {str(sequence.pk): sequence for sequence in Sequence.objects.filter(entity=entity)}
     return EntitySummary(
         entity=entity,
@@ -79,12 +86,30 @@ def entity_summary(*, entity: Entity, today: datetime.date) -> EntitySummary:
         payables_due_soon=sum((item.open_amount for item in due_soon), ZERO),
         payables_due_soon_count=len(due_soon),
         credits_available=payable.credits(entity=entity, on=today),
-        audit_ok=audit["ok"],
-        sequences_with_gaps=[
-            sequences[report["sequence_id"]] for report in audit["sequences"] if not report["ok"]
-        ],
+        audit_ok=not failing,
+        audited_at=audited_at,
+        sequences_with_gaps=[sequences[pk] for pk in failing if pk in sequences],
         sequences_near_end=_near_end(sequences.values(), today),
     )
+
+
+def audit_cache_key(entity: Entity) -> str:
+    """Return the cache key of the entity's last numbering audit outcome."""
+    return f"folio:home:numbering-audit:{entity.pk}"
+
+
+def _audit(entity: Entity) -> tuple[datetime.datetime, list[str]]:
+    """Return when the entity's numbering was audited and the ids of the sequences that failed it."""
+    key = audit_cache_key(entity)
+    outcome = cache.get(key)
+    if outcome is None:
+        report = entity_audit(entity=entity)
+        outcome = (
+            timezone.now(),
+            [sequence["sequence_id"] for sequence in report["sequences"] if not sequence["ok"]],
+        )
+        cache.set(key, outcome, AUDIT_CACHE_SECONDS)
+    return outcome
 
 
 def _near_end(sequences, today: datetime.date) -> list[LowSequence]:

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils import timezone
 from erp.models import Entity, Membership
 from ledger.reports.aging import aging_report
 from ledger.reports.balances import control_balance
+from ledger.reports.dashboard import audit_cache_key
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
 from numbering.services import sequence_issue_next
 from payables.services import LineInput as BillLine
@@ -176,3 +178,17 @@ def test_links_to_reports_are_offered_only_with_the_permission_to_open_them(clie
     assert "/admin/ledger/account/ar-aging/" not in page
     user.user_permissions.add(Permission.objects.get(codename="view_account"))
     assert "/admin/ledger/account/ar-aging/" in client.get("/").content.decode()
+
+
+def test_the_audit_outcome_is_reused_for_five_minutes(admin_client, entity):
+    sequence = SequenceFactory(entity=entity, name="Gappy")
+    with transaction.atomic():
+        sequence_issue_next(sequence=sequence, document_type="test")
+    assert 'data-health="audit-ok"' in admin_client.get("/").content.decode()
+    sql(
+        "UPDATE numbering_numberingperiod SET last_value = last_value + 3 WHERE sequence_id = %s",
+        [sequence.pk],
+    )
+    assert 'data-health="audit-ok"' in admin_client.get("/").content.decode()  # the audit of a moment ago
+    cache.delete(audit_cache_key(entity))  # as five minutes passing would
+    assert 'data-health="audit-gaps"' in admin_client.get("/").content.decode()
