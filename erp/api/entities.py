@@ -29,6 +29,7 @@ class EntitySerializer(serializers.ModelSerializer):
             "fiscal_year_start_month",
             "vendor_credit_expiry_days",
             "lock_date",
+            "ledger_public_key",
             "created_at",
         ]
 

@@ -29,6 +29,8 @@ class Entity(models.Model):
         null=True, blank=True, help_text="Books closed through this date; empty means no period is closed."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The public half of the entity's Ed25519 key that signs its ledger checkpoints (hex; docs/audit.md).
+    ledger_public_key = models.CharField(max_length=64, blank=True, editable=False)
     # Test mode (docs/api.md, "Test mode"): a live entity's test books are a hidden entity of their own,
     # so every query filtered by entity keeps test and live data apart. Both fields are fixed at creation.
     livemode = models.BooleanField(default=True, editable=False)

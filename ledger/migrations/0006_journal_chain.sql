@@ -8,7 +8,7 @@
 CREATE FUNCTION ledger_journal_entry_chain_fields(e erp_journalentry) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT folio_chain_field(e.id::text) || folio_chain_field(e.entity_id::text) || folio_chain_field(e.number)
-        || folio_chain_field(e.date::text) || folio_chain_field(e.memo) || folio_chain_field(e.source_type)
+        || folio_chain_field(to_char(e.date, 'YYYY-MM-DD')) || folio_chain_field(e.memo) || folio_chain_field(e.source_type)
         || folio_chain_field(e.source_id) || folio_chain_field(e.reversal_of_id::text)
         || folio_chain_field(folio_chain_time(e.posted_at)) || folio_chain_field(e.posted_by)
         || folio_chain_field((SELECT count(*) FROM erp_journalline AS l WHERE l.entry_id = e.id)::text)

@@ -1,0 +1,2 @@
+DROP TRIGGER ledger_checkpoint_append_only ON ledger_ledgercheckpoint;
+DROP FUNCTION ledger_checkpoint_refuse_change();

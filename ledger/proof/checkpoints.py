@@ -1,0 +1,82 @@
+"""sign_ledger's service: sign each chain head that moved since its last checkpoint (docs/audit.md)."""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from erp.exceptions import RuleViolation
+from erp.models import Entity
+from ledger.models import LedgerCheckpoint
+from ledger.proof.records import entity_chains
+from ledger.proof.signing import checkpoint_message, entity_signing_key, public_key_hex
+from ledger.proof.verification import chain_break
+
+
+def entity_ledger_sign(*, entity: Entity) -> list[LedgerCheckpoint]:
+    """Sign each chain head of the entity that moved (or whose key changed); return the new checkpoints.
+
+    A chain that does not verify is never signed: signing it would vouch for the rewrite. Safe to run
+    from cron and twice at once: the entity's checkpoints are written under one advisory lock.
+    """
+    key = entity_signing_key(entity=entity)
+    public_key = public_key_hex(key)
+    created = []
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"sign_ledger:{entity.pk}"]
+            )
+        if entity.ledger_public_key != public_key:  # first signature, or a rotated key
+            Entity.objects.filter(pk=entity.pk).update(ledger_public_key=public_key)
+            entity.ledger_public_key = public_key
+        latest = {}
+        for checkpoint in LedgerCheckpoint.objects.filter(entity=entity).order_by(
+            "chain_id", "position", "pk"
+        ):
+            latest[checkpoint.chain_id] = checkpoint
+        broken = []
+        for chain in entity_chains(entity=entity):
+            linked = [record for record in chain.records if record.position is not None]
+            if not linked:
+                continue
+            found = chain_break(chain)
+            if found:
+                broken.append(found)
+                continue
+            head = linked[-1]
+            last = latest.get(chain.chain_id)
+            if last and (last.position, last.chain_hash, last.public_key) == (
+                head.position,
+                head.chain_hash,
+                public_key,
+            ):
+                continue  # nothing moved since it was signed
+            signed_at = timezone.now()
+            message = checkpoint_message(
+                chain_id=chain.chain_id,
+                position=head.position,
+                record_type=head.record_type,
+                record_id=head.record_id,
+                chain_hash=head.chain_hash,
+                signed_at=signed_at,
+            )
+            created.append(
+                LedgerCheckpoint.objects.create(
+                    entity=entity,
+                    chain_id=chain.chain_id,
+                    position=head.position,
+                    record_type=head.record_type,
+                    record_id=head.record_id,
+                    chain_hash=head.chain_hash,
+                    signed_at=signed_at,
+                    public_key=public_key,
+                    signature=key.sign(message).hex(),
+                )
+            )
+    if broken:
+        first = broken[0]
+        raise RuleViolation(
+            f"{len(broken)} chain(s) of {entity.code} do not verify and were not signed; the first: "
+            f"{first.chain} at {first.record_type} {first.record_id} ({first.reason}). Run verify_ledger.",
+            code="ledger_broken",
+        )
+    return created
