@@ -332,6 +332,10 @@ class CreateMixin:
         return Response(self.rendered(row), status=status.HTTP_201_CREATED)
 
 
+class PostInputSerializer(InputSerializer):
+    """Posting a draft takes no parameter: the body is empty or `{}`."""
+
+
 class DraftMixin:
     """A document's drafts: PATCH changes one, DELETE deletes it, POST …/{id}/post posts it (number last).
 
@@ -360,10 +364,11 @@ class DraftMixin:
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # Not named `post`: a viewset's method of that name would answer every POST to the detail path.
-    @extend_schema(request=None)
+    @extend_schema(request=PostInputSerializer)
     @action(detail=True, methods=["post"], url_path="post")
     def post_draft(self, request, pk=None):
         row = self.get_object()
+        PostInputSerializer(data=request.data).is_valid(raise_exception=True)  # no body, or {}
         posted = self.post_service(**{self.draft_keyword: row}, posted_by=actor_of(request))
         return Response(self.rendered(posted))
 
