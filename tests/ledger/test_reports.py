@@ -12,10 +12,10 @@ from ledger.reports.balances import control_balance
 from ledger.reports.statement import statement
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
 from payables.services import ap_payment_create, vendor_bill_void
-from receivables.services import invoice_void, payment_void
+from receivables.services import invoice_post, invoice_void, payment_void
 from tests.ledger.books import AS_OF, START, TODAY, days, invoice, pay
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
-from tests.receivables.factories import CustomerFactory
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +242,14 @@ def test_a_statement_shows_voids_on_their_own_dates(entity):
         ("document_void", Decimal("-100.00")),
     ]
     assert report.closing_balance == Decimal("0.00") and report.open_items == []
+
+
+def test_drafts_never_count_and_a_posted_draft_counts_from_its_entry(entity):
+    customer, vendor = CustomerFactory(entity=entity), VendorFactory(entity=entity)
+    draft = InvoiceFactory(customer=customer, amount="100.00", invoice_date=START, due_date=AS_OF, draft=True)
+    VendorBillFactory(vendor=vendor, bill_date=START, total=Decimal("70.00"), draft=True)
+    assert ar(entity).rows == [] and ap(entity).rows == []
+    assert balance(RECEIVABLE, entity) == 0 == balance(PAYABLE, entity)
+    posted = invoice_post(invoice=draft)
+    assert ar(entity).totals.total == Decimal("100.00") == balance(RECEIVABLE, entity)
+    assert ar(entity).rows[0].items[0].number == posted.number
