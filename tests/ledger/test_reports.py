@@ -4,6 +4,8 @@ buckets at their edges, voids and payments dated after `as_of`, the trial balanc
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ledger import selectors
 from ledger.documents.services import ApplicationInput
@@ -253,3 +255,18 @@ def test_drafts_never_count_and_a_posted_draft_counts_from_its_entry(entity):
     posted = invoice_post(invoice=draft)
     assert ar(entity).totals.total == Decimal("100.00") == balance(RECEIVABLE, entity)
     assert ar(entity).rows[0].items[0].number == posted.number
+
+
+def test_an_aging_is_one_query_and_a_statement_a_few_however_many_documents(entity):
+    customers = [CustomerFactory(entity=entity) for _ in range(3)]
+    for count in (1, 12):
+        for index in range(count):
+            doc = invoice(customers[index % 3], "10.00", due=AS_OF - days(index))
+            pay(customers[index % 3], (doc, "4.00"), on=AS_OF - days(1))
+        with CaptureQueriesContext(connection) as aging:
+            ar(entity)
+        with CaptureQueriesContext(connection) as period:
+            statement(
+                subledger(RECEIVABLE), entity=entity, party=customers[0], date_from=START, date_to=AS_OF
+            )
+        assert (len(aging), len(period)) == (1, 5)
