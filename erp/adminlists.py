@@ -54,6 +54,18 @@ def money_column(field: str, description: str, *, currency: str = "entity.base_c
     return column
 
 
+def date_column(field: str, description: str):
+    """Return a list column showing the date `field` as 2026-03-02: short, sortable, one width."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, row):
+        value = getattr(row, field)
+        return value.isoformat() if value else "—"
+
+    column.csv_field = field
+    return column
+
+
 def csv_cell(value) -> str | Decimal | int:
     """Return `value` as a CSV cell: numbers as they are, text neutralised against formulas."""
     if value is None:

@@ -35,7 +35,12 @@ def test_sequence_preview_advance_and_audit(admin_page, screenshot, entity):
     page.fill("#id_date", "2026-03-15")
     page.fill("#id_advance_to", "120")
     page.fill("#id_reason", "numbers used in the old system")
-    page.click("#advance-form input[type=submit]")
+    page.click("#advance-submit")
+    # First what the advance skips, then the confirmation that moves the counter.
+    expect(page.locator("#advance-confirm")).to_contain_text("will never be issued")
+    screenshot("advance-confirm")
+    assert not CounterEvent.objects.filter(sequence=sequence).exists()
+    page.click("#advance-submit")
     page.wait_for_selector(".messagelist .success")
     assert CounterEvent.objects.get(sequence=sequence).value_after == 120
 
