@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bench.harness import DURATION_S, run_workers
+from bench.unchained import issue_without_chains
 
 WORKER_COUNTS = (1, 4, 16)
 # The same-row comparison is repeated, each round in the same order, and medians are reported: one
@@ -30,13 +31,15 @@ def prepare_database() -> None:
     from django.db import connections
 
     db = settings.DATABASES["default"]
-    admin_uri = f"postgresql://{db['USER']}:@/postgres?host={db['HOST']}"
+    # The owner role creates the database and its tables (the application's may only use rows).
+    owner = settings.DATABASES.get("owner", db)
+    admin_uri = f"postgresql://{owner['USER']}:@/postgres?host={owner['HOST']}"
     connections.close_all()
     with psycopg.connect(admin_uri, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     call_command("migrate", verbosity=0)
-    with connections["default"].cursor() as cursor:
+    with connections["owner" if "owner" in settings.DATABASES else "default"].cursor() as cursor:
         cursor.execute(
             "CREATE TABLE bench_counter (id int PRIMARY KEY, last_value bigint NOT NULL);"
             "INSERT INTO bench_counter VALUES (1, 0);"
@@ -162,11 +165,13 @@ def django_sequences_step(index: int, same_row: tuple | None = None):
 # --- ours ------------------------------------------------------------------------------------------
 
 
-def ours_step(index: int, sequences: list):
+def ours_step(index: int, sequences: list, chained: bool = True):
     from django.db import transaction
 
     from numbering.services import sequence_issue_next
 
+    if not chained:
+        issue_without_chains()
     sequence = sequences[index % len(sequences)]
 
     def step() -> int:
@@ -177,10 +182,13 @@ def ours_step(index: int, sequences: list):
     return step
 
 
-def block_step(index: int, sequence, size: int, read: bool = False):
+def block_step(index: int, sequence, size: int, read: bool = False, chained: bool = True):
     from django.db import transaction
 
     from numbering.services import sequence_issue_block
+
+    if not chained:
+        issue_without_chains()
 
     def step() -> int:
         with transaction.atomic():
@@ -321,9 +329,63 @@ def run() -> list[tuple[str, str, float, str]]:
         ("ledger of 10^6 issued numbers", "4", big_rate, f"{big_rate / small_rate:.2f}× the small ledger")
     )
 
+    rows.extend(chains_rows(entity))
+
     early_seq, late_seq = make_sequences(entity, 2, "DOC")
     early = run_workers(16, late_or_early_step, early_seq, False)
     late = run_workers(16, late_or_early_step, late_seq, True)
     rows.append(("5 ms document, number taken first", "16", early, "1.00"))
     rows.append(("5 ms document, number taken last (ours)", "16", late, f"{late / early:.2f}× number-first"))
     return rows
+
+
+def chains_rows(entity) -> list[tuple[str, str, float, str]]:
+    """Issuing with hash chains against the statement from before them, interleaved round by round.
+
+    Both write the same table of the same database; only the issuing statement differs
+    (bench/unchained.py). Each round measures one after the other, the ratio is taken within the
+    round, and the median of the rounds is reported.
+    """
+    rows = []
+    for workers in (1, 16):
+        chained_seq, plain_seq = make_sequences(entity, 2, f"CH{workers}X")
+        measured = [
+            (
+                run_workers(workers, ours_step, [plain_seq], False),
+                run_workers(workers, ours_step, [chained_seq], True),
+            )
+            for _ in range(ROUNDS)
+        ]
+        plain, chained = (statistics.median(figures) for figures in zip(*measured, strict=True))
+        ratio = statistics.median(c / p for p, c in measured)
+        w = str(workers)
+        rows.append((f"without chains (median of {ROUNDS})", w, plain, "1.00"))
+        rows.append(
+            (f"with chains (median of {ROUNDS})", w, chained, f"{ratio:.2f}× without (target ≥ 0.90 at 16)")
+        )
+    chained_seq, plain_seq = make_sequences(entity, 2, "CHBLK")
+    measured = [
+        (
+            run_workers(1, block_step, plain_seq, 10_000, False, False),
+            run_workers(1, block_step, chained_seq, 10_000, False, True),
+        )
+        for _ in range(ROUNDS)
+    ]
+    plain, chained = (statistics.median(figures) for figures in zip(*measured, strict=True))
+    ratio = statistics.median(c / p for p, c in measured)
+    rows.append((f"blocks of 10,000 without chains (median of {ROUNDS})", "1", plain, "1.00"))
+    rows.append(
+        (
+            f"blocks of 10,000 with chains (median of {ROUNDS})",
+            "1",
+            chained,
+            f"{ratio:.2f}× without; ≥ 100,000/s",
+        )
+    )
+    return rows
+
+
+def run_chains() -> list[tuple[str, str, float, str]]:
+    """Run only the chains comparison (python -m bench chains), on a fresh benchmark database."""
+    prepare_database()
+    return chains_rows(make_entity("chains"))

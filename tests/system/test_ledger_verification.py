@@ -283,3 +283,13 @@ def test_an_unreadable_export_says_so(tmp_path):
 
 def test_journal_entries_count_in_the_check(entity, books):
     assert JournalEntry.objects.filter(entity=entity).count() == 3
+
+
+def test_the_admin_page_verifies_and_names_the_break(entity, books, admin_client):
+    _, numbers, _ = books
+    page = admin_client.get("/admin/ledger/ledgercheckpoint/verify/", {"entity": entity.pk})
+    assert page.status_code == 200
+    assert "Verified: 15 record(s), no break." in page.content.decode()
+    superuser_sql("UPDATE numbering_issuednumber SET number = 'T9999' WHERE id = %s", [numbers[2].pk])
+    body = admin_client.get("/admin/ledger/ledgercheckpoint/verify/", {"entity": entity.pk}).content.decode()
+    assert "Broken: 1 chain(s) do not verify" in body and str(numbers[2].pk) in body
