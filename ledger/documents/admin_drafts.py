@@ -30,9 +30,21 @@ def _is_draft(obj) -> bool:
     return obj is not None and obj.status == DocumentStatus.DRAFT
 
 
+class DraftLinesFormSet(DocumentLinesFormSet):
+    """A draft's lines as its page holds them: those kept (changed or not) and the new ones typed."""
+
+    def entered(self) -> list:
+        return [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form) and (form.instance.pk or form.has_changed())
+        ]
+
+
 class DraftLineInline(DocumentLineInline):
     """A document's lines: typed on the add page and on a draft's page, read-only once posted."""
 
+    formset = DraftLinesFormSet
     can_delete = True
 
     def get_fields(self, request, obj=None):
@@ -56,14 +68,8 @@ class DraftLineInline(DocumentLineInline):
 
 def draft_lines(formsets) -> list[LineInput]:
     """Return the lines a draft's page holds: its kept lines and the new ones typed, in order."""
-    lines = next(formset for formset in formsets if isinstance(formset, DocumentLinesFormSet))
-    kept = []
-    for form in lines.forms:
-        data = getattr(form, "cleaned_data", None) or {}
-        if data.get("DELETE") or not (form.instance.pk or form.has_changed()):
-            continue
-        kept.append(LineInput(**{name: data[name] for name in LINE_FIELDS}))
-    return kept
+    lines = next(formset for formset in formsets if isinstance(formset, DraftLinesFormSet))
+    return [LineInput(**{name: form.cleaned_data[name] for name in LINE_FIELDS}) for form in lines.entered()]
 
 
 class DraftAdminMixin:
@@ -118,6 +124,10 @@ class DraftAdminMixin:
         if _is_draft(obj):
             return ["total", "status"]
         return super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        # A draft has lines only: nothing is applied to it, nothing posted.
+        return [self.line_inline] if _is_draft(obj) else super().get_inlines(request, obj)
 
     def has_change_permission(self, request, obj=None):
         if _is_draft(obj):

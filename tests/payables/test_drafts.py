@@ -97,3 +97,29 @@ def test_the_database_keeps_drafts_unposted_and_posted_bills_posted(api, vendor)
             "UPDATE payables_vendorbill SET status = 'open', journal_entry_id = %s WHERE id = %s",
             [posted.journal_entry_id, draft.pk],
         )
+
+
+def test_the_admin_saves_a_draft_bill_and_posts_it(admin_client, vendor):
+    lines = {
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-description": "Paper",
+        "lines-0-quantity": "4",
+        "lines-0-unit_price": "6.25",
+    }
+    header = {"vendor": vendor.pk, "bill_date": "2026-03-02", "due_date": "", "vendor_reference": "NW-9"}
+    added = admin_client.post(
+        "/admin/payables/vendorbill/add/", header | lines | {"_save_draft": "Save as draft"}
+    )
+    assert added.status_code == 302, added.content.decode()[:3000]
+    draft = VendorBill.objects.get()
+    assert (draft.status, draft.number) == ("draft", "")
+    [line] = draft.lines.all()
+    kept = lines | {"lines-INITIAL_FORMS": "1", "lines-0-id": line.pk, "lines-0-bill": draft.pk}
+    url = f"/admin/payables/vendorbill/{draft.pk}/change/"
+    posted = admin_client.post(url, header | kept | {"_post_draft": "Save and post"})
+    assert posted.status_code == 302, posted.content.decode()[:3000]
+    draft.refresh_from_db()
+    assert draft.status == "open" and draft.number and draft.total == Decimal("25.00")

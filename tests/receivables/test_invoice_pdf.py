@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from receivables.printing import invoice_pdf, latin1
-from receivables.services import InvoiceLineInput, invoice_create
+from receivables.services import InvoiceLineInput, invoice_create, receivables_create_demo
 from tests.helpers import error_of
 from tests.receivables.factories import CustomerFactory
 
@@ -53,6 +53,16 @@ def test_the_api_answers_a_pdf_with_the_number_total_and_terms(api, invoice):
     text = pdf_text(body)
     for shown in (invoice.number, "1,584.20", "Net 30 days", "2026-04-01", "Globex Corporation", "Travel"):
         assert shown in text, (shown, text)
+
+
+def test_every_demo_invoice_prints(entity, api):
+    """The demo books' invoices (one partly paid by the demo check) print with their number and balance."""
+    for invoice in receivables_create_demo(entity=entity):
+        invoice.refresh_from_db()
+        response = api.get(f"/v1/invoices/{invoice.pk}/pdf")
+        assert response.content.startswith(b"%PDF")
+        text = pdf_text(response.content)
+        assert invoice.number in text and f"USD {invoice.balance_due:,.2f}" in text
 
 
 def test_the_pdf_needs_the_read_scope_and_another_entitys_invoice_is_404(invoice, make_client, other_entity):
