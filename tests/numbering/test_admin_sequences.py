@@ -2,9 +2,12 @@
 and a starting number that can no longer apply refused instead of "saved"."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from erp.services.memberships import membership_grant
 from numbering.models import CounterEvent
 from numbering.services import sequence_issue_next
 from tests.numbering.factories import SequenceFactory
@@ -80,7 +83,7 @@ def change_form(admin_client, sequence) -> dict:
     """The change form's fields as the browser would post them back."""
     form = admin_client.get(f"/admin/numbering/sequence/{sequence.pk}/change/").context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue
@@ -98,3 +101,20 @@ def test_a_new_starting_number_on_a_counting_sequence_that_never_resets_is_refus
     assert "would change nothing" in message and "Advance counter" in message
     sequence.refresh_from_db()
     assert sequence.starting_number == 1
+
+
+def test_advance_counter_is_offered_only_to_those_who_may_change_the_sequence(client, entity):
+    sequence = SequenceFactory(entity=entity)
+    user = get_user_model().objects.create_user("reader", "r@example.com", "unused-password-1", is_staff=True)
+    membership_grant(user=user, entity=entity, role="accountant")
+    user.user_permissions.add(Permission.objects.get(codename="view_sequence"))
+    client.force_login(user)
+    page = client.get(f"/admin/numbering/sequence/{sequence.pk}/change/").content.decode()
+    assert 'id="audit-link"' in page
+    assert 'id="advance-counter-link"' not in page
+    assert client.get(f"/admin/numbering/sequence/{sequence.pk}/advance/").status_code == 403
+
+    user.user_permissions.add(Permission.objects.get(codename="change_sequence"))
+    client.force_login(get_user_model().objects.get(pk=user.pk))  # permissions are cached per user object
+    page = client.get(f"/admin/numbering/sequence/{sequence.pk}/change/").content.decode()
+    assert 'id="advance-counter-link"' in page
