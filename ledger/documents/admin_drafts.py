@@ -78,6 +78,8 @@ class DraftAdminMixin:
     update_service = delete_service = post_service = None
     draft_keyword = ""
     actions = ["void_selected", "post_selected"]
+    # The list's totals are what is owed: neither void documents nor drafts (never posted) count.
+    totals_exclude = {"status__in": [DocumentStatus.VOID, DocumentStatus.DRAFT]}
 
     def service_save(self, request, form, formsets, change):
         if not change:

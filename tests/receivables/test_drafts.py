@@ -337,3 +337,12 @@ class TestDraftsInTheAdmin:
         assert response.status_code == 302
         assert set(Invoice.objects.values_list("status", flat=True)) == {"open"}
         assert IssuedNumber.objects.filter(document_type="invoice").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_invoice_list_totals_leave_drafts_out(admin_client, customer):
+    InvoiceFactory(customer=customer, amount="100.00")
+    draft_of(customer, "999.00")
+    totals = admin_client.get("/admin/receivables/invoice/").context["list_totals"]
+    rows = [(line["rows"], line["amounts"]) for line in totals["lines"]]
+    assert rows == [(1, ["100.00 USD", "100.00 USD"])]
