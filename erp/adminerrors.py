@@ -73,20 +73,22 @@ def _amount_of(error: FolioError, label: str) -> str:
     return label
 
 
-def _sequence_inactive(error: FolioError, label: str) -> str:
+def _sequence_named(error: FolioError) -> str:
+    """Return “name” of the sequence a numbering refusal quotes, with a leading space (or nothing)."""
     name = next(iter(_QUOTED.findall(error.message)), "")
-    named = f" “{name}”" if name else ""
+    return f" “{name}”" if name else ""
+
+
+def _sequence_inactive(error: FolioError, label: str) -> str:
     return (
-        f"No number can be issued: the numbering sequence{named} is inactive. "
+        f"No number can be issued: the numbering sequence{_sequence_named(error)} is inactive. "
         "Activate it under Numbering › Sequences, then save again."
     )
 
 
 def _sequence_exhausted(error: FolioError, label: str) -> str:
-    name = next(iter(_QUOTED.findall(error.message)), "")
-    named = f" “{name}”" if name else ""
     return (
-        f"The numbering sequence{named} has no numbers left for this period. "
+        f"The numbering sequence{_sequence_named(error)} has no numbers left for this period. "
         "Raise its ending number under Numbering › Sequences, then save again."
     )
 
