@@ -71,8 +71,14 @@ def test_the_invoice_export_keeps_the_lists_filters_and_columns(admin_client, en
 
     header, *rows = download(admin_client, link)
     assert header == [
-        "Number", "Customer", "Invoice date", "Due date",
-        "Total", "Balance due", "Status", "Currency",
+        "Number",
+        "Customer",
+        "Invoice date",
+        "Due date",
+        "Total",
+        "Balance due",
+        "Status",
+        "Currency",
     ]  # fmt: skip  (one entity: no entity column)
     assert len(rows) == 1
     number, name, date, _due, total, balance, status, currency = rows[0]
@@ -138,3 +144,15 @@ def test_the_export_of_a_long_list_is_every_row_not_one_page(admin_client, custo
         InvoiceFactory(customer=customer, amount="1.00")
     _, *rows = download(admin_client, "/admin/receivables/invoice/export.csv")
     assert len(rows) == 102  # the list shows 100 a page
+
+
+def test_every_exportable_list_downloads_with_a_row_per_object(admin_client, customer, invoices, vendor):
+    VendorBillFactory(vendor=vendor, total=Decimal("12.00"))
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, CsvExportMixin):
+            continue
+        opts = model._meta
+        header, *rows = download(admin_client, f"/admin/{opts.app_label}/{opts.model_name}/export.csv")
+        assert header, model.__name__
+        assert len(rows) == model.objects.count(), model.__name__
+        assert all(len(row) == len(header) for row in rows), model.__name__

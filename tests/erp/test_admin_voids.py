@@ -174,3 +174,19 @@ def test_a_view_only_user_has_no_void_button_and_cannot_open_or_post_the_page(cl
     assert client.get(url(row, "void/")).status_code == 403
     assert client.post(url(row, "void/"), {"reason": "no"}).status_code == 403
     assert status_of(row) not in ("void", "voided")
+
+
+def test_an_ap_payment_page_lists_the_vendor_credit_it_restores(admin_client, entity, vendor):
+    bill = VendorBillFactory(vendor=vendor, total=Decimal("50.00"))
+    credit = VendorCreditFactory(vendor=vendor, amount=Decimal("30.00"))
+    payment = ap_payment_create(
+        entity=entity,
+        vendor_id=vendor.pk,
+        method="ach",
+        amount="20.00",
+        applications=[BillApplication(document_id=bill.pk, amount_applied="50.00")],
+        vendor_credit_ids=[credit.pk],
+    )
+    page = admin_client.get(url(payment, "void/")).content.decode()
+    assert f"Bill {bill.number}" in page and "50.00 USD" in page
+    assert f"Vendor credit {credit.credit_number} restored" in page and "30.00 USD" in page
