@@ -1,10 +1,11 @@
 """The activity log: one append-only, chained row per write, with its actor, channel, request and changes."""
 
 import datetime
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, ProgrammingError, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.urls import reverse
 
 from erp.models import Activity, ApiKey
@@ -442,3 +443,40 @@ def test_a_counter_advanced_by_a_command_names_the_command(entity, tmp_path):
     [row] = rows_of(entity, action="sequence.counter_advanced")
     assert (row.channel, row.actor_name) == ("command", "advance_counters")
     assert row.changes["counter"] == [0, 500]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_chained_in_commit_order_across_connections():
+    """A row inserted first but committed second takes the later place: the chain follows commits."""
+    entity = EntityFactory()
+    inserted, committed = threading.Event(), threading.Event()
+    names: dict = {}
+
+    def slow():
+        try:
+            with transaction.atomic():
+                names["slow"] = customer_create(entity=entity, name="Inserted first").pk
+                inserted.set()
+                assert committed.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def fast():
+        try:
+            assert inserted.wait(timeout=10)
+            names["fast"] = customer_create(entity=entity, name="Committed first").pk
+            committed.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    seq = dict(
+        Activity.objects.filter(action="customer.created", entity=entity).values_list("object_id", "seq")
+    )
+    assert seq[str(names["fast"])] + 1 == seq[str(names["slow"])]
+    assert activity_chain_breaks(entity=entity)[1] == []

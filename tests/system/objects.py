@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from erp.models import Activity
 from ledger.documents.services import ApplicationInput, LineInput
 from ledger.models import Account
 from numbering.services import sequence_create, sequence_issue_next
@@ -113,3 +114,9 @@ def _account(entity):
 @maker("ledger.JournalEntry")
 def _journal_entry(entity):
     return _invoice(entity).journal_entry
+
+
+@maker("erp.Activity")
+def _activity(entity):
+    customer = _customer(entity)
+    return Activity.objects.get(entity=entity, object_type="customer", object_id=str(customer.pk))
