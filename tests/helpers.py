@@ -6,7 +6,8 @@ forked workers and lock watching of the concurrency suites are in tests/processe
     from tests.helpers import refused, sql
 """
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from io import StringIO
@@ -90,3 +91,26 @@ def error_of(response) -> tuple[int, str, str | None]:
     """Return (status, code, param) of an error response."""
     error = response.json()["error"]
     return response.status_code, error["code"], error.get("param")
+
+
+def race(*calls: Callable) -> list:
+    """Run each call in a thread of its own (its own connection), released together; return what each
+    returned or raised, in order (for tests with `django_db(transaction=True)`)."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int, call: Callable) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = call()
+        except Exception as error:  # the caller's assertions show what escaped
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -13,7 +13,6 @@ from django.db.models import Value
 from erp.exceptions import Conflict
 from erp.models import Entity
 from ledger.documents import services as kit
-from ledger.services import period_open_check
 from payables.lock_objects import vendor_bill_for_update
 from payables.models import Vendor, VendorBill, VendorBillLine
 from payables.models.bills import vendor_reference_key
@@ -45,22 +44,13 @@ def vendor_bill_create(
     priced, total = kit.lines_price(lines)
     _reference_check(entity=entity, header=header)
     with _reference_race_answered(header):
-        if draft:
-            return kit.document_draft_save(
-                model=VendorBill,
-                line_model=VendorBillLine,
-                entity=entity,
-                lines=priced,
-                total=total,
-                created_by=created_by,
-                **header,
-            )
-        period_open_check(entity=entity, date=header["bill_date"], param="bill_date")
-        return kit.document_post(
+        return kit.document_create(
+            draft=draft,
             model=VendorBill,
             line_model=VendorBillLine,
             entity=entity,
             date=header["bill_date"],
+            date_param="bill_date",
             lines=priced,
             total=total,
             journal_lines=vendor_bill_lines(total=total),

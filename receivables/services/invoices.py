@@ -13,7 +13,6 @@ from django.db import transaction
 from erp.exceptions import InvalidInput, RuleViolation
 from erp.models import Entity
 from ledger.documents import services as kit
-from ledger.services import period_open_check
 from receivables.lock_objects import invoice_for_update
 from receivables.models import Customer, Invoice, InvoiceLine
 from receivables.models.invoices import MAX_PAYMENT_TERMS_DAYS
@@ -71,22 +70,13 @@ def invoice_create(
         notes=notes,
     )
     priced, total = kit.lines_price(lines)
-    if draft:
-        return kit.document_draft_save(
-            model=Invoice,
-            line_model=InvoiceLine,
-            entity=entity,
-            lines=priced,
-            total=total,
-            created_by=created_by,
-            **header.fields(),
-        )
-    period_open_check(entity=entity, date=header.invoice_date, param="invoice_date")
-    return kit.document_post(
+    return kit.document_create(
+        draft=draft,
         model=Invoice,
         line_model=InvoiceLine,
         entity=entity,
         date=header.invoice_date,
+        date_param="invoice_date",
         lines=priced,
         total=total,
         journal_lines=_postings(total),

@@ -1,16 +1,14 @@
 """One live bill per vendor reference: 409 duplicate_vendor_reference (docs/payables.md, "Duplicate vendor
 references")."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from erp.exceptions import Conflict
 from payables.models import VendorBill
 from payables.services import LineInput, vendor_bill_create, vendor_bill_update, vendor_bill_void
-from tests.helpers import error_of, refused, sql
+from tests.helpers import error_of, race, refused, sql
 from tests.payables.factories import BILL_DATE, VendorBillFactory, VendorFactory
 
 
@@ -92,23 +90,7 @@ def test_the_database_refuses_a_duplicate_around_the_service(vendor):
 @pytest.mark.django_db(transaction=True)
 def test_two_bills_with_one_reference_at_once_make_one_bill(entity):
     vendor = VendorFactory(entity=entity)
-    barrier = threading.Barrier(2)
-    results: list = [None, None]
-
-    def create(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = VendorBillFactory(vendor=vendor, vendor_reference="RACE-1")
-        except Exception as error:  # the assertions below show what escaped
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(*(lambda: VendorBillFactory(vendor=vendor, vendor_reference="RACE-1") for _ in range(2)))
     made = [r for r in results if isinstance(r, VendorBill)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
     assert len(made) == 1 and len(conflicts) == 1, results

@@ -2,11 +2,9 @@
 (docs/receivables.md, "Drafts")."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from erp.exceptions import Conflict, RuleViolation
 from erp.services.lock_date import entity_lock_date_set
@@ -23,7 +21,7 @@ from receivables.services import (
     invoice_void,
     payment_apply_to_invoices,
 )
-from tests.helpers import entries_for, error_of, refused, sql
+from tests.helpers import entries_for, error_of, race, refused, sql
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 MARCH_2 = datetime.date(2026, 3, 2)
@@ -227,23 +225,7 @@ class TestTheDatabaseGuards:
 def test_two_posts_of_one_draft_at_once_take_one_number(entity):
     customer = CustomerFactory(entity=entity)
     draft = draft_of(customer)
-    barrier = threading.Barrier(2)
-    results: list = [None, None]
-
-    def post(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = invoice_post(invoice=draft, posted_by=f"worker {index}")
-        except Exception as error:  # the assertions below show what escaped
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(*(lambda i=i: invoice_post(invoice=draft, posted_by=f"worker {i}") for i in range(2)))
     posted = [r for r in results if isinstance(r, Invoice)]
     refused_ = [r for r in results if isinstance(r, Conflict)]
     assert len(posted) == 1 and len(refused_) == 1, results

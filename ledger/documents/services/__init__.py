@@ -14,6 +14,7 @@ from ledger.documents.services.documents import (
     posted_void,
 )
 from ledger.documents.services.drafts import (
+    document_create,
     document_draft_delete,
     document_draft_post,
     document_draft_save,
@@ -79,6 +80,7 @@ __all__ = [
     "choice_check",
     "commit_checks_run",
     "date_parse",
+    "document_create",
     "document_draft_delete",
     "document_draft_post",
     "document_draft_save",

@@ -17,9 +17,9 @@ from erp.exceptions import Conflict
 from erp.models import Entity
 from erp.services.activity import activity_record, object_type_of
 from ledger.documents.models import DocumentStatus
-from ledger.documents.services.documents import _parent_field, number_last
+from ledger.documents.services.documents import _parent_field, document_post, number_last
 from ledger.documents.services.inputs import PricedLine, posting_date_parse
-from ledger.services import journal_entry_record
+from ledger.services import journal_entry_record, period_open_check
 
 
 def lines_insert(line_model, parent: str, document, lines: list[PricedLine]) -> list:
@@ -72,6 +72,49 @@ def document_draft_save[D: models.Model](
         )
     document._prefetched_objects_cache = {"lines": rows}
     return document
+
+
+def document_create[D: models.Model](
+    *,
+    draft: bool,
+    model: type[D],
+    line_model: type[models.Model],
+    entity: Entity,
+    date: datetime.date,
+    date_param: str,
+    lines: list[PricedLine],
+    total: Decimal,
+    journal_lines: list[tuple[str, Decimal, Decimal]],
+    memo: str,
+    counter_type: str,
+    created_by: str,
+    **fields,
+) -> D:
+    """Save a document as a draft, or post it at once (its date in an open period: `period_locked`)."""
+    if draft:
+        return document_draft_save(
+            model=model,
+            line_model=line_model,
+            entity=entity,
+            lines=lines,
+            total=total,
+            created_by=created_by,
+            **fields,
+        )
+    period_open_check(entity=entity, date=date, param=date_param)
+    return document_post(
+        model=model,
+        line_model=line_model,
+        entity=entity,
+        date=date,
+        lines=lines,
+        total=total,
+        journal_lines=journal_lines,
+        memo=memo,
+        counter_type=counter_type,
+        created_by=created_by,
+        **fields,
+    )
 
 
 def draft_check(locked: models.Model, *, doing: str) -> None:
