@@ -77,13 +77,40 @@ class Cluster:
                 self._run("pg_ctl", "-D", str(self.pgdata), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def url(self, database: str = DATABASE) -> str:
-        """Return the superuser's URL of a database on this server."""
-        return f"postgresql://postgres:@/{database}?host={self.folder}"
+    def url(self, database: str = DATABASE, user: str = "postgres") -> str:
+        """Return a URL of a database on this server (the superuser's by default)."""
+        return f"postgresql://{user}:@/{database}?host={self.folder}"
 
-    def create_empty_database(self) -> None:
-        """Create Folio's database, with no table yet."""
-        self._run("createdb", "-h", str(self.folder), "-U", "postgres", DATABASE)
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Run SQL as the superuser; return what it prints (unaligned, tuples only)."""
+        result = subprocess.run(
+            [
+                str(POSTGRES_BIN_PATH / "psql"),
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+                self.url(database),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=STEP,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"psql {sql[:80]!r} failed:\n{result.stderr}")
+        return result.stdout.strip()
+
+    def create_empty_database(self, owner: str = "postgres") -> None:
+        """Create Folio's database, owned by `owner`, with no table yet."""
+        self._run("createdb", "-h", str(self.folder), "-U", "postgres", "-O", owner, DATABASE)
+
+    def create_roles(self, *names: str) -> None:
+        """Create login roles, none of them a superuser (production's owner and application roles)."""
+        for name in names:
+            self.psql(f'CREATE ROLE "{name}" LOGIN')
 
     def create_database(self) -> None:
         """Create Folio's database and migrate it."""

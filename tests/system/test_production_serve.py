@@ -1,12 +1,14 @@
 """The production start, as documented: `FOLIO_ENV=production ./folio serve` on a fresh database.
 
 The script migrates, collects the static files and replaces itself with the production server
-(erp/server.py). Run here exactly so, on a PostgreSQL of the test's own (tests/system/cluster.py), bound
-to a free port, behind what a TLS proxy would send (X-Forwarded-Proto: https); then the probes, the
-admin's login page, the API docs and the static files they load must all answer 200.
+(erp/server.py). Run here exactly so, on a PostgreSQL of the test's own (tests/system/cluster.py) with
+production's two roles (the owner migrates, the application serves; neither a superuser), bound to a
+free port, behind what a TLS proxy would send (X-Forwarded-Proto: https); then the probes, the admin's
+login page, the API docs and the static files they load must all answer 200, and the API must serve.
 """
 
 import http.client
+import json
 import re
 import secrets
 import tempfile
@@ -16,6 +18,7 @@ import pytest
 from tests.system.cluster import Cluster, folio, free_port, serving
 
 HOST = "folio.example.com"
+OWNER, APPLICATION = "folio_owner", "folio_app"
 BOUND = 180  # seconds: migrate and collectstatic on a loaded machine, then the server's start
 
 
@@ -24,7 +27,8 @@ def cluster():
     cluster = Cluster()
     try:
         cluster.start()
-        cluster.create_empty_database()  # ./folio serve migrates it
+        cluster.create_roles(OWNER, APPLICATION)
+        cluster.create_empty_database(owner=OWNER)  # ./folio serve migrates it
         yield cluster
     finally:
         cluster.remove()
@@ -32,7 +36,7 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def production(cluster):
-    """The environment of a production start: the database's URL for the application and for migrate."""
+    """The environment of a production start: the application's URL, and the owner's for migrate."""
     static_root = tempfile.mkdtemp(prefix="folio-static-")
     env = cluster.env()
     env.pop("DEBUG")
@@ -40,7 +44,8 @@ def production(cluster):
         FOLIO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
-        MIGRATION_DATABASE_URL=cluster.url(),
+        DATABASE_URL=cluster.url(user=APPLICATION),
+        MIGRATION_DATABASE_URL=cluster.url(user=OWNER),
         STATIC_ROOT=static_root,
         WEB_CONCURRENCY="1",
     )
@@ -56,9 +61,11 @@ def served(production):
         yield port
 
 
-def get(port: int, path: str, *, proxied: bool = True) -> tuple[int, dict, bytes]:
+def get(port: int, path: str, *, proxied: bool = True, token: str = "") -> tuple[int, dict, bytes]:
     """GET `path` as the TLS proxy in front of Folio would forward it; return (status, headers, body)."""
     headers = {"Host": HOST}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     if proxied:
         headers["X-Forwarded-Proto"] = "https"
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -105,3 +112,27 @@ def test_the_admin_and_the_api_docs_answer_with_their_static_files(served, page)
 def test_check_deploy_is_clean_with_the_same_environment(production):
     output = folio(production, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert "no issues" in output
+
+
+def test_the_owner_migrated_and_the_application_serves_the_api(served, cluster, production):
+    tables = cluster.psql(
+        "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'", database="folio"
+    )
+    assert tables.split() == [OWNER]
+    # The operators' commands and the API run as the application role (its rows, the rate-limit buckets).
+    entity = json.loads(folio(production, "manage.py", "create_entity", "--name", "Prod Ltd", "--json"))
+    key = json.loads(
+        folio(
+            production,
+            "manage.py",
+            "create_api_key",
+            "--entity",
+            entity["code"],
+            "--scopes",
+            "numbering:read",
+            "--json",
+        )
+    )
+    status, _, body = get(served, f"/v1/entities/{entity['id']}", token=key["token"])
+    assert status == 200, body
+    assert json.loads(body)["id"] == entity["id"]
