@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from erp.exceptions import InvalidInput
 from erp.models import ApiKey, Entity
+from erp.request_context import Actor, acting
 from erp.scopes import SCOPES
 from erp.services.activity import activity_record
 from erp.services.modes import entity_test_books, live_entity_of
@@ -113,14 +114,21 @@ def api_key_authenticate(*, token: str) -> ApiKey:
 def _moved_to_test_books(api_key: ApiKey) -> ApiKey:
     """Move a test key issued before test books existed (to the live entity) to its test books, once."""
     books = entity_test_books(entity=api_key.entity)
-    ApiKey.objects.filter(pk=api_key.pk, livemode=False).update(entity=books)
-    logger.info(
-        "test key %s (%s) moved to the test books of entity %s",
-        api_key.prefix,
-        api_key.id,
-        books.live_entity_id,
-    )
+    before = api_key.entity_id
+    # Two first uses at once: the second UPDATE waits for the first's row lock, then matches nothing.
+    moved = ApiKey.objects.filter(pk=api_key.pk, livemode=False).exclude(entity=books).update(entity=books)
     api_key.entity = books
+    if moved:
+        # A key's entity is master data: the move is a write of the key's own, in the test books' log.
+        actor = Actor(type="api_key", id=str(api_key.pk), name=api_key.prefix, channel="api")
+        with acting(actor):
+            activity_record(action="api_key.updated", obj=api_key, changes={"entity": [before, books.pk]})
+        logger.info(
+            "test key %s (%s) moved to the test books of entity %s",
+            api_key.prefix,
+            api_key.id,
+            books.live_entity_id,
+        )
     return api_key
 
 

@@ -9,12 +9,13 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from erp.access import entities_for, entity_path_of, may, restrict
 from erp.models import ApiKey, Entity, Membership, Role
 from erp.services import entity_test_books, membership_grant
+from ledger.proof.checkpoints import entity_ledger_sign
 from numbering.models import Sequence
 from payables.models import APPayment, Vendor, VendorCredit
 from receivables.models import Customer, Invoice, Payment
@@ -54,6 +55,7 @@ def two_entities(db):
             object_for(apps.get_model(app_label, model), entity=entity)
         api_key_with_token(entity=entity, scopes=["numbering:read"])
         api_key_with_token(entity=entity, scopes=["numbering:read"], livemode=False)
+        entity_ledger_sign(entity=entity)  # its checkpoints
     return a, b
 
 
@@ -194,3 +196,35 @@ def test_only_superusers_manage_memberships(client, two_entities):
     client.force_login(superuser)
     assert client.get(url(Membership, "changelist")).status_code == 200
     assert set(entities_for(superuser)) == set(Entity.objects.all())
+
+
+def test_a_member_cannot_become_superuser_or_take_over_other_accounts(client, two_entities):
+    """Accounts span entities: only a superuser manages users and groups, whatever a member's permissions."""
+    a, b = two_entities
+    me = member(a, role=Role.ADMIN)
+    other = member(b, username="bravo-staff")
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "unused-password-1")
+    client.force_login(me)
+    User = get_user_model()
+    for model in (User, Group):
+        assert client.get(url(model, "changelist")).status_code == 403, model
+        assert client.get(url(model, "add")).status_code == 403, model
+    for target in (me, other, root):
+        assert client.get(url(User, "change", target.pk)).status_code == 403
+        assert client.get(url(User, "password_change", target.pk)).status_code == 403
+    # Posting the change form anyway changes nothing: neither their own flags nor another's password.
+    client.post(
+        url(User, "change", me.pk),
+        {"username": me.username, "is_active": "on", "is_staff": "on", "is_superuser": "on"},
+    )
+    client.post(
+        url(User, "password_change", other.pk),
+        {"password1": "Taken-over-9", "password2": "Taken-over-9", "usable_password": "true"},
+    )
+    me.refresh_from_db()
+    other.refresh_from_db()
+    assert not me.is_superuser and not other.check_password("Taken-over-9")
+    assert set(entities_for(me)) == {a, *Entity.objects.filter(live_entity=a)}
+    client.force_login(root)
+    assert client.get(url(User, "change", me.pk)).status_code == 200
+    assert client.get(url(Group, "changelist")).status_code == 200

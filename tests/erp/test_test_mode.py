@@ -4,19 +4,22 @@ docs/api.md, "Test mode". The isolation matrix (tests/system/test_isolation_matr
 endpoint × {test key on a live object, live key on a test object}; this file checks the books themselves.
 """
 
+import uuid
+
 import pytest
 
-from erp.models import ApiKey, Entity, IdempotencyRecord
+from erp.models import Activity, ApiKey, Entity, IdempotencyRecord
 from erp.scopes import SCOPES
 from erp.services import entity_test_books, entity_update
-from erp.services.api_keys import api_key_authenticate
+from erp.services.api_keys import SECRET_LENGTH, TEST_KIND, api_key_authenticate, hash_token
 from ledger import selectors
 from ledger.models import Account, JournalEntry
 from ledger.services import account_create
 from numbering.models import Sequence
 from numbering.services import sequence_create, sequence_issue_next
 from receivables.models import Invoice
-from tests.erp.factories import api_key_with_token
+from tests.db_roles import superuser_sql
+from tests.erp.factories import EntityFactory, api_key_with_token
 from tests.helpers import client_for, refused
 from tests.receivables.factories import CustomerFactory
 
@@ -183,3 +186,46 @@ def test_customers_of_test_books_are_not_the_live_ones(entity):
     _, token = api_key_with_token(entity=entity, scopes=["accounts:read"], livemode=False)
     assert client_for(token).get(f"/v1/customers/{live_customer.pk}").status_code == 404
     assert api_key_authenticate(token=token).entity_id == books.pk
+
+
+def legacy_test_key(entity, scopes) -> str:
+    """Write a test key onto the live entity, as keys were before test books existed; return its token.
+
+    The database refuses such a key now (api_key_mode_matches_entity): the superuser writes it with
+    the triggers off, as the data an old release left behind.
+    """
+    prefix = TEST_KIND + "LEGACYKEY234"
+    token = prefix + "s" * SECRET_LENGTH
+    superuser_sql(
+        "INSERT INTO erp_apikey (id, entity_id, name, prefix, secret_hash, livemode, scopes, created_at,"
+        " revoked_by) VALUES (%s, %s, 'legacy', %s, %s, false, %s, now(), '')",
+        [uuid.uuid4(), entity.pk, prefix, hash_token(token), scopes],
+    )
+    return token
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_key_from_before_test_books_moves_to_them_on_first_use():
+    entity = EntityFactory()
+    live_customer = CustomerFactory(entity=entity)
+    token = legacy_test_key(entity, sorted(SCOPES))
+    assert not Entity.objects.filter(live_entity=entity).exists()
+
+    api = client_for(token)
+    # Its first request already works on the test books, created and set up on the way.
+    assert api.get(f"/v1/customers/{live_customer.pk}").status_code == 404
+    books = Entity.objects.get(live_entity=entity)
+    key = ApiKey.objects.get(prefix=token[: len(TEST_KIND) + 12])
+    assert key.entity_id == books.pk and not key.livemode
+    assert Account.objects.filter(entity=books).exists() and Sequence.objects.filter(entity=books).exists()
+    customer = api.post("/v1/customers", {"name": "Test Co"}, format="json").json()
+    assert customer["livemode"] is False
+    invoice = api.post("/v1/invoices", {**INVOICE_BODY, "customer_id": customer["id"]}, format="json")
+    assert invoice.status_code == 201, invoice.json()
+    assert Invoice.objects.get(pk=invoice.json()["id"]).entity_id == books.pk
+    assert not Invoice.objects.filter(entity=entity).exists()  # nothing reached the live books
+    assert [c["id"] for c in api.get("/v1/customers").json()["data"]] == [customer["id"]]
+    # The move happened once and is in the activity log of the test books.
+    assert api_key_authenticate(token=token).entity_id == books.pk
+    moved = Activity.objects.filter(action="api_key.updated", object_id=str(key.pk))
+    assert [row.changes["entity"] for row in moved] == [[str(entity.pk), str(books.pk)]]
