@@ -1,10 +1,12 @@
 """Closed periods: nothing posts on or before an entity's lock date (docs/posting.md, "Closed periods")."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from receivables.services import (
     invoice_void,
     payment_apply_to_invoices,
 )
-from tests.helpers import error_of, refused, sql
+from tests.helpers import command_output, error_of, refused, sql
 from tests.payables.factories import VendorBillFactory
 from tests.receivables.factories import InvoiceFactory
 
@@ -102,6 +104,24 @@ class TestSettingTheLockDate:
         response = client.post(url, form)
         assert response.status_code == 302, response.content.decode()[:2000]
         assert Entity.objects.get(pk=entity.pk).lock_date == MARCH_31
+
+
+class TestTheCommand:
+    def test_set_lock_date_closes_and_reopens(self, entity):
+        output = command_output("set_lock_date", "--entity", entity.code, "--date", "2026-03-31", "--json")
+        assert json.loads(output)["lock_date"] == "2026-03-31"
+        assert Entity.objects.get(pk=entity.pk).lock_date == MARCH_31
+        assert "no period is closed" in command_output(
+            "set_lock_date", "--entity", str(entity.pk), "--date", "none"
+        )
+        assert Entity.objects.get(pk=entity.pk).lock_date is None
+
+    def test_bad_input_is_one_line_and_writes_nothing(self, entity):
+        with pytest.raises(CommandError, match=r"\[parameter_invalid\]"):
+            command_output("set_lock_date", "--entity", entity.code, "--date", "31/03/2026")
+        with pytest.raises(CommandError, match=r"\[lock_date_in_future\]"):
+            command_output("set_lock_date", "--entity", entity.code, "--date", "2999-01-01")
+        assert Entity.objects.get(pk=entity.pk).lock_date is None
 
 
 class TestPostingIntoAClosedPeriod:
