@@ -146,7 +146,7 @@ def test_the_pages_answering_a_post_run_no_inline_script(admin_client, every_kin
     asked = admin_client.post(
         "/admin/payables/vendorcredit/", {"action": "void_selected", "_selected_action": [credit.pk]}
     )
-    assert "Give the reason auditors will read" in asked.content.decode()
+    assert "The reversing entry it posts" in asked.content.decode()
     assert_no_inline_script("void reason page", asked)
 
 
