@@ -79,6 +79,8 @@ class Activity(models.Model):
 
 
 def object_type_of(model: type[models.Model]) -> str:
-    """Return a model's name in the log: its class name in snake case (VendorCredit → vendor_credit, APPayment →
-    ap_payment), which is also the document_type its issued number names."""
+    """Return a model's name in the log: its class name in snake case (APPayment → ap_payment).
+
+    It is also the document_type the model's issued numbers name (numbering/audit.py).
+    """
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", model.__name__).lower()

@@ -6,6 +6,9 @@ from erp.sql_migrations import run_sql_files
 
 
 class Migration(migrations.Migration):
-    dependencies = [("receivables", "0005_invoice_drafts_terms"), ("numbering", "0006_number_bound_to_document")]
+    dependencies = [
+        ("receivables", "0005_invoice_drafts_terms"),
+        ("numbering", "0006_number_bound_to_document"),
+    ]
 
     operations = [run_sql_files(__file__)]
