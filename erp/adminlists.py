@@ -194,7 +194,7 @@ class CsvExportMixin:
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
         columns = self.csv_columns(request)
         currency = self.csv_has_currency(request)
-        rows = changelist.get_queryset(request)
+        rows = changelist.queryset  # filtered, searched and ordered as the list shows it
         name = f"{self.model._meta.model_name}s-{timezone.localdate().isoformat()}.csv"
         response = StreamingHttpResponse(
             self._csv_lines(columns, rows, currency=currency), content_type="text/csv; charset=utf-8"
