@@ -5,12 +5,14 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.urls import reverse
 
 from erp.models import Activity, ApiKey
 from erp.services.activity import activity_chain_breaks, activity_record, chain_hash
 from erp.services.api_keys import api_key_revoke
+from erp.services.memberships import membership_grant
 from numbering.models import Sequence
 from receivables.models import Customer
 from receivables.services import customer_create
@@ -480,3 +482,18 @@ def test_rows_are_chained_in_commit_order_across_connections():
     )
     assert seq[str(names["fast"])] + 1 == seq[str(names["slow"])]
     assert activity_chain_breaks(entity=entity)[1] == []
+
+
+def test_a_staff_member_sees_only_the_log_of_their_entities(entity, other_entity, client):
+    customer_create(entity=entity, name="Ours Ltd")
+    customer_create(entity=other_entity, name="Theirs Ltd")
+    staff = get_user_model().objects.create_user("bea", password="unused-password-1", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_activity"))
+    membership_grant(user=staff, entity=entity, role="viewer")
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:erp_activity_changelist"), {"object_type__exact": "customer"})
+
+    assert page.status_code == 200
+    listed = {row.object_id for row in page.context["cl"].result_list}
+    assert listed == {str(c.pk) for c in Customer.objects.filter(entity=entity)}
