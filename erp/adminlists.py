@@ -89,24 +89,16 @@ class _Echo:
         return value
 
 
-def csv_column(field: str):
-    """Mark an admin display method as exported from the model field `field` (raw, not its HTML)."""
-
-    def mark(method):
-        method.csv_field = field
-        return method
-
-    return mark
-
-
 class TotalsMixin:
     """Sums of the rows the list's filters select (every page), shown under it, one line per currency.
 
-    `list_totals` is [(field, label)]; rows whose `totals_exclude` matches (void ones) are not summed.
+    `list_totals` is [(field, label)]; rows `totals_exclude` matches are not summed, and
+    `totals_excluded` says which they are ("void and draft ones").
     """
 
     list_totals: list[tuple[str, str]] = []
     totals_exclude: dict = {}
+    totals_excluded = ""
     totals_currency = "entity__base_currency"
 
     def changelist_view(self, request, extra_context=None):
@@ -127,7 +119,7 @@ class TotalsMixin:
         )
         return {
             "labels": [label for _, label in self.list_totals],
-            "excluded": bool(self.totals_exclude),
+            "excluded": self.totals_excluded,
             "lines": [
                 {
                     "rows": line["rows"],

@@ -299,7 +299,9 @@ class DocumentAdmin(TotalsMixin, VoidWithReasonMixin, ServiceAdmin):
         "its posting is reversed by the entry below."
     )
     list_totals = [("total", "Total"), ("balance_due", "Balance due")]
-    totals_exclude = {"status": DocumentStatus.VOID}
+    # Neither is owed: a void document no longer, a draft not yet (it is posted nowhere).
+    totals_exclude = {"status__in": [DocumentStatus.VOID, DocumentStatus.DRAFT]}
+    totals_excluded = "void and draft ones"
     due_date_short = date_column("due_date", "Due date")
     total_amount = money_column("total", "Total")
     balance_due_amount = money_column("balance_due", "Balance due")

@@ -115,13 +115,14 @@ def test_totals_under_the_invoice_list_add_up_the_filtered_rows_per_currency(adm
     )
     voided = InvoiceFactory(customer=customer, amount="999.00")
     invoice_void(invoice=voided, reason="typo", voided_by="test")
+    InvoiceFactory(customer=customer, amount="500.00", draft=True)  # owed by nobody yet
     InvoiceFactory(customer=CustomerFactory(entity=euro), amount="70.00")
 
     totals = admin_client.get("/admin/receivables/invoice/").context["list_totals"]
     assert totals["labels"] == ["Total", "Balance due"]
     assert [(line["rows"], line["amounts"]) for line in totals["lines"]] == [
         (1, ["70.00 EUR", "70.00 EUR"]),
-        (2, ["150.25 USD", "150.25 USD"]),  # the void invoice is not counted
+        (2, ["150.25 USD", "150.25 USD"]),  # the void invoice and the draft are not counted
     ]
 
     filtered = admin_client.get(f"/admin/receivables/invoice/?entity__id__exact={entity.pk}&q={first.number}")
