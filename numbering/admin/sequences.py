@@ -46,6 +46,11 @@ class SequenceForm(ServiceForm, forms.ModelForm):
         if "portos_id" in self.fields:
             self.fields["portos_id"].required = False
             self.fields["portos_id"].help_text = "Leave empty to have one generated."
+        if "starting_number" in self.fields and not self.instance._state.adding:
+            self.fields["starting_number"].help_text = (
+                "The first number of a period that has not started yet; a period already counting "
+                "moves on with “Advance counter”."
+            )
 
     def clean(self):
         cleaned_data = super().clean()
