@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from erp.models import Activity, Entity
 from erp.models.activity import object_type_of
-from erp.request_context import actor_now, current_request_id
+from erp.request_context import actor_now, current_actor, current_request_id
 
 _ACTION = re.compile(r"^[a-z_]+\.[a-z_]+$")
 _MAX_REASON = 2000
@@ -38,6 +38,9 @@ def activity_record(*, action: str, obj: Model, changes: dict | None = None, rea
         # Outside a transaction the row would commit even if the write it describes failed later.
         raise RuntimeError("activity_record must run inside the write's transaction (transaction.atomic).")
     actor = actor_now()
+    # The request id names this write's request only while a request or command is acting: the
+    # middleware leaves the last one set on its thread for the logs.
+    request_id = current_request_id.get() if current_actor.get() is not None else None
     entity_id = obj.pk if isinstance(obj, Entity) else obj.entity_id
     return Activity.objects.create(
         entity_id=entity_id,
@@ -49,7 +52,7 @@ def activity_record(*, action: str, obj: Model, changes: dict | None = None, rea
         action=action,
         object_type=object_type_of(type(obj)),
         object_id=str(obj.pk),
-        request_id=(current_request_id.get() or "")[:150],
+        request_id=(request_id or "")[:150],
         reason=(reason or "")[:_MAX_REASON],
         changes={
             field: [_plain(before), _plain(after)] for field, (before, after) in (changes or {}).items()

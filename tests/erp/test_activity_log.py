@@ -339,14 +339,14 @@ def test_an_objects_history_shows_its_activity(entity, admin_client, history):
     assert "First Renamed" in page
 
 
-def test_revoking_from_the_service_records_who(entity, make_client):
-    make_client(entity, scopes=["numbering:read"])
+def test_a_write_from_plain_python_is_the_programs_and_names_no_request(entity, make_client):
+    make_client(entity, scopes=["audit:read"]).get("/v1/activity")  # a request ran on this thread before
     key = ApiKey.objects.get(entity=entity)
 
     api_key_revoke(api_key=key, revoked_by="user:someone")
 
     [row] = rows_of(entity, action="api_key.revoked")
-    assert row.channel == "command"  # a direct call from Python is the running program's
+    assert (row.channel, row.actor_type, row.request_id) == ("command", "command", "")
 
 
 # --- verification ------------------------------------------------------------------------------------------
