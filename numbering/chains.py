@@ -1,10 +1,10 @@
 """The hash chains' canonical text and links, as the database writes them (docs/audit.md, "Hash chains").
 
-Each record of a chain carries chain_hash = hex(SHA-256(UTF-8(previous chain_hash + canonical text))),
-the first record's previous hash being the empty string. The canonical text is the record's type, its
+Each record of a chain carries chain_hash = hex(SHA-256(previous hash + UTF-8(canonical text))), the
+previous hash taken as its 32 bytes (none for the first record). The canonical text is the record's type, its
 position in the chain, then its fields in a fixed order, each written as ``<UTF-8 byte length>:<text>,``
-(SQL NULL as ``~,``). numbering/migrations/0007_chains.sql writes the same text in SQL; tools/verify_export.py
-repeats these few lines with the standard library alone.
+(SQL NULL as ``~,``). numbering/migrations/0007_chains.sql and 0008 write the same in SQL;
+tools/verify_export.py repeats these few lines with the standard library alone.
 """
 
 import datetime
@@ -32,5 +32,5 @@ def chain_canonical(record_type: str, position: int, fields: Iterable[str | None
 
 
 def chain_link(previous_hash: str, canonical: str) -> str:
-    """Return the chain_hash of a record whose canonical text is `canonical`."""
-    return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+    """Return the chain_hash of a record whose canonical text is `canonical` ("" before the first)."""
+    return hashlib.sha256(bytes.fromhex(previous_hash) + canonical.encode()).hexdigest()

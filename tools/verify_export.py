@@ -29,9 +29,9 @@ def field(value):
 
 
 def link(previous_hash, record_type, position, fields):
-    """The chain_hash of a record: SHA-256 of the previous hash and the record's canonical text."""
+    """The chain_hash of a record: SHA-256 of the previous hash's bytes and the record's canonical text."""
     canonical = field(record_type) + field(str(position)) + "".join(field(f) for f in fields)
-    return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+    return hashlib.sha256(bytes.fromhex(previous_hash) + canonical.encode()).hexdigest()
 
 
 def checkpoint_message(checkpoint):

@@ -50,28 +50,19 @@ def entity_ledger_sign(*, entity: Entity) -> list[LedgerCheckpoint]:
                 public_key,
             ):
                 continue  # nothing moved since it was signed
-            signed_at = timezone.now()
-            message = checkpoint_message(
+            checkpoint = LedgerCheckpoint(
+                entity=entity,
                 chain_id=chain.chain_id,
                 position=head.position,
                 record_type=head.record_type,
                 record_id=head.record_id,
                 chain_hash=head.chain_hash,
-                signed_at=signed_at,
+                signed_at=timezone.now(),
+                public_key=public_key,
             )
-            created.append(
-                LedgerCheckpoint.objects.create(
-                    entity=entity,
-                    chain_id=chain.chain_id,
-                    position=head.position,
-                    record_type=head.record_type,
-                    record_id=head.record_id,
-                    chain_hash=head.chain_hash,
-                    signed_at=signed_at,
-                    public_key=public_key,
-                    signature=key.sign(message).hex(),
-                )
-            )
+            checkpoint.signature = key.sign(checkpoint_message(checkpoint)).hex()
+            checkpoint.save(force_insert=True)
+            created.append(checkpoint)
     if broken:
         first = broken[0]
         raise RuleViolation(

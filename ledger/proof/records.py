@@ -17,10 +17,9 @@ from numbering.models import Sequence
 
 # The fields of each record type, in canonical order (after the record type and chain position).
 RECORD_FIELDS = {
+    # The chain names the sequence, and the sequence its entity (both checked apart, see sequence_chain).
     "number": [
         "id",
-        "entity_id",
-        "sequence_id",
         "period_id",
         "value",
         "number",
@@ -70,6 +69,8 @@ class ChainRecord:
     record_id: str
     fields: tuple[str | None, ...]
     chain_hash: str | None
+    # A number whose entity is not its sequence's: its text leaves the entity out (the chain implies it).
+    misplaced: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,18 +115,27 @@ def sequence_chain(*, sequence_id) -> Chain:
     chain_id = f"sequence:{sequence_id}"
     records = []
     with connection.cursor() as cursor:
+        cursor.execute("SELECT entity_id FROM numbering_sequence WHERE id = %s", [sequence_id])
+        owner = cursor.fetchone()[0]
         cursor.execute(_NUMBERS_SQL, [sequence_id])
         for row in cursor.fetchall():
-            (id_, entity_id, seq_id, period_id, value, number, doc_type, doc_id, reference, issued_at) = row[
-                :10
-            ]
+            (
+                id_,
+                entity_id,
+                _sequence_id,
+                period_id,
+                value,
+                number,
+                doc_type,
+                doc_id,
+                reference,
+                issued_at,
+            ) = row[:10]
             issued_by, position, chain_hash, status, reason, voided_at, voided_by, void_pos, void_hash = row[
                 10:
             ]
             fields = (
                 str(id_),
-                str(entity_id),
-                str(seq_id),
                 str(period_id),
                 str(value),
                 number,
@@ -135,7 +145,8 @@ def sequence_chain(*, sequence_id) -> Chain:
                 chain_time(issued_at),
                 issued_by,
             )
-            records.append(ChainRecord(chain_id, position, "number", str(id_), fields, chain_hash))
+            misplaced = entity_id != owner
+            records.append(ChainRecord(chain_id, position, "number", str(id_), fields, chain_hash, misplaced))
             if status == "voided" or void_pos is not None or void_hash is not None:
                 void_fields = (
                     str(id_),

@@ -5,7 +5,6 @@ created on first use under .local/ (ignored by git) elsewhere. Each entity's key
 with HKDF-SHA256 and the entity's id, so every entity signs with its own key and one secret is kept.
 """
 
-import datetime
 import hashlib
 import os
 import secrets
@@ -83,24 +82,16 @@ def public_key_hex(key: Ed25519PrivateKey) -> str:
     return key.public_key().public_bytes_raw().hex()
 
 
-def checkpoint_message(
-    *,
-    chain_id: str,
-    position: int,
-    record_type: str,
-    record_id: str,
-    chain_hash: str,
-    signed_at: datetime.datetime,
-) -> bytes:
+def checkpoint_message(checkpoint) -> bytes:
     """Return the bytes a checkpoint's signature covers (the same field encoding as the chains)."""
     fields = (
         MESSAGE_FORMAT,
-        chain_id,
-        str(position),
-        record_type,
-        record_id,
-        chain_hash,
-        chain_time(signed_at),
+        checkpoint.chain_id,
+        str(checkpoint.position),
+        checkpoint.record_type,
+        checkpoint.record_id,
+        checkpoint.chain_hash,
+        chain_time(checkpoint.signed_at),
     )
     return "".join(chain_field(value) for value in fields).encode()
 

@@ -21,6 +21,7 @@ from numbering.chains import chain_canonical, chain_link
 
 REASONS = {
     "unlinked": "the record carries no link of its chain",
+    "wrong_entity": "the number no longer belongs to its sequence's entity",
     "duplicate_position": "another record holds the same position of the chain",
     "position_gap": "records before this one are missing from the chain",
     "hash_mismatch": "the record, or the one before it, is not what was linked",
@@ -60,6 +61,8 @@ def chain_break(chain: Chain) -> Break | None:
         reason = None
         if record.position is None or record.chain_hash is None:
             reason = "unlinked"
+        elif record.misplaced:
+            reason = "wrong_entity"
         elif record.position < expected:
             reason = "duplicate_position"
         elif record.position > expected:
@@ -81,14 +84,7 @@ def checkpoint_break(chain: Chain, checkpoints: list[LedgerCheckpoint], trusted:
     """Return the first signed checkpoint of `chain` that its records no longer match, or None."""
     by_position = {record.position: record for record in chain.records if record.position is not None}
     for checkpoint in sorted(checkpoints, key=lambda c: (c.position, c.signed_at)):
-        message = checkpoint_message(
-            chain_id=checkpoint.chain_id,
-            position=checkpoint.position,
-            record_type=checkpoint.record_type,
-            record_id=checkpoint.record_id,
-            chain_hash=checkpoint.chain_hash,
-            signed_at=checkpoint.signed_at,
-        )
+        message = checkpoint_message(checkpoint)
         named = Break(chain.chain_id, checkpoint.record_type, checkpoint.record_id, "", checkpoint.position)
         if checkpoint.public_key not in trusted:
             return dataclasses.replace(named, reason="untrusted_key")

@@ -51,8 +51,8 @@ UNBOUNDED = 2**63 - 1
 # round trip and no row trigger), and the head moves to the last link. Each number's id and text are
 # computed once, in the LATERAL subquery (OFFSET 0 keeps the planner from copying the expressions into
 # the hash and the insert). The canonical text is numbering_number_chain_fields() of
-# numbering/migrations/0007_chains.sql, its constant fields (owner: entity and sequence; tail:
-# document, reference, time, actor) rendered once in Python.
+# numbering/migrations/0008_chain_links_binary.sql, its constant fields (the tail: document,
+# reference, time, actor) rendered once in Python.
 _TAKE_SQL = """
 WITH RECURSIVE bump AS (
     UPDATE numbering_numberingperiod AS p
@@ -69,7 +69,7 @@ WITH RECURSIVE bump AS (
               p.last_value - %(count)s + 1 AS first_value
 ), head AS (
     SELECT bump.id AS period_id, bump.first_value, bump.last_value, h.head_position AS position,
-           h.head_hash AS hash, %(chain_owner)s || length(bump.id::text) || ':' || bump.id || ',' AS fixed
+           decode(h.head_hash, 'hex') AS hash, length(bump.id::text) || ':' || bump.id || ',' AS fixed
       FROM bump, folio_chain_head(%(chain_id)s) AS h
 ), links (value, position, id, number, hash) AS (
     SELECT n.value, n.position, n.id, n.number, {link_first}
@@ -84,11 +84,13 @@ WITH RECURSIVE bump AS (
          document_id, reference, issued_at, issued_by, void_reason, voided_by, chain_position, chain_hash)
     SELECT l.id::uuid, %(entity_id)s, %(sequence_id)s, head.period_id, l.value, l.number,
            %(unique_in_period)s, 'issued', %(document_type)s, %(document_id)s, %(reference)s, %(issued_at)s,
-           %(issued_by)s, '', '', l.position, l.hash
+           %(issued_by)s, '', '', l.position, encode(l.hash, 'hex')
       FROM head, links AS l
 ), moved AS (
     INSERT INTO numbering_chainhead AS c (chain_id, position, hash)
-    SELECT %(chain_id)s, l.position, l.hash FROM head, links AS l WHERE l.value = head.last_value
+    SELECT %(chain_id)s, l.position, encode(l.hash, 'hex')
+      FROM head, links AS l
+     WHERE l.value = head.last_value
         ON CONFLICT (chain_id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash
 )
 SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
@@ -104,11 +106,12 @@ _NUMBER_SQL = (
 # lpad truncates, so widen to the digits' own length first: padding never cuts a number.
 _NUMERIC_SQL = "lpad(({v})::text, greatest(%(width)s, length(({v})::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text({v}, %(width)s)"
-# hex(SHA-256(previous hash || "6:number," || position, id, owner and period, value, text, tail)).
+# SHA-256(previous hash's bytes || "6:number," position, id, period, value, text, tail), kept as bytes
+# from one number to the next and written in hex.
 _LINK_SQL = (
-    "encode(sha256(convert_to({previous} || '6:number,' || length(n.position::text) || ':' || n.position"
+    "sha256({previous} || convert_to('6:number,' || length(n.position::text) || ':' || n.position"
     " || ',36:' || n.id || ',' || head.fixed || length(n.value::text) || ':' || n.value || ','"
-    " || octet_length(n.number) || ':' || n.number || ',' || %(chain_tail)s, 'UTF8')), 'hex')"
+    " || octet_length(n.number) || ':' || n.number || ',' || %(chain_tail)s, 'UTF8'))"
 )
 
 
@@ -386,7 +389,6 @@ def _take_block(
         "unique_in_period": sequence.numbers_repeat_across_periods,
         **text,
         "chain_id": f"sequence:{sequence.pk}",
-        "chain_owner": chain_field(str(sequence.entity_id)) + chain_field(str(sequence.pk)),
         "chain_tail": "".join(
             chain_field(value)
             for value in (
