@@ -19,7 +19,7 @@ from ledger.reports.open_items import ZERO
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
 from numbering.audit import entity_audit
 from numbering.models import Sequence
-from numbering.selectors import sequence_remaining
+from numbering.selectors import sequence_next_value
 
 # "Due soon": due today or within the next this many days.
 DUE_SOON_DAYS = 7
@@ -77,7 +77,9 @@ def entity_summary(*, entity: Entity, today: datetime.date) -> EntitySummary:
         if -DUE_SOON_DAYS <= item.days_overdue <= 0 and item.open_amount > 0
     ]
     audited_at, failing = _audit(entity)
-    sequences = {str(sequence.pk): sequence for sequence in Sequence.objects.filter(entity=entity)}
+    # Each bounded sequence's counter is read from its prefetched periods: no query per sequence.
+    rows = Sequence.objects.filter(entity=entity).select_related("entity").prefetch_related("periods")
+    sequences = {str(sequence.pk): sequence for sequence in rows}
     return EntitySummary(
         entity=entity,
         today=today,
@@ -119,13 +121,13 @@ def _near_end(sequences, today: datetime.date) -> list[LowSequence]:
         if sequence.ending_number is None or sequence.status != Sequence.Status.ACTIVE:
             continue
         try:
-            remaining = sequence_remaining(sequence=sequence, date=today)
+            remaining = max(0, sequence.ending_number - sequence_next_value(sequence, today) + 1)
         except FolioError:  # no period holds today yet: nothing runs out today
             continue
         threshold = sequence.warning_threshold
         if threshold is None:
             size = sequence.ending_number - sequence.starting_number + 1
             threshold = int(size * NEAR_END_SHARE)
-        if remaining is not None and remaining <= threshold:
+        if remaining <= threshold:
             low.append(LowSequence(sequence=sequence, remaining=remaining))
     return low

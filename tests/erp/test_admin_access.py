@@ -228,3 +228,26 @@ def test_a_member_cannot_become_superuser_or_take_over_other_accounts(client, tw
     client.force_login(root)
     assert client.get(url(User, "change", me.pk)).status_code == 200
     assert client.get(url(Group, "changelist")).status_code == 200
+
+
+def test_autocomplete_offers_only_the_members_rows(client, two_entities):
+    a, b = two_entities
+    client.force_login(member(a))
+
+    def found(app_label, model_name, field_name, term=""):
+        response = client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term},
+        )
+        return response.status_code, {row["id"] for row in response.json().get("results", [])}
+
+    mine = {str(pk) for pk in Customer.objects.filter(entity=a).values_list("pk", flat=True)}
+    assert found("receivables", "invoice", "customer") == (200, mine)
+    theirs = Customer.objects.filter(entity=b).first()
+    status, named = found("receivables", "invoice", "customer", theirs.name)
+    assert status == 200 and str(theirs.pk) not in named and named <= mine
+    status, entities = found("numbering", "sequence", "entity")
+    assert status == 200 and str(b.pk) not in entities and str(a.pk) in entities
+    # Users span entities: their names are a superuser's to look up.
+    users = {"app_label": "erp", "model_name": "membership", "field_name": "user"}
+    assert client.get(reverse("admin:autocomplete"), users).status_code == 403

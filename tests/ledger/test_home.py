@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from erp.models import Entity, Membership
@@ -192,3 +193,20 @@ def test_the_audit_outcome_is_reused_for_five_minutes(admin_client, entity):
     assert 'data-health="audit-ok"' in admin_client.get("/").content.decode()  # the audit of a moment ago
     cache.delete(audit_cache_key(entity))  # as five minutes passing would
     assert 'data-health="audit-gaps"' in admin_client.get("/").content.decode()
+
+
+def test_the_page_reads_no_more_for_more_sequences_or_documents(admin_client, entity, books):
+    def queries() -> int:
+        admin_client.get("/")  # the audit's outcome is cached after the first visit
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get("/").status_code == 200
+        return len(captured)
+
+    SequenceFactory(entity=entity, name="Bounded 0", ending_number=1000)
+    before = queries()
+    for n in range(1, 6):
+        SequenceFactory(
+            entity=entity, name=f"Bounded {n}", ending_number=1000, reset="month", format="B{yyyy}{MM}-{i4}"
+        )
+        InvoiceFactory(customer=books["customer"], amount="5.00", invoice_date=TODAY, due_date=TODAY)
+    assert queries() == before
