@@ -1,5 +1,7 @@
 """/v1/reports/…: AR and AP aging and the trial balance as of a date (scope accounting:read).
 
+A report has no `object` or `id`, so it says which books it read itself: `livemode` (docs/reports.md).
+
 `as_of` is optional and defaults to today; the figures are those of the end of that day, read from the
 journal (docs/reports.md). An empty, repeated or malformed `as_of` is a 400, never today's report.
 """
@@ -53,6 +55,7 @@ AGING_RESPONSE = inline_serializer(
     "AgingReport",
     {
         "as_of": serializers.DateField(),
+        "livemode": serializers.BooleanField(help_text="false for a test key's test books."),
         "currency": serializers.CharField(),
         "rows": inline_serializer(
             "AgingRow",
@@ -71,6 +74,7 @@ TRIAL_BALANCE_RESPONSE = inline_serializer(
     "TrialBalanceReport",
     {
         "as_of": serializers.DateField(),
+        "livemode": serializers.BooleanField(help_text="false for a test key's test books."),
         "rows": inline_serializer(
             "TrialBalanceRow",
             {
@@ -110,6 +114,7 @@ class AgingView(ReportView):
         return Response(
             {
                 "as_of": report.as_of.isoformat(),
+                "livemode": report.entity.livemode,
                 "currency": report.currency,
                 "rows": [
                     {"party_id": str(row.party_id), "name": row.name, **aging_amounts(row)}
@@ -149,6 +154,7 @@ class TrialBalanceView(ReportView):
         return Response(
             {
                 "as_of": report.as_of.isoformat(),
+                "livemode": self.entity.livemode,
                 "rows": [
                     {
                         "account_code": row.code,

@@ -192,4 +192,9 @@ def test_a_test_key_sees_only_the_test_books(make_client, entity, books):
     for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging"):
         body = test_client.get(path, {"as_of": AS_OF.isoformat()}).json()
         assert body["rows"] == [] and body["totals"]["total"] == "0.00"
+        assert body["livemode"] is False
+    assert test_client.get("/v1/reports/trial-balance").json()["livemode"] is False
+    live_client = make_client(entity)
+    for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging", "/v1/reports/trial-balance"):
+        assert live_client.get(path).json()["livemode"] is True
     assert test_client.get(f"/v1/customers/{books['acme'].pk}/statement").status_code == 404
