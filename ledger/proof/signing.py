@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
+from erp.exceptions import RuleViolation
 from erp.models import Entity
 from numbering.chains import chain_field, chain_time
 
@@ -37,7 +37,9 @@ def _secret_from_hex(text: str, name: str) -> bytes:
     except ValueError:
         secret = b""
     if len(secret) != 32:
-        raise ImproperlyConfigured(f"{name} must hold 64 hexadecimal digits (32 bytes) per key.")
+        raise RuleViolation(
+            f"{name} must hold 64 hexadecimal digits (32 bytes) per key.", code="ledger_signing_key_invalid"
+        )
     return secret
 
 
@@ -47,7 +49,11 @@ def signing_secret() -> bytes:
     if configured:
         return _secret_from_hex(configured, SIGNING_KEY_ENV)
     if getattr(settings, "PRODUCTION", False):
-        raise ImproperlyConfigured(f"{SIGNING_KEY_ENV} must be set to sign the ledger in production.")
+        # A refusal, not a crash: the command prints it in one line, the API answers it in its envelope.
+        raise RuleViolation(
+            f"{SIGNING_KEY_ENV} is not set: checkpoints can be neither signed nor checked in production.",
+            code="ledger_signing_key_missing",
+        )
     path = _local_secret_path()
     if not path.exists():
         path.parent.mkdir(exist_ok=True)

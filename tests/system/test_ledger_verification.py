@@ -201,7 +201,7 @@ def test_sign_ledger_refuses_to_sign_a_broken_chain(entity, books):
     sequence, numbers, _ = books
     sequence_issue_next(sequence=sequence)
     superuser_sql("UPDATE numbering_issuednumber SET reference = 'x' WHERE id = %s", [numbers[0].pk])
-    with pytest.raises(CommandError, match="do not verify"):
+    with pytest.raises(CommandError, match=r"do not verify.*\[ledger_broken\]"):
         call_command("sign_ledger", "--entity", entity.code, stdout=StringIO())
     assert not LedgerCheckpoint.objects.filter(chain_id=f"sequence:{sequence.pk}", position=10).exists()
 
@@ -325,3 +325,15 @@ def test_the_chain_migrations_link_books_written_before_them(entity, books):
     chain = sequence_chain(sequence_id=sequence.pk)
     assert [r.record_id for r in chain.records if r.record_type == "number"] == [str(n.pk) for n in numbers]
     assert all(r.chain_hash for r in chain.records)
+
+
+def test_a_missing_or_malformed_signing_key_is_a_one_line_refusal(
+    entity, books, settings, monkeypatch, make_client
+):
+    monkeypatch.setenv("FOLIO_LEDGER_SIGNING_KEY", "not hex")
+    with pytest.raises(CommandError, match=r"64 hexadecimal digits .*\[ledger_signing_key_invalid\]"):
+        call_command("sign_ledger", "--entity", entity.code, stdout=StringIO())
+    monkeypatch.delenv("FOLIO_LEDGER_SIGNING_KEY")
+    settings.PRODUCTION = True
+    response = make_client(entity, scopes=["audit:read"]).get("/v1/ledger/verification")
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "ledger_signing_key_missing")

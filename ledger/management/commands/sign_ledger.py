@@ -28,7 +28,7 @@ class Command(FolioCommand):
             try:
                 checkpoints = entity_ledger_sign(entity=entity)
             except FolioError as error:
-                failures.append(f"{entity.code}: {error.message}")
+                failures.append(f"{entity.code}: {error.message} [{error.code}]")
                 continue
             signed.extend(
                 {
@@ -46,4 +46,7 @@ class Command(FolioCommand):
             + "".join(f"\n  not signed: {failure}" for failure in failures),
         )
         if failures:
-            raise CommandError("Some chains do not verify and were not signed (run verify_ledger).")
+            raise CommandError(
+                f"Not signed: {failures[0]}"
+                + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else "")
+            )
