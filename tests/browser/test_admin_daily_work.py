@@ -90,6 +90,7 @@ def test_receive_payment_applies_the_amount_to_the_oldest_invoices_first(admin_p
     choose(page, "#id_customer", "Tailspin")
     page.click("#show-party")
 
+    expect(page.locator("#left-to-apply")).to_have_text("—")  # no amount: exactly what is applied
     page.click("#apply-oldest")  # no amount yet: it says so and types nothing
     expect(page.locator("#apply-hint")).to_contain_text("Enter the payment amount first")
     page.fill("#id_amount", "300.00")

@@ -30,9 +30,11 @@
     document.getElementById("applied-total").textContent = text(applied);
     const left = document.getElementById("left-to-apply");
     if (left) {
+      // No amount typed on "Receive payment" means "exactly what is applied": nothing is left over.
+      const open = amountInput && amountInput.value.trim() === "" && budget() === 0;
       const remaining = budget() - applied;
-      left.textContent = text(remaining);
-      left.classList.toggle("over-applied", remaining < 0);
+      left.textContent = open ? "—" : text(remaining);
+      left.classList.toggle("over-applied", !open && remaining < 0);
     }
   }
 
