@@ -161,7 +161,7 @@ def _header(pdf: FPDF, printed: PrintedInvoice) -> None:
     pdf.cell(0, 5, "Bill to", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     for line in printed.bill_to:
-        pdf.cell(100, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(100, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     below_bill_to = pdf.get_y()
     pdf.set_xy(120, top)
     facts = [

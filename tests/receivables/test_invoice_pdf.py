@@ -100,6 +100,20 @@ def test_names_outside_latin_1_print_without_failing(entity):
     assert latin1("café") == "café"  # Latin-1 stays as typed
 
 
+def test_long_texts_and_many_lines_wrap_onto_more_pages(customer):
+    invoice = invoice_create(
+        entity=customer.entity,
+        customer_id=customer.pk,
+        invoice_date=datetime.date(2026, 3, 2),
+        bill_to="x" * 1000,
+        lines=[InvoiceLineInput(description="word " * 100, unit_price="1.00") for _ in range(200)],
+        notes="n" * 5000,
+    )
+    pdf = invoice_pdf(invoice, compress=False)
+    assert pdf.count(b"/Type /Page\n") > 10
+    assert "200.00" in pdf_text(pdf)
+
+
 def test_the_admin_print_view_and_pdf(admin_client, invoice):
     page = admin_client.get(f"/admin/receivables/invoice/{invoice.pk}/change/").content.decode()
     assert 'id="print-link"' in page and 'id="pdf-link"' in page
