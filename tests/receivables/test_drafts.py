@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from erp.exceptions import Conflict, RuleViolation
+from erp.models.activity import Activity
 from erp.services.lock_date import entity_lock_date_set
 from ledger.models import JournalEntry
 from numbering.models import IssuedNumber
@@ -87,6 +88,17 @@ class TestDraftsThroughTheApi:
         assert entry.number and entry.date == MARCH_2
         again = api.post(f"/v1/invoices/{draft['id']}/post", format="json")
         assert error_of(again) == (409, "already_posted", None)
+
+    def test_each_step_of_a_draft_is_in_the_activity_log(self, api, customer):
+        draft = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
+        api.patch(f"/v1/invoices/{draft['id']}", {"notes": "PO 7"}, format="json")
+        api.post(f"/v1/invoices/{draft['id']}/post", format="json")
+        rows = Activity.objects.filter(object_id=draft["id"]).order_by("occurred_at", "seq")
+        assert [row.action for row in rows] == ["invoice.created", "invoice.updated", "invoice.posted"]
+        assert rows[1].changes == {"notes": ["", "PO 7"]}
+        other = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
+        api.delete(f"/v1/invoices/{other['id']}")
+        assert Activity.objects.filter(object_id=other["id"], action="invoice.deleted").count() == 1
 
     def test_post_is_idempotent_under_an_idempotency_key(self, api, customer):
         draft = api.post("/v1/invoices", body(customer, draft=True), format="json").json()
