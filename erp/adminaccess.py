@@ -9,7 +9,8 @@
   with :meth:`get_object`);
 - offers add, change, delete and actions only with the role ``write_role`` on the row's entity (on
   some entity, for the list), on top of Django's model permissions;
-- offers in a ForeignKey picker only rows of the entities the user may write to;
+- offers in a ForeignKey picker, typed-in (the admin's autocomplete) or not, only rows of the entities
+  the user may write to;
 - filters lists by entity (and by any related row with an entity) only among the user's rows.
 
 Pages that build their own forms call :func:`scope_form`. Superusers see everything.
@@ -18,6 +19,7 @@ Pages that build their own forms call :func:`scope_form`. Superusers see everyth
 from functools import cache
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import FieldDoesNotExist
@@ -52,6 +54,18 @@ def _related_filter(model, name):
     if field.is_relation and related is not None and entity_path_of(related) is not None:
         return (name, admin.RelatedOnlyFieldListFilter)
     return name
+
+
+def _picker_role(request, admin_site) -> str | None:
+    """Return the role the picker an autocomplete request serves needs (its form's write role), or None."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name != "autocomplete":
+        return None
+    try:
+        source = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+    except (KeyError, LookupError, ValueError):
+        return None  # the autocomplete view refuses such a request itself
+    return getattr(admin_site._registry.get(source), "write_role", Role.ACCOUNTANT)
 
 
 @cache
@@ -133,6 +147,16 @@ class EntityAccessMixin:
                 base = db_field.related_model._default_manager.all()
             kwargs["queryset"] = restrict(base, request.user, path, self.write_role)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        role = _picker_role(request, self.admin_site)
+        path = self.entity_path
+        if role is not None and path is not None and not request.user.is_superuser:
+            # The admin's autocomplete reads this list for another model's picker: offer what that
+            # picker accepts (formfield_for_foreignkey), not every row the user may read.
+            queryset = restrict(queryset, request.user, path, role)
+        return queryset, may_have_duplicates
 
     def get_changelist(self, request, **kwargs):
         return _scoped_changelist(super().get_changelist(request, **kwargs))

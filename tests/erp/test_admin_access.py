@@ -251,3 +251,19 @@ def test_autocomplete_offers_only_the_members_rows(client, two_entities):
     # Users span entities: their names are a superuser's to look up.
     users = {"app_label": "erp", "model_name": "membership", "field_name": "user"}
     assert client.get(reverse("admin:autocomplete"), users).status_code == 403
+
+
+def test_autocomplete_of_a_write_picker_offers_only_entities_the_user_writes(client, two_entities):
+    a, b = two_entities
+    user = member(a)  # an accountant of A
+    membership_grant(user=user, entity=b, role=Role.VIEWER, granted_by="test")
+    client.force_login(user)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "receivables", "model_name": "invoice", "field_name": "customer", "term": ""},
+    )
+    offered = {row["id"] for row in response.json()["results"]}
+    assert offered == {str(pk) for pk in Customer.objects.filter(entity=a).values_list("pk", flat=True)}
+    # B's customers are still theirs to read.
+    theirs = Customer.objects.filter(entity=b).first()
+    assert client.get(url(Customer, "change", theirs.pk)).status_code == 200
