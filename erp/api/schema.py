@@ -29,7 +29,9 @@ ERROR_TYPES = {
     413: "validation_error",
     415: "validation_error",
     422: "validation_error",
+    429: "rate_limit",
     500: "internal",
+    503: "unavailable",
 }
 STATUS_TEXT = {
     400: "Bad request",
@@ -40,7 +42,16 @@ STATUS_TEXT = {
     413: "Request body over 1 MiB",
     415: "Unsupported media type",
     422: "A business rule refused the request",
+    429: "Over the rate limit; retry after `Retry-After` seconds (docs/api.md, Rate limits and outages)",
     500: "Internal error (quote the request_id)",
+    503: "The database is unavailable; retry after `Retry-After` seconds (writes: same Idempotency-Key)",
+}
+# The answers that say when to come back (erp/api/errors.py sets the header).
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Whole seconds to wait before retrying (at least 1).",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 # The areas of the API, one tag each (described in SPECTACULAR_SETTINGS["TAGS"]), by a view's package.
 AREA_TAGS = {
@@ -169,7 +180,9 @@ class FolioAutoSchema(AutoSchema):
         for key in ("*", _operation_key(self.view)):
             for status, names in declared.get(key, {}).items():
                 codes.setdefault(status, []).extend(names)
+        codes[429] = ["rate_limited"]  # every key's own limit; a wrong key's address limit
         codes[500] = ["internal_error"]
+        codes[503] = ["database_unavailable"]
         return {status: list(dict.fromkeys(names)) for status, names in codes.items()}
 
 
@@ -221,7 +234,7 @@ def error_response(status: int, codes: list[str]) -> dict:
         }
         for code in codes
     }
-    return {
+    response = {
         "description": f"{STATUS_TEXT[status]} (`{error_type}`): {listed}.",
         "content": {
             "application/json": {
@@ -230,6 +243,9 @@ def error_response(status: int, codes: list[str]) -> dict:
             }
         },
     }
+    if status in (429, 503):
+        response["headers"] = RETRY_AFTER
+    return response
 
 
 # --- postprocessing ------------------------------------------------------------------------------

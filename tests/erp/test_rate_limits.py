@@ -188,3 +188,20 @@ def test_processes_share_one_bucket_and_never_let_more_than_the_burst_through(db
     workers = [start(take_many, db_name, "key:shared-test", 20) for _ in range(3)]
     taken = [outcome(process, results) for process, results in workers]
     assert sum(taken) == 15, taken
+
+
+def test_every_operation_documents_429_and_503_with_retry_after(client):
+    schema = client.get("/v1/openapi.json").json()
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert len(operations) > 40
+    for path, method, operation in operations:
+        for status, code in (("429", "rate_limited"), ("503", "database_unavailable")):
+            response = operation["responses"][status]
+            assert response["headers"]["Retry-After"]["schema"]["minimum"] == 1, (method, path)
+            examples = response["content"]["application/json"]["examples"]
+            assert list(examples) == [code], (method, path, status)
