@@ -229,3 +229,63 @@ def test_a_test_key_from_before_test_books_moves_to_them_on_first_use():
     assert api_key_authenticate(token=token).entity_id == books.pk
     moved = Activity.objects.filter(action="api_key.updated", object_id=str(key.pk))
     assert [row.changes["entity"] for row in moved] == [[str(entity.pk), str(books.pk)]]
+
+
+INTACCT = "/ia/api/v1/objects/company-config/document-sequence"
+PORTOS = "/portos/stocktransfernumberings"
+PORTOS_ID = "5a00000000000000000000aa"
+
+
+def portos_numbering(**changes) -> dict:
+    body = {
+        "id": PORTOS_ID,
+        "isActive": True,
+        "type": "Transfer",
+        "format": "T-{yyyy}{MM}{i4}",
+        "repeat": True,
+        "numberings": [
+            {
+                "isActive": False,
+                "createdAt": "2023-03-01T08:30:00Z",
+                "startAt": "2023-03-01T00:00:00Z",
+                "period": {"unit": "Month", "amount": 1},
+                "currentNumber": 4,
+            }
+        ],
+        "_v": 1,
+    }
+    return {**body, **changes}
+
+
+def test_the_dialects_keep_modes_apart(entity):
+    live_api, test_api = keys(entity)
+    created = live_api.post(INTACCT, {"id": "Live orders", "type": "numeric"}, format="json")
+    assert created.status_code == 201, created.json()
+    live_key = created.json()["ia::result"]["key"]
+    assert live_api.put(f"{PORTOS}/{PORTOS_ID}", portos_numbering(), format="json").status_code == 201
+
+    # Intacct: a live sequence's key is unknown to the test key (get, patch, delete, list, query).
+    for method in ("get", "patch", "delete"):
+        answer = getattr(test_api, method)(f"{INTACCT}/{live_key}", {}, format="json")
+        assert answer.status_code == 404, (method, answer.json())
+    assert live_key not in {row["key"] for row in test_api.get(INTACCT).json()["ia::result"]}
+    found = test_api.post(
+        "/ia/api/v1/services/core/query",
+        {"object": "company-config/document-sequence", "fields": ["key", "id"], "size": 4000},
+        format="json",
+    ).json()["ia::result"]
+    assert "Live orders" not in {row["id"] for row in found} and live_key not in {r["key"] for r in found}
+    # PORTOS: the same id names a numbering of each mode's own; the test key's PUT never touches the live one.
+    assert test_api.get(f"{PORTOS}/{PORTOS_ID}").status_code == 404
+    assert PORTOS_ID not in {item["id"] for item in test_api.get(PORTOS).json()["items"]}
+    mine = test_api.put(f"{PORTOS}/{PORTOS_ID}", portos_numbering(format="X-{yyyy}{MM}{i4}"), format="json")
+    assert mine.status_code == 201, mine.json()
+    books = Entity.objects.get(live_entity=entity)
+    assert Sequence.objects.get(entity=entity, portos_id=PORTOS_ID).format == "T-{yyyy}{MM}{i4}"
+    assert Sequence.objects.get(entity=books, portos_id=PORTOS_ID).format == "X-{yyyy}{MM}{i4}"
+    assert test_api.delete(f"{PORTOS}/{PORTOS_ID}").status_code == 200
+    assert Sequence.objects.filter(entity=entity, portos_id=PORTOS_ID).exists()
+    # And the reverse: the live key sees none of the test books' sequences.
+    test_key = test_api.post(INTACCT, {"id": "Test orders", "type": "numeric"}, format="json")
+    assert live_api.get(f"{INTACCT}/{test_key.json()['ia::result']['key']}").status_code == 404
+    assert "livemode" not in live_api.get(f"{INTACCT}/{live_key}").json()["ia::result"]
