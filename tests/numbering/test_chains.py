@@ -193,3 +193,29 @@ def test_counter_events_are_linked_even_when_written_directly(entity):
     event.refresh_from_db()
     assert event.chain_position == 2
     assert chain_break(sequence_chain(sequence_id=sequence.pk)) is None
+
+
+def _issue_and_void(db_name, sequence_id, seed):
+    connect_child(db_name)
+    sequence = Sequence.objects.select_related("entity").get(pk=sequence_id)
+    for index in range(25):
+        date = datetime.date(2025 + index % 2, 6, 1)  # two periods: two counter rows, one chain
+        with transaction.atomic():
+            if index % 5 == 4:
+                sequence_issue_block(sequence=sequence, count=3, date=date)
+            else:
+                issued = sequence_issue_next(sequence=sequence, date=date)
+        if index % 7 == 3:
+            issued_number_void(issued_number=issued, reason=f"worker {seed}", voided_by="test")
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_processes_issuing_and_voiding_leave_one_unbroken_chain(entity, db_name):
+    sequence = sequence_create(entity=entity, name="Busy", format="{yyyy}-{i4}", reset="calendar_year")
+    workers = [start(_issue_and_void, db_name, sequence.pk, seed) for seed in range(8)]
+    assert all(outcome(*worker) for worker in workers)
+    chain = sequence_chain(sequence_id=sequence.pk)
+    assert [record.position for record in chain.records] == list(range(1, len(chain.records) + 1))
+    assert len(chain.records) == 8 * (20 + 5 * 3 + 4)
+    assert chain_break(chain) is None
