@@ -118,5 +118,11 @@ class Migration(migrations.Migration):
                 condition=models.Q(("scopes__contained_by", SCOPES)), name="api_key_known_scopes"
             ),
         ),
+        # Migrating back: keys lose the scope before the constraint without it returns.
+        migrations.RunSQL(
+            sql=migrations.RunSQL.noop,
+            reverse_sql="UPDATE erp_apikey SET scopes = array_remove(scopes, 'audit:read')"
+            " WHERE 'audit:read' = ANY (scopes)",
+        ),
         run_sql_files(__file__),
     ]
