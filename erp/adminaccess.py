@@ -22,6 +22,7 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 
@@ -74,6 +75,9 @@ def _scoped_changelist(base: type) -> type:
         """A list whose relation filters offer only the values in the user's own rows."""
 
         def get_filters(self, request, *args, **kwargs):
+            if any("\x00" in name or "\x00" in "".join(values) for name, values in request.GET.lists()):
+                # PostgreSQL text cannot hold NUL: the list answers as for any bad filter (?e=1), not 500.
+                raise IncorrectLookupParameters("A filter holds a NUL character.")
             if not request.user.is_superuser:
                 self.list_filter = [_related_filter(self.model, name) for name in self.list_filter]
             return super().get_filters(request, *args, **kwargs)
@@ -149,6 +153,7 @@ class EntityAccessMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         role = _picker_role(request, self.admin_site)
         path = self.entity_path

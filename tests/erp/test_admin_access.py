@@ -267,3 +267,17 @@ def test_autocomplete_of_a_write_picker_offers_only_entities_the_user_writes(cli
     # B's customers are still theirs to read.
     theirs = Customer.objects.filter(entity=b).first()
     assert client.get(url(Customer, "change", theirs.pk)).status_code == 200
+
+
+def test_a_nul_in_a_list_filter_or_an_autocomplete_term_is_no_500(client, two_entities):
+    a, _ = two_entities
+    client.force_login(member(a))
+    for query in ({"status__exact": "\x00"}, {"number": "a\x00"}, {"\x00": "1"}):
+        response = client.get(url(Invoice, "changelist"), query)
+        assert response.status_code == 302 and response["Location"].endswith("?e=1"), query
+        assert client.get(url(Invoice, "export_csv"), query).status_code == 302, query
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "receivables", "model_name": "invoice", "field_name": "customer", "term": "\x00"},
+    )
+    assert response.status_code == 200
