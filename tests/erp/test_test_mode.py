@@ -4,6 +4,7 @@ docs/api.md, "Test mode". The isolation matrix (tests/system/test_isolation_matr
 endpoint × {test key on a live object, live key on a test object}; this file checks the books themselves.
 """
 
+import json
 import uuid
 
 import pytest
@@ -11,7 +12,13 @@ import pytest
 from erp.models import Activity, ApiKey, Entity, IdempotencyRecord
 from erp.scopes import SCOPES
 from erp.services import entity_test_books, entity_update
-from erp.services.api_keys import SECRET_LENGTH, TEST_KIND, api_key_authenticate, hash_token
+from erp.services.api_keys import (
+    MOVED_TO_TEST_BOOKS,
+    SECRET_LENGTH,
+    TEST_KIND,
+    api_key_authenticate,
+    hash_token,
+)
 from ledger import selectors
 from ledger.models import Account, JournalEntry
 from ledger.services import account_create
@@ -228,7 +235,10 @@ def test_a_test_key_from_before_test_books_moves_to_them_on_first_use():
     # The move happened once and is in the activity log of the test books.
     assert api_key_authenticate(token=token).entity_id == books.pk
     moved = Activity.objects.filter(action="api_key.updated", object_id=str(key.pk))
-    assert [row.changes["entity"] for row in moved] == [[str(entity.pk), str(books.pk)]]
+    assert [(row.entity_id, row.reason) for row in moved] == [(books.pk, MOVED_TO_TEST_BOOKS)]
+    logged = api.get("/v1/activity", {"action": "api_key.updated"}).json()["data"]
+    assert [row["reason"] for row in logged] == [MOVED_TO_TEST_BOOKS]
+    assert str(books.pk) not in json.dumps(logged)  # the books' own id is never shown
 
 
 INTACCT = "/ia/api/v1/objects/company-config/document-sequence"
