@@ -32,10 +32,11 @@ WITH bump AS (
       FROM bump, generate_series(bump.first_value, bump.last_value) AS v(value)
 )
 SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
-       bump.first_value
+       bump.first_value, true AS linked
   FROM bump
 """
-# The statement sends chain parameters it does not use; psycopg ignores unused named parameters.
+# The statement sends chain parameters it does not use (psycopg ignores unused named parameters) and
+# answers `linked` as the chained statement does.
 _NUMERIC_SQL = "lpad(v.value::text, greatest(%(width)s, length(v.value::text)), '0')"
 _ALPHA_SQL = "numbering_alpha_text(v.value, %(width)s)"
 UNCHAINED_TAKE_SQLS = {

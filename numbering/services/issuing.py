@@ -46,9 +46,11 @@ UNBOUNDED = 2**63 - 1
 # number's id is that UUIDv4 itself. The statement returns only the period's row: each number's id
 # and text follow from its value (IssuedBlock), so a block is not sent back row by row.
 # The same statement links the numbers onto the sequence's hash chain (docs/audit.md, "Hash chains"):
-# folio_chain_head() takes the chain's lock and reads its head once the period's row is locked, `links`
-# folds each number's canonical text into the previous hash (a recursive CTE: one row per number, no
-# round trip and no row trigger), and the head moves to the last link. Each number's id and text are
+# once the period's row is locked, `head` locks the chain's head row (FOR UPDATE: every writer of the
+# chain takes it, and it returns the head as the last one committed it), `links` folds each number's
+# canonical text into the previous hash (a recursive CTE: one row per number, no round trip and no row
+# trigger), and the head moves to the last link. `linked` says the numbers were written: a sequence
+# without a head row (only a superuser could remove it) is an error, never a number without its row. Each number's id and text are
 # computed once, in the LATERAL subquery (OFFSET 0 keeps the planner from copying the expressions into
 # the hash and the insert). The canonical text is numbering_number_chain_fields() of
 # numbering/migrations/0008_chain_links_binary.sql, its constant fields (the tail: document,
@@ -68,9 +70,11 @@ WITH RECURSIVE bump AS (
     RETURNING p.id, p.start, p."end", p.label, p.start_value, p.last_value, p.created_at,
               p.last_value - %(count)s + 1 AS first_value
 ), head AS (
-    SELECT bump.id AS period_id, bump.first_value, bump.last_value, h.head_position AS position,
-           decode(h.head_hash, 'hex') AS hash, length(bump.id::text) || ':' || bump.id || ',' AS fixed
-      FROM bump, folio_chain_head(%(chain_id)s) AS h
+    SELECT bump.id AS period_id, bump.first_value, bump.last_value, h.position, decode(h.hash, 'hex') AS hash,
+           length(bump.id::text) || ':' || bump.id || ',' AS fixed
+      FROM bump, LATERAL (
+          SELECT c.position, c.hash FROM numbering_chainhead AS c WHERE c.chain_id = %(chain_id)s FOR UPDATE
+      ) AS h
 ), links (value, position, id, number, hash) AS (
     SELECT n.value, n.position, n.id, n.number, {link_first}
       FROM head, LATERAL ({number_first} OFFSET 0) AS n
@@ -87,14 +91,13 @@ WITH RECURSIVE bump AS (
            %(issued_by)s, '', '', l.position, encode(l.hash, 'hex')
       FROM head, links AS l
 ), moved AS (
-    INSERT INTO numbering_chainhead AS c (chain_id, position, hash)
-    SELECT %(chain_id)s, l.position, encode(l.hash, 'hex')
+    UPDATE numbering_chainhead AS c
+       SET position = l.position, hash = encode(l.hash, 'hex')
       FROM head, links AS l
-     WHERE l.value = head.last_value
-        ON CONFLICT (chain_id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash
+     WHERE c.chain_id = %(chain_id)s AND l.value = head.last_value
 )
 SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
-       bump.first_value
+       bump.first_value, EXISTS (SELECT 1 FROM links) AS linked
   FROM bump
 """
 # One number: its value v, chain position, id (text) and printed text.
@@ -431,6 +434,8 @@ def _take_block(
         raise ours from error
     if row is None:
         return None
+    if not row[8]:
+        raise IntegrityError(f"Sequence {sequence.pk} has no hash chain head: nothing was issued.")
     period.__dict__.update(
         id=row[0],
         start=row[1],

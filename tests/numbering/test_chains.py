@@ -19,6 +19,7 @@ from numbering.services import (
     sequence_issue_block,
     sequence_issue_next,
 )
+from tests.db_roles import application_conninfo, connected
 from tests.helpers import refused, sql
 from tests.numbering.factories import SequenceFactory
 from tests.processes import FORK, blocked_by, connect_child, outcome, receive, start, wait_until
@@ -124,13 +125,21 @@ def test_a_row_written_without_the_issuing_statement_is_linked_by_the_trigger(en
 
 
 @pytest.mark.django_db(transaction=True)
-def test_linking_refuses_a_snapshot_that_could_be_stale(entity):
-    # Under REPEATABLE READ the head would be read as of the transaction's start: a fork waiting to happen.
+def test_a_snapshot_older_than_the_head_cannot_link_onto_it(entity):
+    # Under REPEATABLE READ the transaction's snapshot may predate the head another writer moved: locking
+    # the head then fails the transaction (serialization failure) instead of linking onto a stale head.
     sequence = SequenceFactory(entity=entity)
-    with pytest.raises(DatabaseError, match="READ COMMITTED"), transaction.atomic():
+    sequence_issue_next(sequence=sequence)
+    with pytest.raises(DatabaseError, match="could not serialize"), transaction.atomic():
         sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        sql("SELECT 1")  # the snapshot is taken here
+        with connected(application_conninfo()) as other:  # another writer moves the head meanwhile
+            other.execute(
+                "UPDATE numbering_chainhead SET position = position + 1 WHERE chain_id = %s",
+                [f"sequence:{sequence.pk}"],
+            )
         sequence_issue_next(sequence=sequence)
-    assert not IssuedNumber.objects.filter(sequence=sequence).exists()
+    assert IssuedNumber.objects.filter(sequence=sequence).count() == 1
 
 
 def _issue_in_period(db_name, sequence_id, date, messages, release):

@@ -300,4 +300,5 @@ def test_the_guards_migrations_are_reversible():
             "numbering_counter_event_chained",
             "numbering_chain_head_forward",
             "numbering_chain_head_kept",
+            "numbering_sequence_chain_head",
         }
