@@ -1,4 +1,4 @@
-"""GET /v1/ledger/verification: recompute the caller entity's hash chains (scope audit:read; docs/audit.md)."""
+"""GET /v1/ledger/verification: recompute the caller entity's hash chains (audit:read; docs/audit.md)."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -15,7 +15,7 @@ VERIFICATION_RESPONSE = inline_serializer(
         "breaks": inline_serializer(
             "LedgerBreak",
             {
-                "chain": serializers.CharField(help_text='"journal:<entity id>" or "sequence:<sequence id>".'),
+                "chain": serializers.CharField(help_text='"journal:<entity id>" or "sequence:<id>".'),
                 "record_type": serializers.ChoiceField(["number", "void", "counter_event", "journal_entry"]),
                 "record_id": serializers.CharField(),
                 "reason": serializers.CharField(),

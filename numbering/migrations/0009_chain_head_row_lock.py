@@ -12,7 +12,9 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(model_name="chainhead", name="chain_head_position"),
         migrations.AddConstraint(
             model_name="chainhead",
-            constraint=models.CheckConstraint(condition=models.Q(position__gte=0), name="chain_head_position"),
+            constraint=models.CheckConstraint(
+                condition=models.Q(position__gte=0), name="chain_head_position"
+            ),
         ),
         run_sql_files(__file__),
     ]

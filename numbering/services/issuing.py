@@ -50,9 +50,10 @@ UNBOUNDED = 2**63 - 1
 # chain takes it, and it returns the head as the last one committed it), `links` folds each number's
 # canonical text into the previous hash (a recursive CTE: one row per number, no round trip and no row
 # trigger), and the head moves to the last link. `linked` says the numbers were written: a sequence
-# without a head row (only a superuser could remove it) is an error, never a number without its row. Each number's id and text are
-# computed once, in the LATERAL subquery (OFFSET 0 keeps the planner from copying the expressions into
-# the hash and the insert). The canonical text is numbering_number_chain_fields() of
+# without a head row (only a superuser could remove it) is an error, never a number without its row.
+# Each number's id and text are computed once, in the LATERAL subquery (OFFSET 0 keeps the planner
+# from copying the expressions into the hash and the insert). The canonical text is
+# numbering_number_chain_fields() of
 # numbering/migrations/0008_chain_links_binary.sql, its constant fields (the tail: document,
 # reference, time, actor) rendered once in Python.
 _TAKE_SQL = """

@@ -112,8 +112,8 @@ def test_an_issued_value_beyond_the_counter_is_reported(entity):
     with as_superuser(), transaction.atomic():
         sql("SET LOCAL session_replication_role = replica")
         sql(
-            "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, status, "
-            "document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
+            "INSERT INTO numbering_issuednumber (id, entity_id, sequence_id, period_id, value, number, "
+            "status, document_type, document_id, reference, issued_at, issued_by, void_reason, voided_by) "
             "VALUES (gen_random_uuid(), %s, %s, %s, 7, 'forged', 'issued', '', '', '', now(), '', '', '')",
             [entity.pk, sequence.pk, issued.period_id],
         )
