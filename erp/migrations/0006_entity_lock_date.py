@@ -18,6 +18,13 @@ SCOPES = [
 ]
 
 
+def _accounting_write_removed(apps, schema_editor):
+    schema_editor.execute(
+        "UPDATE erp_apikey SET scopes = array_remove(scopes, 'accounting:write') "
+        "WHERE 'accounting:write' = ANY(scopes)"
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [("erp", "0005_api_key_revoked_by")]
 
@@ -40,6 +47,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RemoveConstraint(model_name="apikey", name="api_key_known_scopes"),
+        # Going back: keys lose the scope the older constraint does not know (forward: nothing to do).
+        migrations.RunPython(migrations.RunPython.noop, reverse_code=_accounting_write_removed),
         migrations.AddConstraint(
             model_name="apikey",
             constraint=models.CheckConstraint(
