@@ -5,11 +5,13 @@ live entity's id, so a response never names the books' internal id, and says whi
 comes from: every JSON object with an `object` or an `id` gets `livemode` (right after that key).
 """
 
+from uuid import UUID
+
 LIVEMODE = "livemode"
 
 
 def with_livemode(data, entity):
-    """Return a copy of response data whose objects carry `livemode` and the entity's public `entity_id`."""
+    """Return a copy of response data whose objects carry `livemode`, naming test books by their public id."""
     livemode = entity.livemode
     books_id = None if livemode else str(entity.id)
     public_id = str(entity.public_id)
@@ -19,16 +21,15 @@ def with_livemode(data, entity):
             anchor = "object" if "object" in value else ("id" if "id" in value else None)
             out = {}
             for key, item in value.items():
-                if key == "entity_id" and books_id is not None and str(item) == books_id:
-                    item = public_id
-                else:
-                    item = walk(item)
-                out[key] = item
+                out[key] = walk(item)
                 if key == anchor and LIVEMODE not in value:
                     out[LIVEMODE] = livemode
             return out
         if isinstance(value, list):
             return [walk(item) for item in value]
+        if books_id is not None and isinstance(value, str | UUID) and str(value) == books_id:
+            # The books' own id is shown nowhere: an entity_id, an activity row's object id, ...
+            return public_id
         return value
 
     return walk(data)

@@ -299,3 +299,13 @@ def test_the_dialects_keep_modes_apart(entity):
     test_key = test_api.post(INTACCT, {"id": "Test orders", "type": "numeric"}, format="json")
     assert live_api.get(f"{INTACCT}/{test_key.json()['ia::result']['key']}").status_code == 404
     assert "livemode" not in live_api.get(f"{INTACCT}/{live_key}").json()["ia::result"]
+
+
+def test_the_test_books_own_id_is_shown_nowhere(entity):
+    _, test_api = keys(entity)
+    books = Entity.objects.get(live_entity=entity)
+    closed = test_api.patch(f"/v1/entities/{entity.pk}", {"lock_date": "2020-01-31"}, format="json")
+    assert closed.status_code == 200 and closed.json()["id"] == str(entity.pk)
+    logged = test_api.get("/v1/activity", {"action": "entity.updated"}).json()["data"]
+    assert [(row["object"]["type"], row["object"]["id"]) for row in logged] == [("entity", str(entity.pk))]
+    assert str(books.pk) not in json.dumps(test_api.get("/v1/activity").json())
