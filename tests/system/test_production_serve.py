@@ -37,7 +37,7 @@ def cluster():
 @pytest.fixture(scope="module")
 def production(cluster):
     """The environment of a production start: the application's URL, and the owner's for migrate."""
-    static_root = tempfile.mkdtemp(prefix="folio-static-")
+    static_root = tempfile.TemporaryDirectory(prefix="folio-static-")  # removed after the module
     env = cluster.env()
     env.pop("DEBUG")
     env.update(
@@ -46,10 +46,11 @@ def production(cluster):
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=cluster.url(user=APPLICATION),
         MIGRATION_DATABASE_URL=cluster.url(user=OWNER),
-        STATIC_ROOT=static_root,
+        STATIC_ROOT=static_root.name,
         WEB_CONCURRENCY="1",
     )
-    return env
+    with static_root:
+        yield env
 
 
 @pytest.fixture(scope="module")
