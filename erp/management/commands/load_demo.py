@@ -38,6 +38,7 @@ class Command(FolioCommand):
         base = options["base_url"].rstrip("/")
         payload = {
             "entity_id": str(entity.id),
+            "home_url": f"{base}/",
             "admin_url": f"{base}/admin/",
             "admin_username": ADMIN_USERNAME,
             "admin_password": password,
@@ -49,6 +50,7 @@ class Command(FolioCommand):
         text = "\n".join(
             [
                 "Folio demo is ready.",
+                f"  Home:      {payload['home_url']}  the dashboard (sign in with the admin login below)",
                 f"  Admin:     {payload['admin_url']}  user {ADMIN_USERNAME!r}, password {password!r}",
                 f"  API docs:  {payload['api_docs_url']}",
                 f"  OpenAPI:   {payload['openapi_url']}",
