@@ -19,7 +19,13 @@ from numbering import selectors
 from numbering.audit import sequence_audit
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.rendering import render
-from numbering.services import counter_advance, sequence_create, sequence_delete, sequence_update
+from numbering.services import (
+    counter_advance,
+    counter_advance_check,
+    sequence_create,
+    sequence_delete,
+    sequence_update,
+)
 from numbering.services.configuration import SETTABLE_FIELDS as LAYOUT_FIELDS
 
 PREVIEW_COUNT = 3
@@ -337,12 +343,16 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
         valid = request.method == "POST" and form.is_valid()
         state = _counter_state(sequence, form.cleaned_data["date"] if valid else timezone.localdate())
         confirming = None
+        refusal = _advance_refusal(sequence, form.cleaned_data["advance_to"]) if valid else None
         if valid and state.get("current") is not None and form.cleaned_data["advance_to"] <= state["current"]:
             current = state["current"]
             form.add_error(
                 "advance_to",
                 f"The counter is already at {current}: it only moves forward. Enter a value above {current}.",
             )
+        elif refusal is not None:
+            # Refused before the confirmation step: never ask to confirm what the service will refuse.
+            form.show_refusal(refusal)
         elif (valid and not form.cleaned_data["confirmed"]) or "_edit" in request.POST:
             confirming = (
                 None if "_edit" in request.POST else _skip_summary(sequence, state, form.cleaned_data)
@@ -394,6 +404,15 @@ class SequenceAdmin(PagesMixin, ServiceAdmin):
             original=sequence,
             report=sequence_audit(sequence=sequence),
         )
+
+
+def _advance_refusal(sequence: Sequence, advance_to: int) -> FolioError | None:
+    """Return the service's refusal of an advance to `advance_to` (past the end or the cap), if any."""
+    try:
+        counter_advance_check(sequence, advance_to)
+    except FolioError as error:
+        return error
+    return None
 
 
 def _next_today(sequence: Sequence) -> tuple[int, str] | None:

@@ -1,6 +1,6 @@
 """Numbering services: the only write path for sequences, periods, issued numbers and counters."""
 
-from numbering.services.counters import counter_advance, migration_counters_advance
+from numbering.services.counters import counter_advance, counter_advance_check, migration_counters_advance
 from numbering.services.issuing import (
     counter_type_issue_next,
     document_number_void,
@@ -19,6 +19,7 @@ from numbering.services.sequences import (
 
 __all__ = [
     "counter_advance",
+    "counter_advance_check",
     "counter_type_issue_next",
     "document_number_void",
     "issued_number_void",

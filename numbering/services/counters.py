@@ -49,13 +49,7 @@ def counter_advance(
     reason = reason_checked(reason, action="counter is advanced")
     locked = sequence_lock(sequence)
     bounds = period_bounds(period_rule(locked), date or timezone.localdate())
-    if locked.ending_number is not None and advance_to > locked.ending_number:
-        raise RuleViolation(
-            f"advance_to {advance_to} is past the sequence's ending number {locked.ending_number}.",
-            code="advance_beyond_end",
-            param="advance_to",
-        )
-    advance_cap_check(locked, advance_to, param="advance_to")
+    counter_advance_check(locked, advance_to)
     existing = (
         NumberingPeriod.objects.filter(sequence=locked, start=bounds.start)
         .values_list("id", flat=True)
@@ -87,6 +81,21 @@ def counter_advance(
         reason=reason,
     )
     return event
+
+
+def counter_advance_check(sequence: Sequence, advance_to: int) -> None:
+    """Refuse an advance past the sequence's ending number or, without one, past the open-counter cap.
+
+    counter_advance runs it under the sequence's lock; the admin runs it before asking to confirm, so
+    it never asks to confirm an advance the service will refuse.
+    """
+    if sequence.ending_number is not None and advance_to > sequence.ending_number:
+        raise RuleViolation(
+            f"advance_to {advance_to} is past the sequence's ending number {sequence.ending_number}.",
+            code="advance_beyond_end",
+            param="advance_to",
+        )
+    advance_cap_check(sequence, advance_to, param="advance_to")
 
 
 def _decrement(advance_to: int, current: int) -> RuleViolation:

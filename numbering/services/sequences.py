@@ -123,6 +123,7 @@ def sequence_update(
     )
     _check_old_numbers_cannot_recur(locked, old_counter=old_counter, was_affix=was_affix)
     changed += sequence_validate(locked, fiscal_year_start_month=locked.entity.fiscal_year_start_month)
+    _check_starting_number_applies(locked, before=before["starting_number"])
     if starts_resetting:
         changed += _reset_started(locked, old_counter=old_counter)
     if {"name", "counter_type", "portos_id"} & set(changed):
@@ -147,6 +148,27 @@ def sequence_update(
             changes["counters"] = [None, [_event_summary(event) for event in events if event]]
         activity_record(action="sequence.updated", obj=locked, changes=changes, reason=reason)
     return locked
+
+
+def _check_starting_number_applies(sequence: Sequence, *, before: int) -> None:
+    """Refuse a new starting number that could apply to nothing: 409 `starting_number_in_use`.
+
+    A sequence that never resets has one counter; once it exists (a number issued, a counter advanced
+    or set), a new starting number would be saved and change nothing. Accepting it would say "done"
+    and do nothing, so every channel (API, dialects, admin) is told how to get what it meant instead.
+    """
+    if sequence.starting_number == before or sequence.reset != Sequence.Reset.NEVER:
+        return
+    if not NumberingPeriod.objects.filter(sequence=sequence).exists():
+        return
+    alpha = sequence.type == Sequence.Type.ALPHA
+    raise Conflict(
+        "This sequence never resets and its counter has started: a new starting number would change "
+        "nothing. To skip numbers, advance the counter (next_number); to start again from another number, "
+        "create a new sequence.",
+        code="starting_number_in_use",
+        param="starting_sequence" if alpha else "starting_number",
+    )
 
 
 def _event_summary(event) -> dict:

@@ -415,3 +415,14 @@ def test_another_entitys_keys_are_404(api, other_entity, make_client):
         assert error_of(response) == (404, "resource_missing", "key")
     assert theirs not in {row["key"] for row in api.get(BASE).json()["ia::result"]}
     assert Sequence.objects.get(key=int(theirs)).print_title == ""
+
+
+def test_a_starting_number_that_would_change_nothing_is_refused_not_ignored(api):
+    key = create(api, id="Started")
+    issue(api, key)
+
+    response = api.patch(f"{BASE}/{key}", {"startingNumber": 500}, format="json")
+
+    assert error_of(response) == (409, "starting_number_in_use", "startingNumber")
+    assert get(api, key)["startingNumber"] == 1
+    assert api.patch(f"{BASE}/{key}", {"nextNumber": 500}, format="json").status_code == 200

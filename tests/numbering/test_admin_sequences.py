@@ -118,3 +118,25 @@ def test_advance_counter_is_offered_only_to_those_who_may_change_the_sequence(cl
     client.force_login(get_user_model().objects.get(pk=user.pk))  # permissions are cached per user object
     page = client.get(f"/admin/numbering/sequence/{sequence.pk}/change/").content.decode()
     assert 'id="advance-counter-link"' in page
+
+
+@pytest.mark.parametrize(
+    ("ending_number", "advance_to", "words"),
+    [(None, "1000000000000", "999,999,999,999"), (50, "51", "ending number 50")],
+)
+def test_an_advance_the_service_refuses_is_refused_before_the_confirmation(
+    admin_client, entity, ending_number, advance_to, words
+):
+    """The review step never asks to confirm an advance past the cap or the ending number."""
+    sequence = SequenceFactory(entity=entity, fixed_prefix="CK", fixed_length=4, ending_number=ending_number)
+    issue(sequence, 2)
+    url = f"/admin/numbering/sequence/{sequence.pk}/advance/"
+    today = admin_client.get(url).content.decode().split('name="date" value="')[1].split('"')[0]
+
+    review = admin_client.post(url, {"date": today, "advance_to": advance_to, "reason": "typo"})
+
+    assert review.status_code == 200
+    assert "Confirm the advance" not in review.content.decode()
+    [message] = review.context["form"].errors["advance_to"]
+    assert words in message
+    assert not CounterEvent.objects.filter(kind="advance").exists()

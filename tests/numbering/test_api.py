@@ -473,3 +473,17 @@ def test_the_schema_documents_the_advance_forms_and_the_full_audit(client):
     )
     assert {"error", "code", "param"} <= set(components["CounterAdvanceResultRow"]["properties"])
     assert {"gaps", "overlaps", "out_of_range"} <= set(components["AuditPeriod"]["required"])
+
+
+def test_a_starting_number_that_would_change_nothing_is_409_not_a_silent_200(api):
+    created = create(api, reset="never", format="PL{i4}")
+    assert api.post(f"{BASE}/{created['id']}/generate-next-value", {}, format="json").status_code == 201
+
+    response = api.patch(f"{BASE}/{created['id']}", {"starting_number": 500}, format="json")
+
+    assert response.status_code == 409, response.json()
+    assert (response.json()["error"]["code"], response.json()["error"]["param"]) == (
+        "starting_number_in_use",
+        "starting_number",
+    )
+    assert api.get(f"{BASE}/{created['id']}").json()["starting_number"] == 1

@@ -308,3 +308,29 @@ def test_a_sequence_that_issued_cannot_be_deleted(entity):
         sequence_delete(sequence=sequence)
     assert raised.value.code == "sequence_in_use"
     assert Sequence.objects.filter(pk=sequence.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("layout", "change"),
+    [({}, {"starting_number": 500}), ({"type": "alpha"}, {"starting_sequence": "k"})],
+)
+def test_a_new_starting_number_that_could_change_nothing_is_refused(entity, layout, change):
+    """Never resetting, with its counter started: the new start would be saved and apply to nothing."""
+    sequence = SequenceFactory(entity=entity, **layout)
+    sequence_issue_next(sequence=sequence, document_type="test")
+
+    with pytest.raises(Conflict) as refusal:
+        sequence_update(sequence=sequence, actor="user:alice", **change)
+
+    assert (refusal.value.code, refusal.value.param) == ("starting_number_in_use", next(iter(change)))
+    sequence.refresh_from_db()
+    assert (sequence.starting_number, sequence.version) == (1, 1)
+
+
+def test_a_new_starting_number_still_applies_before_the_counter_or_to_coming_periods(entity):
+    fresh = SequenceFactory(entity=entity, name="Fresh")
+    assert sequence_update(sequence=fresh, actor="user:alice", starting_number=500).starting_number == 500
+
+    monthly = SequenceFactory(entity=entity, name="Monthly", reset="month", format="M{yyyy}{MM}-{n}")
+    sequence_issue_next(sequence=monthly, document_type="test")
+    assert sequence_update(sequence=monthly, actor="user:alice", starting_number=10).starting_number == 10
