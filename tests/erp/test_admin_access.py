@@ -10,10 +10,11 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.test import RequestFactory
 from django.urls import reverse
 
 from erp.access import entities_for, entity_path_of, may, restrict
-from erp.models import ApiKey, Entity, Membership, Role
+from erp.models import Activity, ApiKey, Entity, Membership, Role
 from erp.services import entity_test_books, membership_grant
 from ledger.proof.checkpoints import entity_ledger_sign
 from numbering.models import Sequence
@@ -281,3 +282,30 @@ def test_a_nul_in_a_list_filter_or_an_autocomplete_term_is_no_500(client, two_en
         {"app_label": "receivables", "model_name": "invoice", "field_name": "customer", "term": "\x00"},
     )
     assert response.status_code == 200
+
+
+def test_a_viewer_runs_no_action_and_posts_no_page(client, two_entities):
+    """Every action of every model admin, and every page that writes, leaves a viewer's books as they were."""
+    a, _ = two_entities
+    client.force_login(member(a, role=Role.VIEWER))
+    writes = Activity.objects.count()
+    ran = 0
+    # Every action declared, as a superuser is offered them (the viewer is offered none).
+    request = RequestFactory().get("/")
+    request.user = get_user_model().objects.create_superuser("root", "root@example.com", "unused-password-1")
+    for model, model_admin in entity_admins():
+        mine = [str(pk) for pk in rows_of(model, a).values_list("pk", flat=True)]
+        for name in model_admin.get_actions(request) or []:
+            client.post(
+                url(model, "changelist"),
+                {"action": name, admin.helpers.ACTION_CHECKBOX_NAME: mine, "reason": "no", "post": "yes"},
+            )
+            ran += 1
+    sequence = Sequence.objects.filter(entity=a).first()
+    advance = {"date": "2026-03-02", "advance_to": 999, "reason": "no", "confirmed": "on"}
+    assert client.post(url(Sequence, "advance", sequence.pk), advance).status_code == 403
+    vendor = Vendor.objects.filter(entity=a).first()
+    credit = {"vendor": vendor.pk, "amount": "5.00", "reason": "no", "source_type": "manual"}
+    assert client.post(url(VendorCredit, "issue"), credit).status_code == 403
+    assert client.post(url(APPayment, "pay_bills"), {"vendor": vendor.pk}).status_code == 403
+    assert ran >= 5 and Activity.objects.count() == writes
