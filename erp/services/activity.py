@@ -17,7 +17,7 @@ import re
 import uuid
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -140,7 +140,39 @@ def activity_chain_breaks(*, entity: Entity) -> tuple[int, list[dict]]:
                 {"chain": chain, "record_type": "activity", "record_id": str(row["id"]), "reason": reason}
             ]
         previous = row["chain_hash"]
+    unlinked = _committed_unlinked_row(entity)
+    if unlinked is not None:
+        chain = f"activity:{entity.pk}"
+        reason = "it is outside the chain (no position or hash): inserted past the database's triggers"
+        broken = {"chain": chain, "record_type": "activity", "record_id": unlinked, "reason": reason}
+        return checked + 1, [broken]
     return checked, []
+
+
+# A committed row always has its place: the commit trigger gives it one. A row without one is either
+# this transaction's own, not yet committed (a test, a write and its check in one transaction), or was
+# written with the triggers off, shown by the log as if genuine. pg_xact_status tells the two apart
+# from the row's xmin, widened to the 64-bit id nearest the current snapshot's (ids in use are
+# always within 2^31 of each other).
+_UNLINKED_SQL = """
+SELECT a.id::text
+  FROM erp_activity AS a,
+       (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::numeric AS xmax) AS now,
+       LATERAL (SELECT mod(a.xmin::text::numeric - mod(now.xmax, 4294967296) + 6442450944, 4294967296)
+                       - 2147483648 AS distance) AS d
+ WHERE a.entity_id = %s AND a.seq IS NULL
+   AND pg_xact_status((now.xmax + d.distance)::text::xid8) IS DISTINCT FROM 'in progress'
+ ORDER BY a.occurred_at, a.id
+ LIMIT 1
+"""
+
+
+def _committed_unlinked_row(entity: Entity) -> str | None:
+    """Return the id of a committed row of the entity that is outside its chain, if there is one."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNLINKED_SQL, [entity.pk])
+        found = cursor.fetchone()
+    return found[0] if found else None
 
 
 _CANONICAL_COLUMNS = (

@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -387,6 +388,33 @@ def test_a_deleted_row_breaks_the_chain_at_the_next(committed_log):
     _checked, [broken] = activity_chain_breaks(entity=entity)
 
     assert broken["record_id"] == str(rows[2].pk)
+
+
+def test_a_row_slipped_in_outside_the_chain_is_a_break(committed_log):
+    """A committed row always has its place; one inserted with the triggers off is reported, not skipped."""
+    entity, _customers, _rows = committed_log
+    forged = uuid.uuid4()
+    superuser_sql(
+        "INSERT INTO erp_activity (id, entity_id, occurred_at, actor_type, actor_id, actor_name, channel,"
+        " action, object_type, object_id, request_id, reason, changes)"
+        " VALUES (%s, %s, now(), 'user', '1', 'acc', 'admin', 'invoice.voided', 'invoice', 'x', '', '',"
+        " '{}')",
+        [forged, entity.pk],
+    )
+
+    _checked, [broken] = activity_chain_breaks(entity=entity)
+
+    assert (broken["record_id"], broken["record_type"]) == (str(forged), "activity")
+    assert "outside the chain" in broken["reason"]
+
+
+def test_the_transactions_own_rows_not_yet_linked_are_no_break(entity):
+    """Rows this transaction wrote are linked at its commit: a check inside it does not report them."""
+    with transaction.atomic():
+        customer_create(entity=entity, name="Not yet committed")
+
+    assert Activity.objects.filter(entity=entity, seq__isnull=True).exists()
+    assert activity_chain_breaks(entity=entity)[1] == []
 
 
 # --- what each kind of write records -----------------------------------------------------------------------
