@@ -13,7 +13,7 @@ from ledger.reports.aging import BUCKET_KEYS, aging_report, bucket_of
 from ledger.reports.balances import control_balance
 from ledger.reports.statement import statement
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
-from payables.services import ap_payment_create, vendor_bill_void
+from payables.services import ap_payment_create, ap_payment_void, vendor_bill_void
 from receivables.services import invoice_post, invoice_void, payment_void
 from tests.ledger.books import AS_OF, START, TODAY, days, invoice, pay
 from tests.payables.factories import VendorBillFactory, VendorCreditFactory, VendorFactory
@@ -270,3 +270,24 @@ def test_an_aging_is_one_query_and_a_statement_a_few_however_many_documents(enti
                 subledger(RECEIVABLE), entity=entity, party=customers[0], date_from=START, date_to=AS_OF
             )
         assert (len(aging), len(period)) == (1, 5)
+
+
+def test_an_ap_payment_with_credit_voided_after_as_of_still_paid_the_bill_as_of_then(entity):
+    vendor = VendorFactory(entity=entity, name="Northwind")
+    bill = VendorBillFactory(vendor=vendor, bill_date=START, due_date=AS_OF - days(5), total=Decimal("90.00"))
+    credit = VendorCreditFactory(vendor=vendor, amount=Decimal("30.00"))
+    payment = ap_payment_create(
+        entity=entity,
+        vendor_id=vendor.pk,
+        method="ach",
+        amount=Decimal("20.00"),
+        applications=[ApplicationInput(document_id=bill.pk, amount_applied="50.00")],
+        vendor_credit_ids=[credit.pk],
+        payment_date=AS_OF - days(1),
+    )
+    ap_payment_void(payment=payment, reason="bounced")  # dated today, after AS_OF
+    assert ap(entity).totals.total == Decimal("40.00") == balance(PAYABLE, entity)
+    assert ap(entity, TODAY).totals.total == Decimal("90.00") == balance(PAYABLE, entity, TODAY)
+    for as_of in (AS_OF - days(2), AS_OF, TODAY):
+        report = ap(entity, as_of)
+        assert report.totals.total == sum((row.total for row in report.rows), Decimal("0.00"))
