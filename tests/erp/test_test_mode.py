@@ -26,6 +26,7 @@ from numbering.models import Sequence
 from numbering.services import sequence_create, sequence_issue_next
 from receivables.models import Invoice
 from tests.db_roles import superuser_sql
+from tests.dialects.test_portos_api import transfer
 from tests.erp.factories import EntityFactory, api_key_with_token
 from tests.helpers import client_for, refused
 from tests.receivables.factories import CustomerFactory
@@ -247,24 +248,7 @@ PORTOS_ID = "5a00000000000000000000aa"
 
 
 def portos_numbering(**changes) -> dict:
-    body = {
-        "id": PORTOS_ID,
-        "isActive": True,
-        "type": "Transfer",
-        "format": "T-{yyyy}{MM}{i4}",
-        "repeat": True,
-        "numberings": [
-            {
-                "isActive": False,
-                "createdAt": "2023-03-01T08:30:00Z",
-                "startAt": "2023-03-01T00:00:00Z",
-                "period": {"unit": "Month", "amount": 1},
-                "currentNumber": 4,
-            }
-        ],
-        "_v": 1,
-    }
-    return {**body, **changes}
+    return transfer(id=PORTOS_ID, **changes)
 
 
 def test_the_dialects_keep_modes_apart(entity):
