@@ -8,6 +8,11 @@ whoever edits accounts edits everyone's access: Django's own admins would let a 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from erp.adminkit import actor_of
+from erp.models import Membership
+from erp.services.memberships import membership_revoke
 
 
 class SuperuserOnly:
@@ -31,6 +36,24 @@ class SuperuserOnly:
 
 class FolioUserAdmin(SuperuserOnly, UserAdmin):
     """Django's user admin, for superusers only."""
+
+    # A deleted user's memberships would go by cascade, unlogged: each is revoked through its service
+    # first (a `membership.deleted` row in its entity's activity log), then the user is deleted.
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            _revoke_memberships(request, [obj])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            _revoke_memberships(request, list(queryset))
+            super().delete_queryset(request, queryset)
+
+
+def _revoke_memberships(request, users) -> None:
+    """Revoke every membership of `users` through the service, naming the admin user who deletes them."""
+    for membership in Membership.objects.filter(user__in=users).order_by("pk"):
+        membership_revoke(membership=membership, revoked_by=actor_of(request))
 
 
 class FolioGroupAdmin(SuperuserOnly, GroupAdmin):

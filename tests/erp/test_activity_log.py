@@ -417,6 +417,28 @@ def test_the_transactions_own_rows_not_yet_linked_are_no_break(entity):
     assert activity_chain_breaks(entity=entity)[1] == []
 
 
+@pytest.mark.parametrize("how", ["page", "action"])
+def test_deleting_a_user_in_the_admin_logs_each_membership_it_ends(entity, other_entity, admin_client, how):
+    """A user's memberships would go by cascade, unlogged: each is revoked through the service instead."""
+    staff = get_user_model().objects.create_user("leaver", password="unused-password-1", is_staff=True)
+    membership_grant(user=staff, entity=entity, role="accountant")
+    membership_grant(user=staff, entity=other_entity, role="viewer")
+
+    if how == "page":
+        response = admin_client.post(reverse("admin:auth_user_delete", args=[staff.pk]), {"post": "yes"})
+    else:
+        response = admin_client.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "delete_selected", "_selected_action": [staff.pk], "post": "yes"},
+        )
+
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=staff.pk).exists()
+    for books, role in ((entity, "accountant"), (other_entity, "viewer")):
+        [row] = rows_of(books, action="membership.deleted")
+        assert (row.channel, row.actor_name, row.changes) == ("admin", "acc", {"role": [role, None]})
+
+
 # --- what each kind of write records -----------------------------------------------------------------------
 
 
