@@ -92,6 +92,11 @@ def created(obj: Model, names: Iterable[str]) -> dict:
     return {name: [None, value] for name, value in fields_of(obj, names).items()}
 
 
+def deleted(obj: Model, names: Iterable[str]) -> dict:
+    """Return the changes of a deleted row: each named field from its value to nothing."""
+    return {name: [value, None] for name, value in fields_of(obj, names).items()}
+
+
 def canonical_bytes(row: dict) -> bytes:
     """Return the bytes a row's chain hash covers, as the database computes them (erp_activity_canonical).
 

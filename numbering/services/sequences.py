@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity
-from erp.services.activity import activity_record, changes_between, created, fields_of, recorded_fields
+from erp.services.activity import (
+    activity_record,
+    changes_between,
+    created,
+    deleted,
+    fields_of,
+    recorded_fields,
+)
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import ALL_DATES
 from numbering.services.configuration import (
@@ -258,7 +265,8 @@ def sequence_delete(*, sequence: Sequence) -> None:
             "This sequence has issued numbers and cannot be deleted; set its status to inactive.",
             code="sequence_in_use",
         )
-    activity_record(action="sequence.deleted", obj=locked, changes=created(locked, ["name"]))
+    # What was deleted stays readable in the log: every recorded field, from its value to nothing.
+    activity_record(action="sequence.deleted", obj=locked, changes=deleted(locked, recorded_fields(Sequence)))
     locked.delete()
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from erp.exceptions import Conflict, InvalidInput, RuleViolation
+from erp.models import Activity
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.services import (
     period_create,
@@ -296,9 +297,13 @@ def test_period_create_locks_the_sequence_and_bumps_its_version(entity):
 
 
 def test_a_sequence_that_never_issued_can_be_deleted(entity):
-    sequence = SequenceFactory(entity=entity)
+    sequence = SequenceFactory(entity=entity, name="Gone", fixed_prefix="GN")
     sequence_delete(sequence=sequence)
     assert not Sequence.objects.filter(pk=sequence.pk).exists()
+    # The log keeps what went: each field from its value to nothing (not "from nothing to the name").
+    [row] = Activity.objects.filter(action="sequence.deleted", object_id=str(sequence.pk))
+    assert row.changes["name"] == ["Gone", None]
+    assert row.changes["fixed_prefix"] == ["GN", None]
 
 
 def test_a_sequence_that_issued_cannot_be_deleted(entity):
