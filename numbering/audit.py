@@ -13,10 +13,9 @@ from django.conf import settings
 from django.db import connection
 
 from erp.models import Entity
+from numbering.documents import VOID_STATUSES
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 
-# Statuses that mean a document is void (its number is then voided with it).
-VOID_STATUSES = ("void", "voided")
 # A report lists at most this many disagreements of each kind per sequence: enough to act on.
 MAX_LISTED = 1000
 
@@ -66,8 +65,10 @@ def documents_disagreeing(*, sequence: Sequence) -> list[dict]:
     "app_label.Model.number_field", the counter type numbering them), read through the app registry.
     Reported: a number whose document is missing (`document_missing`) or carries another number
     (`document_carries_another_number`), a voided number whose document is not void
-    (`number_voided_document_live`), and a document of this sequence's counter type carrying a number
-    that was never issued to it (`document_number_not_issued`).
+    (`number_voided_document_live`), a number still issued whose document is void
+    (`document_void_number_live`: voided before numbers were bound to documents), and a document of
+    this sequence's counter type carrying a number that was never issued to it
+    (`document_number_not_issued`).
     """
     kinds = []
     for document_type, (target, counter_type) in settings.FOLIO_NUMBERED_DOCUMENTS.items():
@@ -93,27 +94,32 @@ def _table(model, field_name: str) -> tuple[str, str, str | None]:
 
 def _numbers_disagreeing(sequence: Sequence, kinds: list[tuple]) -> list[dict]:
     """Return the sequence's numbers whose document disagrees, every document type in one statement."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: dict = {"entity": sequence.entity_id, "sequence": sequence.pk, "void": list(VOID_STATUSES)}
     for document_type, _counter_type, table, number, status in kinds:
-        live = f"d.{status} <> ALL(%s)" if status else "TRUE"
+        live = f"d.{status} <> ALL(%(void)s)" if status else "TRUE"
+        void = f"d.{status} = ANY(%(void)s)" if status else "FALSE"
         parts.append(
             f"""
             SELECT n.id, n.number, n.document_type, n.document_id, d.{number} AS carried,
                    n.period_id, n.value,
                    CASE WHEN d.id IS NULL THEN 'document_missing'
                         WHEN d.{number} <> n.number THEN 'document_carries_another_number'
-                        ELSE 'number_voided_document_live' END AS problem
+                        WHEN n.status = 'voided' THEN 'number_voided_document_live'
+                        ELSE 'document_void_number_live' END AS problem
               FROM numbering_issuednumber AS n
               LEFT JOIN {table} AS d ON d.id::text = n.document_id
-             WHERE n.entity_id = %s AND n.document_type = %s AND n.document_id <> '' AND n.sequence_id = %s
-               AND (d.id IS NULL OR d.{number} <> n.number OR (n.status = 'voided' AND {live}))"""
+             WHERE n.entity_id = %(entity)s AND n.document_type = %({document_type}_type)s
+               AND n.document_id <> '' AND n.sequence_id = %(sequence)s
+               AND (d.id IS NULL OR d.{number} <> n.number OR (n.status = 'voided' AND {live})
+                    OR (n.status = 'issued' AND {void}))"""
         )
-        params += [sequence.entity_id, document_type, sequence.pk, *([list(VOID_STATUSES)] if status else [])]
+        params[f"{document_type}_type"] = document_type
     if not parts:
         return []
-    sql = f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS found ORDER BY period_id, value LIMIT %s"
+    sql = f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS found ORDER BY period_id, value LIMIT %(limit)s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, MAX_LISTED])
+        cursor.execute(sql, {**params, "limit": MAX_LISTED})
         rows = cursor.fetchall()
     return [
         {

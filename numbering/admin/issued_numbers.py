@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from erp.adminkit import ReadOnlyAdmin, VoidWithReasonMixin
+from numbering.documents import document_is_void
 from numbering.models import IssuedNumber
 from numbering.services import issued_number_void
 
@@ -37,13 +38,11 @@ class IssuedNumberAdmin(VoidWithReasonMixin, ReadOnlyAdmin):
         ]
         if row.document_id:
             noun = row.document_type.replace("_", " ")
-            preview.blocked = f"It is the number of {noun} {row.document_id}: void the {noun} instead."
-            return preview
-        if row.document_type:
-            preview.notes.append(
-                f"It numbers the {row.document_type.replace('_', ' ')} {row.document_id}: a posted "
-                "document's number is voided by voiding the document, which also reverses its posting."
-            )
+            if not document_is_void(row.document_type, row.document_id):
+                preview.blocked = f"It is the number of {noun} {row.document_id}: void the {noun} instead."
+                return preview
+            # Voided before numbers were bound to documents: the number catches up with its document.
+            preview.notes.append(f"Its {noun} {row.document_id} is already void.")
         return preview
 
     def void_row(self, row, *, reason, voided_by):

@@ -332,6 +332,7 @@ class AuditDisagreementSerializer(serializers.Serializer):
             "document_missing",
             "document_carries_another_number",
             "number_voided_document_live",
+            "document_void_number_live",
             "document_number_not_issued",
         ]
     )

@@ -25,6 +25,7 @@ from erp.models import Entity
 from erp.services.activity import activity_record
 from erp.text import refuse_control_characters
 from numbering.chains import chain_field, chain_time
+from numbering.documents import document_is_void
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
@@ -225,7 +226,9 @@ def issued_number_void(*, issued_number: IssuedNumber, reason: str, voided_by: s
     locked = IssuedNumber.objects.select_for_update(of=("self",)).get(pk=issued_number.pk)
     if locked.status == IssuedNumber.Status.VOIDED:
         raise Conflict(f"{locked.number} is already voided.", code="already_void")
-    if locked.document_id:
+    if locked.document_id and not document_is_void(locked.document_type, locked.document_id):
+        # A number whose document is already void (voided before numbers were bound to documents) is
+        # voided on its own: its document can no longer void it (the database allows it too).
         noun = locked.document_type.replace("_", " ")
         raise Conflict(
             f"{locked.number} is the number of {noun} {locked.document_id}: void the {noun} instead; "

@@ -177,3 +177,44 @@ def test_the_audit_reports_a_number_whose_document_is_missing(transactional_db):
     problems = [(p["problem"], p["document_id"]) for p in report["documents"]]
     assert ("document_missing", str(entity.pk)) in problems
     assert ("document_number_not_issued", str(invoice.pk)) in problems
+
+
+def test_a_void_document_whose_number_is_still_issued_is_reported_and_its_number_can_be_voided(
+    transactional_db,
+):
+    """Books voided before numbers were bound: the audit says so, and the number is voided on its own."""
+    entity = EntityFactory()
+    invoice = InvoiceFactory(customer=CustomerFactory(entity=entity), amount="10.00")
+    invoice_void(invoice=invoice, reason="issued twice", voided_by="user:acc")
+    number = number_of(invoice)
+    # As a void made before the binding left it: the invoice void, its number still issued.
+    superuser_sql(
+        "UPDATE numbering_issuednumber SET status = 'issued', void_reason = '', voided_at = NULL,"
+        " voided_by = '' WHERE id = %s",
+        [number.pk],
+    )
+
+    report = sequence_audit(sequence=number.sequence)
+
+    assert [(p["problem"], p["document_id"]) for p in report["documents"]] == [
+        ("document_void_number_live", str(invoice.pk))
+    ]
+    assert report["ok"] is False
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit_numbering", "--entity", entity.code, "--sequence", "Invoice", stdout=out)
+    assert f"is void but its number {number.number} is not" in out.getvalue()
+
+    voided = issued_number_void(issued_number=number, reason="its invoice was voided", voided_by="user:acc")
+
+    assert voided.status == IssuedNumber.Status.VOIDED
+    assert sequence_audit(sequence=number.sequence)["documents"] == []
+
+
+def test_a_number_whose_document_is_live_is_still_refused(entity):
+    invoice = InvoiceFactory(customer=CustomerFactory(entity=entity), amount="10.00")
+
+    with pytest.raises(Conflict) as refusal:
+        issued_number_void(issued_number=number_of(invoice), reason="no", voided_by="user:acc")
+
+    assert refusal.value.code == "number_bound_to_document"

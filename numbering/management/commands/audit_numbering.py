@@ -72,6 +72,7 @@ def _disagreement(problem: dict) -> str:
             f"number {problem['number']} was issued to {what}, which carries {problem['document_number']}"
         ),
         "number_voided_document_live": f"number {problem['number']} is voided but {what} is not",
+        "document_void_number_live": f"{what} is void but its number {problem['number']} is not",
         "document_number_not_issued": f"{what} carries {problem['document_number']}, never issued to it",
     }[problem["problem"]]
 
