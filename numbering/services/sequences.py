@@ -64,18 +64,24 @@ def sequence_create(
     except IntegrityError as error:
         # A concurrent create of the same name or id committed between the check and this insert.
         raise _taken_concurrently(error, sequence) from error
-    periods_configure(sequence=sequence, fiscal_years=fiscal_years, numberings=numberings, actor=actor)
-    if _given(next_number) or _given(next_sequence):
-        sequence_next_set(
-            sequence=sequence,
-            next_number=next_number,
-            next_sequence=next_sequence,
-            actor=actor,
-            reason="next number given when the sequence was created",
-        )
-    activity_record(
-        action="sequence.created", obj=sequence, changes=created(sequence, recorded_fields(Sequence))
+    events = periods_configure(
+        sequence=sequence, fiscal_years=fiscal_years, numberings=numberings, actor=actor
     )
+    if _given(next_number) or _given(next_sequence):
+        events.append(
+            sequence_next_set(
+                sequence=sequence,
+                next_number=next_number,
+                next_sequence=next_sequence,
+                actor=actor,
+                reason="next number given when the sequence was created",
+            )
+        )
+    changes = created(sequence, recorded_fields(Sequence))
+    if any(events):
+        # Where the counters start (a migration's next number, the periods given) is part of the creation.
+        changes["counters"] = [None, [_event_summary(event) for event in events if event]]
+    activity_record(action="sequence.created", obj=sequence, changes=changes)
     return sequence
 
 

@@ -472,6 +472,24 @@ def test_an_invoice_voided_in_the_admin_is_recorded_with_its_reason(entity, admi
     assert row.changes["status"] == ["open", "void"]
 
 
+def test_a_sequence_created_with_its_next_number_records_where_the_counter_starts(entity, make_client):
+    """A migration's starting point is part of the creation's one row (as an update's counters are)."""
+    api = make_client(entity, scopes=["numbering:write"])
+    response = api.post(
+        "/ia/api/v1/objects/company-config/document-sequence",
+        {"id": "Migrated", "nextNumber": 5000},
+        format="json",
+        HTTP_X_REQUEST_ID="req-ia-create",
+    )
+    assert response.status_code == 201, response.json()
+
+    [row] = rows_of(entity, request_id="req-ia-create")
+
+    assert (row.action, row.channel, row.changes["name"]) == ("sequence.created", "api", [None, "Migrated"])
+    [counter] = row.changes["counters"][1]
+    assert counter["to"] == 4999  # the last value taken: the next number is 5000
+
+
 def test_numbers_issued_to_an_api_caller_are_one_row_per_request(entity, make_client):
     api = make_client(entity, scopes=["numbering:write"])
     sequence_id = str(Sequence.objects.get(entity=entity, counter_type="invoice").pk)
