@@ -34,6 +34,31 @@ def link(previous_hash, record_type, position, fields):
     return hashlib.sha256(bytes.fromhex(previous_hash) + canonical.encode()).hexdigest()
 
 
+def activity_link(previous_hash, fields):
+    """An activity row's chain_hash: SHA-256 of the previous hash AS HEX TEXT and the row's fields alone."""
+    return hashlib.sha256((previous_hash + "".join(field(f) for f in fields)).encode()).hexdigest()
+
+
+def record_problem(chain, entity_id, previous, record):
+    """Why a linked record does not follow `previous` in its chain, or None."""
+    if record.get("entity_id", entity_id) != entity_id:
+        return "wrong_entity"  # a number moved to another entity: its sequence's chain implies this one
+    if chain.startswith("activity:"):
+        # The row names its entity and position among the hashed fields: both must be the chain's.
+        fields = record["fields"]
+        if (
+            record["record_type"] != "activity"
+            or len(fields) != 14
+            or (fields[1], fields[2]) != (entity_id, str(record["position"]))
+            or chain != f"activity:{entity_id}"
+        ):
+            return "hash_mismatch"
+        computed = activity_link(previous, fields)
+    else:
+        computed = link(previous, record["record_type"], record["position"], record["fields"])
+    return None if computed == record["chain_hash"] else "hash_mismatch"
+
+
 def checkpoint_message(checkpoint):
     """The bytes a checkpoint's signature covers."""
     values = (
@@ -82,7 +107,7 @@ def read_export(path):
     return header, records, checkpoints
 
 
-def chain_problem(chain, records):
+def chain_problem(chain, records, entity_id):
     """Return the first record of a chain that does not recompute, as (record, reason), or None."""
     previous, expected = "", 1
     for record in sorted(records, key=lambda r: (r["position"] is not None, r["position"] or 0)):
@@ -93,8 +118,9 @@ def chain_problem(chain, records):
             return record, "duplicate_position"
         if position > expected:
             return record, "position_gap"
-        if link(previous, record["record_type"], position, record["fields"]) != record["chain_hash"]:
-            return record, "hash_mismatch"
+        reason = record_problem(chain, entity_id, previous, record)
+        if reason:
+            return record, reason
         previous, expected = record["chain_hash"], expected + 1
     return None
 
@@ -127,7 +153,7 @@ def verify(path, public_keys):
     trusted = set(public_keys) or {header.get("ledger_public_key")} - {None, ""}
     problems = []
     for chain in sorted(set(records) | set(checkpoints)):
-        found = chain_problem(chain, records[chain]) or checkpoint_problem(
+        found = chain_problem(chain, records[chain], header["entity_id"]) or checkpoint_problem(
             records[chain], checkpoints[chain], trusted
         )
         if found:

@@ -145,7 +145,7 @@ def activity_chain_breaks(*, entity: Entity) -> tuple[int, list[dict]]:
                 {"chain": chain, "record_type": "activity", "record_id": str(row["id"]), "reason": reason}
             ]
         previous = row["chain_hash"]
-    unlinked = _committed_unlinked_row(entity)
+    unlinked = committed_unlinked_row(entity)
     if unlinked is not None:
         chain = f"activity:{entity.pk}"
         reason = "it is outside the chain (no position or hash): inserted past the database's triggers"
@@ -172,7 +172,7 @@ SELECT a.id::text
 """
 
 
-def _committed_unlinked_row(entity: Entity) -> str | None:
+def committed_unlinked_row(entity: Entity) -> str | None:
     """Return the id of a committed row of the entity that is outside its chain, if there is one."""
     with connection.cursor() as cursor:
         cursor.execute(_UNLINKED_SQL, [entity.pk])

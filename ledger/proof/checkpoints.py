@@ -1,5 +1,7 @@
 """sign_ledger's service: sign each chain head that moved since its last checkpoint (docs/audit.md)."""
 
+from collections import defaultdict
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from erp.models import Entity
 from ledger.models import LedgerCheckpoint
 from ledger.proof.records import entity_chains
 from ledger.proof.signing import checkpoint_message, entity_signing_key, public_key_hex
-from ledger.proof.verification import chain_break
+from ledger.proof.verification import chain_break, checkpoint_break, trusted_public_keys
 
 
 def entity_ledger_sign(*, entity: Entity) -> list[LedgerCheckpoint]:
@@ -28,17 +30,20 @@ def entity_ledger_sign(*, entity: Entity) -> list[LedgerCheckpoint]:
         if entity.ledger_public_key != public_key:  # first signature, or a rotated key
             Entity.objects.filter(pk=entity.pk).update(ledger_public_key=public_key)
             entity.ledger_public_key = public_key
-        latest = {}
+        latest, signed = {}, defaultdict(list)
         for checkpoint in LedgerCheckpoint.objects.filter(entity=entity).order_by(
             "chain_id", "position", "pk"
         ):
             latest[checkpoint.chain_id] = checkpoint
+            signed[checkpoint.chain_id].append(checkpoint)
+        trusted = trusted_public_keys(entity=entity) if signed else set()
         broken = []
         for chain in entity_chains(entity=entity):
             linked = [record for record in chain.records if record.position is not None]
             if not linked:
                 continue
-            found = chain_break(chain)
+            # A chain rewritten whole holds together again: only its earlier checkpoints tell.
+            found = chain_break(chain) or checkpoint_break(chain, signed[chain.chain_id], trusted)
             if found:
                 broken.append(found)
                 continue

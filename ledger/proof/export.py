@@ -4,10 +4,13 @@ JSON lines, verified offline by tools/verify_export.py (standard library + crypt
   {"type": "header", "format", "entity_id", "entity_code", "exported_at", "ledger_public_key",
    "record_fields"}
   {"type": "record", "chain", "position", "record_type", "record_id", "fields": [...], "chain_hash"}
+  (a number's record also names "entity_id", the entity its row names: its sequence's, or it was moved)
   {"type": "checkpoint", "chain", "position", "record_type", "record_id", "chain_hash", "signed_at",
    "public_key", "signature", "message_format"}
 A record's fields are the strings its canonical text covers, in RECORD_FIELDS order (null for NULL);
-a journal entry's fields go on with its lines (id, account, debit, credit per line).
+a journal entry's fields go on with its lines (id, account, debit, credit per line). The activity chain
+("activity:<entity id>", record type "activity") hashes its fields alone, the previous hash as hex text
+(docs/audit.md, "The activity chain").
 """
 
 import json
@@ -37,6 +40,7 @@ def ledger_export_lines(*, entity: Entity) -> Iterator[str]:
     )
     for chain in entity_chains(entity=entity):
         for record in chain.records:
+            named = {} if record.entity_id is None else {"entity_id": record.entity_id}
             yield _line(
                 type="record",
                 chain=record.chain,
@@ -45,6 +49,7 @@ def ledger_export_lines(*, entity: Entity) -> Iterator[str]:
                 record_id=record.record_id,
                 fields=list(record.fields),
                 chain_hash=record.chain_hash,
+                **named,
             )
     for checkpoint in LedgerCheckpoint.objects.filter(entity=entity).order_by("chain_id", "position", "pk"):
         yield _line(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.db import connection
 
 from erp.models import Entity
+from erp.services.activity import committed_unlinked_row
 from numbering.chains import chain_time
 from numbering.models import Sequence
 
@@ -56,6 +57,24 @@ RECORD_FIELDS = {
         "posted_by",
         "line_count",
     ],
+    # The activity log's own scheme (docs/activity.md): these fields alone, seq among them, no record
+    # type or position before them, and the previous hash taken as its hex text (see activity_link).
+    "activity": [
+        "id",
+        "entity_id",
+        "seq",
+        "occurred_at",
+        "actor_type",
+        "actor_id",
+        "actor_name",
+        "channel",
+        "action",
+        "object_type",
+        "object_id",
+        "request_id",
+        "reason",
+        "changes",
+    ],
 }
 
 
@@ -71,6 +90,8 @@ class ChainRecord:
     chain_hash: str | None
     # A number whose entity is not its sequence's: its text leaves the entity out (the chain implies it).
     misplaced: bool = False
+    # The entity a number's row names (exported so the offline verifier can check it as verify_ledger does).
+    entity_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,10 +103,11 @@ class Chain:
 
 
 def entity_chains(*, entity: Entity) -> Iterator[Chain]:
-    """Yield every chain of an entity: its journal, then each of its sequences by name."""
+    """Yield every chain of an entity: its journal, each of its sequences by name, then its activity log."""
     yield journal_chain(entity=entity)
     for sequence in Sequence.objects.filter(entity=entity).order_by("name", "pk"):
         yield sequence_chain(sequence_id=sequence.pk)
+    yield activity_chain(entity=entity)
 
 
 def _ordered(chain_id: str, records: list[ChainRecord]) -> Chain:
@@ -146,7 +168,11 @@ def sequence_chain(*, sequence_id) -> Chain:
                 issued_by,
             )
             misplaced = entity_id != owner
-            records.append(ChainRecord(chain_id, position, "number", str(id_), fields, chain_hash, misplaced))
+            records.append(
+                ChainRecord(
+                    chain_id, position, "number", str(id_), fields, chain_hash, misplaced, str(entity_id)
+                )
+            )
             if status == "voided" or void_pos is not None or void_hash is not None:
                 void_fields = (
                     str(id_),
@@ -197,4 +223,28 @@ def journal_chain(*, entity: Entity) -> Chain:
                 *lines[entry_id],
             )
             records.append(ChainRecord(chain_id, row[10], "journal_entry", str(entry_id), fields, row[11]))
+    return _ordered(chain_id, records)
+
+
+_ACTIVITY_SQL = """
+SELECT id::text, entity_id::text, seq, occurred_at, actor_type, actor_id, actor_name, channel, action,
+       object_type, object_id, request_id, reason, changes::text, chain_hash
+  FROM erp_activity WHERE entity_id = %s AND seq IS NOT NULL
+ ORDER BY seq, id
+"""
+
+
+def activity_chain(*, entity: Entity) -> Chain:
+    """Return the activity chain of an entity: its linked rows, and a committed row left outside it."""
+    chain_id = f"activity:{entity.pk}"
+    records = []
+    with connection.cursor() as cursor:
+        cursor.execute(_ACTIVITY_SQL, [entity.pk])
+        for row in cursor.fetchall():
+            fields = (row[0], row[1], str(row[2]), chain_time(row[3]), *row[4:14])
+            records.append(ChainRecord(chain_id, row[2], "activity", row[0], fields, row[14]))
+    # Rows of transactions still open (this one's too) are linked at their commit: not a break yet.
+    unlinked = committed_unlinked_row(entity)
+    if unlinked is not None:
+        records.append(ChainRecord(chain_id, None, "activity", unlinked, (), None))
     return _ordered(chain_id, records)

@@ -7,6 +7,7 @@ whose signature fails, or that was not signed by a key of the entity, is a break
 """
 
 import dataclasses
+import hashlib
 from collections import defaultdict
 
 from erp.models import Entity
@@ -17,7 +18,7 @@ from ledger.proof.signing import (
     derived_public_keys,
     signature_valid,
 )
-from numbering.chains import chain_canonical, chain_link
+from numbering.chains import chain_canonical, chain_field, chain_link
 
 REASONS = {
     "unlinked": "the record carries no link of its chain",
@@ -67,12 +68,28 @@ def chain_break(chain: Chain) -> Break | None:
             reason = "duplicate_position"
         elif record.position > expected:
             reason = "position_gap"
-        elif chain_link(previous, record_canonical(record)) != record.chain_hash:
+        elif record_link(previous, record) != record.chain_hash:
             reason = "hash_mismatch"
         if reason:
             return Break(chain.chain_id, record.record_type, record.record_id, reason, record.position)
         previous, expected = record.chain_hash, expected + 1
     return None
+
+
+def record_link(previous: str, record: ChainRecord) -> str:
+    """Return the chain_hash a record should carry after `previous` ("" for the first)."""
+    if record.record_type == "activity":
+        return activity_link(previous, record.fields)
+    return chain_link(previous, record_canonical(record))
+
+
+def activity_link(previous: str, fields) -> str:
+    """Return an activity row's chain_hash: SHA-256 of the previous hash AS HEX TEXT and the row's fields.
+
+    The activity log's scheme (erp/migrations/0009_activity_log.sql), kept as its rows were written:
+    no record type or position before the fields (seq is one of them), previous hash not decoded.
+    """
+    return hashlib.sha256((previous + "".join(chain_field(value) for value in fields)).encode()).hexdigest()
 
 
 def record_canonical(record: ChainRecord) -> str:

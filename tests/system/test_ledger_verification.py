@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from erp.models import Activity
 from ledger.models import JournalEntry, LedgerCheckpoint
 from ledger.proof.records import sequence_chain
 from ledger.services import journal_entry_post
@@ -66,6 +67,13 @@ def verify(entity) -> dict:
     return report
 
 
+def chained(entity) -> int:
+    """The records of the entity's chains: the books' 15 and its activity log's rows."""
+    activity = Activity.objects.filter(entity=entity).count()
+    assert activity > 0  # the books' writes were recorded, so the activity chain is part of the check
+    return 7 + 1 + 1 + 3 + 3 + activity
+
+
 def only_break(entity) -> tuple:
     report = verify(entity)
     assert len(report["breaks"]) == 1, report["breaks"]
@@ -75,8 +83,8 @@ def only_break(entity) -> tuple:
 
 def test_untouched_books_verify_clean(entity, books):
     report = verify(entity)
-    # 7 numbers, a void and a counter event; the journal's 3 numbers and its 3 entries.
-    assert report == {"ok": True, "checked": 7 + 1 + 1 + 3 + 3, "breaks": []}
+    # 7 numbers, a void and a counter event; the journal's 3 numbers and its 3 entries; the activity rows.
+    assert report == {"ok": True, "checked": chained(entity), "breaks": []}
 
 
 def test_a_rewritten_number_is_named(entity, books):
@@ -188,7 +196,7 @@ def test_a_forged_checkpoint_is_not_trusted(entity, books):
 def test_sign_ledger_signs_only_the_heads_that_moved(entity, books):
     sequence, _, _ = books
     before = LedgerCheckpoint.objects.count()
-    assert before == 3  # the journal, the test sequence and the journal's sequence
+    assert before == 4  # the journal, the test sequence, the journal's sequence and the activity log
     call_command("sign_ledger", "--entity", entity.code, stdout=StringIO())
     assert LedgerCheckpoint.objects.count() == before
     sequence_issue_next(sequence=sequence)
@@ -210,7 +218,7 @@ def test_the_api_reports_the_same(entity, books, make_client):
     _, numbers, _ = books
     api = make_client(entity, scopes=["audit:read"])
     body = api.get("/v1/ledger/verification").json()
-    assert body == {"ok": True, "checked": 15, "breaks": []}
+    assert body == {"ok": True, "checked": chained(entity), "breaks": []}
     superuser_sql("UPDATE numbering_issuednumber SET number = 'T9999' WHERE id = %s", [numbers[2].pk])
     body = api.get("/v1/ledger/verification").json()
     assert body["ok"] is False
@@ -257,7 +265,7 @@ def test_an_export_verifies_offline_and_one_changed_byte_fails_it(entity, books,
     export(entity, path)
     result = verify_export(path, entity.ledger_public_key)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "15 record(s), 3 checkpoint(s)" in result.stdout and "OK" in result.stdout
+    assert f"{chained(entity)} record(s), 4 checkpoint(s)" in result.stdout and "OK" in result.stdout
     text = path.read_text()
     assert text.count('"7.25"') == 2  # the debit and the credit of the second entry
     tampered = tmp_path / "tampered.jsonl"
@@ -291,7 +299,7 @@ def test_the_admin_page_verifies_and_names_the_break(entity, books, admin_client
     _, numbers, _ = books
     page = admin_client.get("/admin/ledger/ledgercheckpoint/verify/", {"entity": entity.pk})
     assert page.status_code == 200
-    assert "Verified: 15 record(s), no break." in page.content.decode()
+    assert f"Verified: {chained(entity)} record(s), no break." in page.content.decode()
     superuser_sql("UPDATE numbering_issuednumber SET number = 'T9999' WHERE id = %s", [numbers[2].pk])
     body = admin_client.get("/admin/ledger/ledgercheckpoint/verify/", {"entity": entity.pk}).content.decode()
     assert "Broken: 1 chain(s) do not verify" in body and str(numbers[2].pk) in body
@@ -319,7 +327,7 @@ def test_the_chain_migrations_link_books_written_before_them(entity, books):
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert verify(entity) == {
         "ok": True,
-        "checked": 15,
+        "checked": chained(entity),
         "breaks": [],
     }  # the checkpoints went with their table
     chain = sequence_chain(sequence_id=sequence.pk)
