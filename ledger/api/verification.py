@@ -15,8 +15,12 @@ VERIFICATION_RESPONSE = inline_serializer(
         "breaks": inline_serializer(
             "LedgerBreak",
             {
-                "chain": serializers.CharField(help_text='"journal:<entity id>" or "sequence:<id>".'),
-                "record_type": serializers.ChoiceField(["number", "void", "counter_event", "journal_entry"]),
+                "chain": serializers.CharField(
+                    help_text='"journal:<entity id>", "sequence:<id>" or "activity:<entity id>".'
+                ),
+                "record_type": serializers.ChoiceField(
+                    ["number", "void", "counter_event", "journal_entry", "activity"]
+                ),
                 "record_id": serializers.CharField(),
                 "reason": serializers.CharField(),
                 "position": serializers.IntegerField(allow_null=True),
