@@ -3,6 +3,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -352,10 +353,17 @@ class AuditSerializer(serializers.Serializer):
     )
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter: `key=1.5` is a 400, not an empty list (django-filter's numbers are decimals)."""
+
+    field_class = forms.IntegerField
+
+
 class SequenceFilter(django_filters.FilterSet):
     """Filters of the sequence list; inactive sequences are listed only when `status` asks for them."""
 
     name = django_filters.CharFilter(lookup_expr="iexact")
+    key = IntegerFilter(help_text="The sequence's key (digits).")
     status = django_filters.ChoiceFilter(
         choices=[*Sequence.Status.choices, ("all", "all")],
         method="filter_status",

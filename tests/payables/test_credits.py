@@ -45,7 +45,7 @@ def test_issuing_answers_the_seed_shape(api, entity, vendor):
     )
     assert response.status_code == 201, response.json()
     data = response.json()["data"]
-    assert set(data) == SEED_KEYS
+    assert set(data) == SEED_KEYS | {"livemode"}  # every object says its mode (docs/api.md, "Test mode")
     assert data["entity_id"] == str(entity.pk)
     assert data["vendor_id"] == str(vendor.pk)
     assert data["credit_number"] == "VC0000001"

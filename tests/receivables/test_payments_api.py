@@ -90,7 +90,7 @@ def test_the_seed_example_applies_one_check_to_two_invoices(api, entity, custome
     assert set(body) == {"data", "idempotent_replay"}
     assert body["idempotent_replay"] is False
     data = body["data"]
-    assert set(data) == SEED_FIELDS
+    assert set(data) == SEED_FIELDS | {"livemode"}  # every object says its mode (docs/api.md, "Test mode")
     assert data["entity_id"] == str(entity.pk)
     # docs/contracts.md: this response carries its amounts as JSON numbers.
     assert data["amount"] == 5000 and isinstance(data["amount"], int | float)

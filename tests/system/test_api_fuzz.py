@@ -87,7 +87,8 @@ def _schema(mode: str):
 
 
 positive = _schema("positive")
-negative = _schema("negative")
+# An operation without parameters or body has nothing to make invalid (schemathesis would skip it).
+negative = _schema("negative").exclude(path="/v1/ledger/verification")
 
 ERROR_TYPES = {
     400: "validation_error",
