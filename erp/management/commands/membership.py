@@ -1,4 +1,4 @@
-"""membership grant USER ENTITY ROLE | membership revoke USER ENTITY | membership list [--entity E] [--json]"""
+"""membership grant USER ENTITY ROLE | revoke USER ENTITY | list [--entity E], each with [--json]"""
 
 from django.contrib.auth import get_user_model
 
@@ -28,7 +28,10 @@ def _row(membership: Membership) -> dict:
 
 
 class Command(FolioCommand):
-    help = "Give a staff user a role on an entity in the admin, take it away, or list who has access (docs/access.md)."
+    help = (
+        "Give a staff user a role on an entity in the admin, take it away, "
+        "or list who has access (docs/access.md)."
+    )
 
     json_option = False  # each verb takes --json, so it may follow the verb's arguments
 
