@@ -552,6 +552,45 @@ def test_rows_are_chained_in_commit_order_across_connections():
     assert activity_chain_breaks(entity=entity)[1] == []
 
 
+ATTEMPTS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transactions_logging_two_entities_in_opposite_orders_commit_without_deadlock():
+    """At commit each transaction locks all its entities' chains in one order, not row by row."""
+    first, second = EntityFactory(), EntityFactory()
+    outcomes: dict = {}
+
+    def write(name, *entities):
+        try:
+            for _attempt in range(ATTEMPTS):
+                barrier.wait(timeout=10)
+                with transaction.atomic():
+                    for entity in entities:
+                        activity_record(action="entity.updated", obj=entity, reason=name)
+                    committing.wait(timeout=10)  # both commit (and link) at once
+            outcomes[name] = "committed"
+        except Exception as error:  # a deadlock at commit, before the fix
+            outcomes[name] = repr(error)
+        finally:
+            connection.close()
+
+    barrier, committing = threading.Barrier(2), threading.Barrier(2)
+    threads = [
+        threading.Thread(target=write, args=("forward", first, second)),
+        threading.Thread(target=write, args=("backward", second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes == {"forward": "committed", "backward": "committed"}
+    for entity in (first, second):
+        assert Activity.objects.filter(entity=entity, action="entity.updated").count() == 2 * ATTEMPTS
+        assert activity_chain_breaks(entity=entity)[1] == []
+
+
 def test_a_staff_member_sees_only_the_log_of_their_entities(entity, other_entity, client):
     customer_create(entity=entity, name="Ours Ltd")
     customer_create(entity=other_entity, name="Theirs Ltd")
