@@ -12,7 +12,6 @@ SCOPES = frozenset(
         "purchasing:read",
         "purchasing:write",
         "accounting:read",
-        "audit:read",
         "accounting:write",
         "audit:read",
     }

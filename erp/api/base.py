@@ -15,7 +15,6 @@ from erp.api.livemode import with_livemode
 from erp.exceptions import InvalidInput
 from erp.models import ApiKey
 from erp.request_context import Actor, current_actor
-from erp.request_context import Actor, current_actor
 from erp.services.idempotency import idempotency_key_of, request_fingerprint, run_idempotently
 
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH", "DELETE"})
@@ -50,10 +49,6 @@ class FolioAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, scopes, throttles
-        api_key = request.auth
-        if api_key is not None:
-            # Every write this request makes is the key's (the middleware resets it after the response).
-            current_actor.set(Actor(type="api_key", id=str(api_key.pk), name=api_key.prefix, channel="api"))
         api_key = request.auth
         if api_key is not None:
             # Every write this request makes is the key's (the middleware resets it after the response).

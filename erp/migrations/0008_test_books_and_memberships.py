@@ -39,8 +39,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="entity",
             constraint=models.CheckConstraint(
-                condition=models.Q(("livemode", True), ("live_entity__isnull", True))
-                | models.Q(("livemode", False), ("live_entity__isnull", False)),
+                condition=models.Q(("live_entity__isnull", True), ("livemode", True))
+                | models.Q(("live_entity__isnull", False), ("livemode", False)),
                 name="entity_test_books_name_their_live_entity",
             ),
         ),
