@@ -16,6 +16,7 @@ from erp.exceptions import InvalidInput
 from erp.models import ApiKey
 from erp.request_context import Actor, current_actor
 from erp.services.idempotency import idempotency_key_of, request_fingerprint, run_idempotently
+from erp.text import refuse_control_characters
 
 IDEMPOTENT_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 
@@ -79,6 +80,10 @@ class FolioAPIMixin:
 
     def check_query_params(self, request) -> None:
         """Refuse a query parameter the operation does not define: 400 `unknown_parameter`."""
+        # No filter, date or cursor means a control character, and a NUL would reach the database.
+        for name, values in request.query_params.lists():
+            for value in values:
+                refuse_control_characters(value, param=name or "query", multiline=False)
         allowed = self.allowed_query_params()
         if allowed is None:
             return

@@ -370,3 +370,19 @@ def test_a_document_date_out_of_range_is_422(api, customer, invoice_date):
 def test_an_unknown_path_with_a_huge_body_is_still_a_404(api):
     response = api.generic("POST", f"/v1/nothing-{uuid.uuid4().hex}", "x" * (MB + 10), content_type=JSON)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/activity?action=x%01",
+        "/v1/activity?occurred_after=2026-01-01%00",
+        "/v1/document-sequences?name=a%00b",
+        "/v1/invoices?status=open%1b",
+        "/v1/reports/ar-aging?as_of=2026-01-01%00",
+    ],
+)
+def test_a_control_character_in_a_query_string_is_a_400(api, url):
+    response = api.get(url)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "parameter_invalid"
