@@ -1,4 +1,4 @@
-"""Every model change has its migration: a model edited without one fails here, not on a production migrate."""
+"""Every model change has its migration: a model edited without one fails here, not in production."""
 
 from io import StringIO
 
