@@ -5,8 +5,10 @@ Needs only the standard library and `cryptography` (pip install cryptography). I
 chain of the export (docs/audit.md, "Hash chains") and checks each signed checkpoint against the chain
 and against a public key you trust. Pass the entity's key as you recorded it (GET /v1/entities/{id},
 field ledger_public_key) with --public-key; without it the key written in the export is used, which
-proves the file is consistent, not that it comes from the entity. Exit 0 when everything verifies,
-1 on the first problem of each chain (printed), 2 when the file cannot be read.
+proves the file is consistent, not that it comes from the entity (after a rotation, pass every key: the
+current one and each retired one; the header names them as ledger_public_key and retired_public_keys).
+Exit 0 when everything verifies, 1 on the first problem of each chain (printed), 2 when the file
+cannot be read.
 """
 
 import argparse
@@ -150,7 +152,9 @@ def checkpoint_problem(records, checkpoints, trusted):
 def verify(path, public_keys):
     """Verify an export; return (records checked, checkpoints checked, problems)."""
     header, records, checkpoints = read_export(path)
-    trusted = set(public_keys) or {header.get("ledger_public_key")} - {None, ""}
+    # Without pinned keys: the export's own, current and retired (checkpoints signed before a rotation).
+    written = {header.get("ledger_public_key"), *(header.get("retired_public_keys") or [])}
+    trusted = set(public_keys) or written - {None, ""}
     problems = []
     for chain in sorted(set(records) | set(checkpoints)):
         found = chain_problem(chain, records[chain], header["entity_id"]) or checkpoint_problem(
@@ -205,7 +209,7 @@ def main(argv=None):
                 f"(position {problem['position']}): {problem['reason']}"
             )
         if not args.public_key:
-            print("  (no --public-key given: checked against the key written in the export)")
+            print("  (no --public-key given: checked against the keys written in the export)")
     return 0 if ok else 1
 
 

@@ -2,7 +2,7 @@
 
 JSON lines, verified offline by tools/verify_export.py (standard library + cryptography):
   {"type": "header", "format", "entity_id", "entity_code", "exported_at", "ledger_public_key",
-   "record_fields"}
+   "retired_public_keys", "record_fields"}
   {"type": "record", "chain", "position", "record_type", "record_id", "fields": [...], "chain_hash"}
   (a number's record also names "entity_id", the entity its row names: its sequence's, or it was moved)
   {"type": "checkpoint", "chain", "position", "record_type", "record_id", "chain_hash", "signed_at",
@@ -21,7 +21,7 @@ from django.utils import timezone
 from erp.models import Entity
 from ledger.models import LedgerCheckpoint
 from ledger.proof.records import RECORD_FIELDS, entity_chains
-from ledger.proof.signing import MESSAGE_FORMAT
+from ledger.proof.signing import MESSAGE_FORMAT, derived_public_keys
 from numbering.chains import chain_time
 
 EXPORT_FORMAT = "folio-ledger-export-v1"
@@ -36,6 +36,8 @@ def ledger_export_lines(*, entity: Entity) -> Iterator[str]:
         entity_code=entity.code,
         exported_at=chain_time(timezone.now()),
         ledger_public_key=entity.ledger_public_key,
+        # The keys of FOLIO_LEDGER_RETIRED_SIGNING_KEYS: checkpoints signed before a rotation carry them.
+        retired_public_keys=sorted(derived_public_keys(entity=entity) - {entity.ledger_public_key}),
         record_fields=RECORD_FIELDS,
     )
     for chain in entity_chains(entity=entity):

@@ -3,6 +3,7 @@ around every guard, and verification names the first broken record of the chain 
 """
 
 import json
+import secrets
 import subprocess
 import sys
 from io import StringIO
@@ -17,6 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 from erp.models import Activity
 from ledger.models import JournalEntry, LedgerCheckpoint
 from ledger.proof.records import sequence_chain
+from ledger.proof.signing import signing_secret
 from ledger.services import journal_entry_post
 from numbering.chains import chain_canonical, chain_link
 from numbering.models import IssuedNumber
@@ -345,3 +347,28 @@ def test_a_missing_or_malformed_signing_key_is_a_one_line_refusal(
     settings.PRODUCTION = True
     response = make_client(entity, scopes=["audit:read"]).get("/v1/ledger/verification")
     assert (response.status_code, response.json()["error"]["code"]) == (422, "ledger_signing_key_missing")
+
+
+def test_after_a_rotation_the_old_checkpoints_verify_online_and_offline(entity, books, monkeypatch, tmp_path):
+    entity.refresh_from_db()
+    old_public = entity.ledger_public_key
+    monkeypatch.setenv("FOLIO_LEDGER_RETIRED_SIGNING_KEYS", signing_secret().hex())
+    monkeypatch.setenv("FOLIO_LEDGER_SIGNING_KEY", secrets.token_hex(32))
+    call_command("sign_ledger", "--entity", entity.code, stdout=StringIO())
+    entity.refresh_from_db()
+    assert entity.ledger_public_key != old_public
+    assert set(LedgerCheckpoint.objects.filter(entity=entity).values_list("public_key", flat=True)) == {
+        old_public,
+        entity.ledger_public_key,
+    }
+    assert verify(entity)["breaks"] == []
+    path = tmp_path / "ledger.jsonl"
+    export(entity, path)
+    # The export names the retired key beside the current one, so the file checks out on its own...
+    result = verify_export(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(path.read_text().splitlines()[0])["retired_public_keys"] == [old_public]
+    # ...and so does an auditor pinning both keys; pinning only the new one leaves the old untrusted.
+    assert verify_export(path, old_public, entity.ledger_public_key).returncode == 0
+    result = verify_export(path, entity.ledger_public_key)
+    assert result.returncode == 1 and "untrusted_key" in result.stdout
