@@ -5,6 +5,7 @@ created on first use under .local/ (ignored by git) elsewhere. Each entity's key
 with HKDF-SHA256 and the entity's id, so every entity signs with its own key and one secret is kept.
 """
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -56,16 +57,28 @@ def signing_secret() -> bytes:
         )
     path = _local_secret_path()
     if not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        # Created exclusively and readable by its owner only; a concurrent first run reads the winner's.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_hex(32) + "\n")
-    return bytes.fromhex(path.read_text().strip())
+        _local_secret_create(path)
+    return _secret_from_hex(path.read_text(), str(path))
+
+
+def _local_secret_create(path: Path) -> None:
+    """Write a new secret to `path`, whole and private; of two concurrent first runs, the first one's stays.
+
+    Written to a private temporary file, then linked into place: the name never shows an empty or
+    half-written file, which would give every entity a key derived from a secret anyone knows.
+    """
+    path.parent.mkdir(exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another run linked its secret first: that one stays
+            os.link(partial, path)
+    finally:
+        partial.unlink()
 
 
 def entity_signing_key(*, entity: Entity, secret: bytes | None = None) -> Ed25519PrivateKey:
