@@ -10,6 +10,7 @@ FOLIO_RATE_LIMIT_CACHE naming a cache whose `incr` is atomic (Redis, Memcached),
 instead, as fixed windows of `burst` requests per `burst / rate` seconds.
 """
 
+import ipaddress
 import math
 import random
 import time
@@ -135,7 +136,8 @@ def refuse_failed_authentication(request) -> None:
     Only failures are counted: a request with a valid key is limited by its key, never refused for
     sharing an address (an office behind one proxy) with a client whose key is wrong.
     """
-    address = BaseThrottle().get_ident(request)  # REMOTE_ADDR, or X-Forwarded-For behind NUM_PROXIES
+    # REMOTE_ADDR, or X-Forwarded-For behind NUM_PROXIES
+    address = client_network(BaseThrottle().get_ident(request))
     now = time.monotonic()
     until = _refused_until.get(address)
     if until is not None and now < until:
@@ -148,6 +150,23 @@ def refuse_failed_authentication(request) -> None:
             _refused_until.clear()
         _refused_until[address] = now + wait
         raise _throttled(wait)
+
+
+def client_network(address: str) -> str:
+    """Return what one client's failures count against: an IPv4 address, or an IPv6 address's /64.
+
+    One host is routinely given a whole IPv6 /64, so counting each of its addresses alone would let it
+    rotate past the limit; an IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is its IPv4 address.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:64]  # not an address (a proxy's odd header): counted as given, bounded
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
 
 
 class RateLimited(Throttled):

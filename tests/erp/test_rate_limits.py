@@ -98,6 +98,20 @@ def test_a_bad_key_flood_from_one_address_gets_429_and_other_callers_do_not(stri
     assert colleague.get(f"/v1/entities/{entity.pk}").status_code == 200
 
 
+def test_an_ipv6_client_is_one_address_per_64_prefix(strict):
+    # One host holds a whole /64: counting each of its addresses alone would let it rotate past the limit.
+    for host in range(1, 7):
+        response = client_for(BAD_KEY).get("/v1/customers", REMOTE_ADDR=f"2001:db8:0:7::{host:x}")
+    assert_rate_limited(response)
+    assert client_for(BAD_KEY).get("/v1/customers", REMOTE_ADDR="2001:db8:0:8::1").status_code == 401
+    # An IPv4 client seen through an IPv6 socket is its IPv4 address.
+    mapped = client_for(BAD_KEY).get("/v1/customers", REMOTE_ADDR="::ffff:203.0.113.11")
+    assert mapped.status_code == 401
+    for _ in range(5):
+        response = client_for(BAD_KEY).get("/v1/customers", REMOTE_ADDR="203.0.113.11")
+    assert_rate_limited(response)
+
+
 def test_forwarded_for_is_ignored_without_trusted_proxies(strict):
     # A client cannot dodge the address limit by naming another address in X-Forwarded-For.
     for attempt in range(6):
