@@ -50,11 +50,14 @@ def vendor_credit_expire(
         # Re-checked under the lock: a payment may have used it up, or another sweep expired it.
         if locked.status not in USABLE_STATUSES or locked.expires_at is None or locked.expires_at > as_of:
             return False
+        date = _write_off_date(locked)
+        if date is None:
+            return False
         written_off = locked.remaining_amount
         status_before = locked.status
         entry = journal_entry_record(
             entity=locked.entity,
-            date=max(timezone.localdate(locked.expires_at), locked.journal_entry.date),
+            date=date,
             memo=f"Expiry of vendor credit {locked}",
             lines=vendor_credit_expiry_lines(amount=written_off),
             source_type="vendor_credit_expiry",
@@ -84,3 +87,18 @@ def vendor_credit_expire(
         kit.commit_checks_run(VendorCredit)  # before the journal counter's lock, not under it at commit
         journal_entry_number(entry=entry, issued_by=expired_by)
     return True
+
+
+def _write_off_date(credit: VendorCredit) -> datetime.date | None:
+    """Return the write-off's date: its expiry day (not before the credit's own), or None if today is closed.
+
+    An expiry day in a closed period (the sweep ran late) moves to the first open day, as a void's
+    reversal does; when today itself is closed nothing can post, and the next sweep expires it.
+    """
+    date = max(timezone.localdate(credit.expires_at), credit.journal_entry.date)
+    lock_date = credit.entity.lock_date
+    if lock_date is not None and date <= lock_date:
+        date = lock_date + datetime.timedelta(days=1)
+        if date > timezone.localdate():
+            return None
+    return date

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from erp.services.lock_date import entity_lock_date_set
 from payables.models import VendorCredit
 from payables.services import ApplicationInput, ap_payment_create
 from tests.helpers import entries_for, posted_lines
@@ -108,3 +109,31 @@ def test_text_output(vendor):
 def test_bad_as_of_fails_cleanly(as_of, message):
     with pytest.raises(CommandError, match=message):
         call_command("expire_vendor_credits", "--as-of", as_of)
+
+
+def test_a_credit_that_expired_in_a_period_since_closed_is_written_off_in_the_open_one(entity, vendor):
+    # The sweep ran late (or was down) and the month was closed meanwhile: the write-off goes to the
+    # first open day, as a void's reversal does, and the credits after it still expire.
+    stale = expired_credit(vendor, "50.00", ago=datetime.timedelta(days=10))
+    fresh = expired_credit(vendor, "20.00", ago=datetime.timedelta(minutes=5))
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    entity_lock_date_set(entity=entity, lock_date=yesterday, set_by="test")
+
+    assert run()["expired"] == 2
+
+    (entry,) = entries_for("vendor_credit_expiry", stale.pk)
+    assert entry.date == yesterday + datetime.timedelta(days=1)
+    assert VendorCredit.objects.get(pk=stale.pk).expired_amount == Decimal("50.00")
+    assert VendorCredit.objects.get(pk=fresh.pk).status == "expired"
+
+
+def test_when_today_is_closed_the_sweep_leaves_the_credit_and_goes_on(entity, other_entity):
+    # Nothing can post in this entity until the lock date moves; the other entity's credits still expire.
+    stuck = expired_credit(VendorFactory(entity=entity), ago=datetime.timedelta(days=3))
+    elsewhere = expired_credit(VendorFactory(entity=other_entity), ago=datetime.timedelta(days=2))
+    entity_lock_date_set(entity=entity, lock_date=timezone.localdate(), set_by="test")
+
+    assert run()["expired"] == 1
+
+    assert VendorCredit.objects.get(pk=stuck.pk).status == "open"
+    assert VendorCredit.objects.get(pk=elsewhere.pk).status == "expired"
