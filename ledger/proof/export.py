@@ -21,7 +21,7 @@ from django.utils import timezone
 from erp.models import Entity
 from ledger.models import LedgerCheckpoint
 from ledger.proof.records import RECORD_FIELDS, entity_chains
-from ledger.proof.signing import MESSAGE_FORMAT, derived_public_keys
+from ledger.proof.signing import MESSAGE_FORMAT, retired_public_keys
 from numbering.chains import chain_time
 
 EXPORT_FORMAT = "folio-ledger-export-v1"
@@ -37,7 +37,7 @@ def ledger_export_lines(*, entity: Entity) -> Iterator[str]:
         exported_at=chain_time(timezone.now()),
         ledger_public_key=entity.ledger_public_key,
         # The keys of FOLIO_LEDGER_RETIRED_SIGNING_KEYS: checkpoints signed before a rotation carry them.
-        retired_public_keys=sorted(derived_public_keys(entity=entity) - {entity.ledger_public_key}),
+        retired_public_keys=sorted(retired_public_keys(entity=entity) - {entity.ledger_public_key}),
         record_fields=RECORD_FIELDS,
     )
     for chain in entity_chains(entity=entity):

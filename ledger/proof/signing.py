@@ -91,9 +91,17 @@ def entity_signing_key(*, entity: Entity, secret: bytes | None = None) -> Ed2551
 
 def derived_public_keys(*, entity: Entity) -> set[str]:
     """Return the entity's public keys: the current signing key's and each retired one's."""
+    current = public_key_hex(entity_signing_key(entity=entity, secret=signing_secret()))
+    return {current, *retired_public_keys(entity=entity)}
+
+
+def retired_public_keys(*, entity: Entity) -> set[str]:
+    """Return the entity's public keys of FOLIO_LEDGER_RETIRED_SIGNING_KEYS (no current secret needed)."""
     retired = [item for item in os.environ.get(RETIRED_KEYS_ENV, "").split(",") if item.strip()]
-    secrets_ = [signing_secret(), *(_secret_from_hex(item, RETIRED_KEYS_ENV) for item in retired)]
-    return {public_key_hex(entity_signing_key(entity=entity, secret=secret)) for secret in secrets_}
+    return {
+        public_key_hex(entity_signing_key(entity=entity, secret=_secret_from_hex(item, RETIRED_KEYS_ENV)))
+        for item in retired
+    }
 
 
 def public_key_hex(key: Ed25519PrivateKey) -> str:

@@ -372,3 +372,12 @@ def test_after_a_rotation_the_old_checkpoints_verify_online_and_offline(entity, 
     assert verify_export(path, old_public, entity.ledger_public_key).returncode == 0
     result = verify_export(path, entity.ledger_public_key)
     assert result.returncode == 1 and "untrusted_key" in result.stdout
+
+
+def test_an_export_needs_no_signing_secret(entity, books, settings, monkeypatch, tmp_path):
+    # Exporting reads what was signed; only signing and checking need the secret (a read-only replica).
+    monkeypatch.delenv("FOLIO_LEDGER_SIGNING_KEY", raising=False)
+    settings.PRODUCTION = True
+    export(entity, tmp_path / "ledger.jsonl")
+    header = json.loads((tmp_path / "ledger.jsonl").read_text().splitlines()[0])
+    assert header["retired_public_keys"] == []
