@@ -10,6 +10,7 @@ FOLIO_RATE_LIMIT_CACHE naming a cache whose `incr` is atomic (Redis, Memcached),
 instead, as fixed windows of `burst` requests per `burst / rate` seconds.
 """
 
+import hashlib
 import ipaddress
 import math
 import random
@@ -161,7 +162,8 @@ def client_network(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
-        return address[:64]  # not an address (a proxy's odd header): counted as given, bounded
+        # Not an address (an odd X-Forwarded-For): counted as given, as a digest fit for any cache key.
+        return "unparsed:" + hashlib.sha256(address.encode()).hexdigest()[:32]
     if ip.version == 4:
         return str(ip)
     if ip.ipv4_mapped is not None:

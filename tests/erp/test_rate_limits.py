@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from erp.api import throttling
-from erp.api.throttling import parse_rate, purge_idle_buckets, take
+from erp.api.throttling import client_network, parse_rate, purge_idle_buckets, take
 from erp.scopes import SCOPES
 from tests.erp.factories import api_key_with_token
 from tests.helpers import client_for
@@ -110,6 +110,13 @@ def test_an_ipv6_client_is_one_address_per_64_prefix(strict):
     for _ in range(5):
         response = client_for(BAD_KEY).get("/v1/customers", REMOTE_ADDR="203.0.113.11")
     assert_rate_limited(response)
+
+
+def test_the_counted_address_is_normalised_and_safe_as_a_cache_key():
+    assert client_network("2001:DB8:0:7:1:2:3:4") == "2001:db8:0:7::/64"
+    assert client_network("::ffff:203.0.113.11") == client_network(" 203.0.113.11") == "203.0.113.11"
+    odd = client_network("not an address\n" + "x" * 5000)
+    assert odd.startswith("unparsed:") and len(odd) == 41 and odd.isprintable() and " " not in odd
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(strict):
