@@ -381,3 +381,25 @@ def test_an_export_needs_no_signing_secret(entity, books, settings, monkeypatch,
     export(entity, tmp_path / "ledger.jsonl")
     header = json.loads((tmp_path / "ledger.jsonl").read_text().splitlines()[0])
     assert header["retired_public_keys"] == []
+
+
+def test_an_export_stripped_of_its_checkpoints_says_nothing_is_signed(entity, books, tmp_path):
+    # Records hash without a secret: a file without checkpoints holds together whatever was rewritten, so
+    # the verifier must say how much a signature covers, not just "OK".
+    entity.refresh_from_db()
+    path = tmp_path / "ledger.jsonl"
+    export(entity, path)
+    result = subprocess.run(
+        [sys.executable, str(VERIFY_EXPORT), str(path), "--public-key", entity.ledger_public_key, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(result.stdout)["unsigned"] == 0  # sign_ledger signed every head
+    stripped = tmp_path / "stripped.jsonl"
+    stripped.write_text(
+        "".join(line for line in path.read_text().splitlines(True) if '"checkpoint"' not in line)
+    )
+    result = verify_export(stripped, entity.ledger_public_key)
+    assert result.returncode == 0
+    assert f"{chained(entity)} record(s) not covered by a signed checkpoint" in result.stdout
