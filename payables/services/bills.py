@@ -4,6 +4,7 @@ reference (docs/payables.md, "Drafts" and "Duplicate vendor references").
 """
 
 import datetime
+import unicodedata
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -134,8 +135,19 @@ def _header(*, entity: Entity, vendor_id, bill_date, due_date, reference) -> dic
         "vendor": vendor,
         "bill_date": bill_date,
         "due_date": due_date,
-        "vendor_reference": kit.text_parse(reference, param="vendor_reference", max_length=200),
+        "vendor_reference": _plain_spaces(
+            kit.text_parse(reference, param="vendor_reference", max_length=200)
+        ),
     }
+
+
+def _plain_spaces(reference: str) -> str:
+    """Return `reference` with every Unicode space (no-break, narrow, ideographic…) as a plain space.
+
+    The unique index folds runs of whitespace, but PostgreSQL's `\\s` leaves the no-break ones out, and a
+    reference copied from a PDF often carries one: `INV\\u00a01` would pass as another bill than `INV 1`.
+    """
+    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in reference)
 
 
 def _reference_check(*, entity: Entity, header: dict, other_than: VendorBill | None = None) -> None:

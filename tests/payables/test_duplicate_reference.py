@@ -45,6 +45,13 @@ class TestTheRule:
             VendorBillFactory(vendor=vendor, vendor_reference="inv  2026   001")
         VendorBillFactory(vendor=vendor, vendor_reference="INV-2026-001")  # other characters: another
 
+    @pytest.mark.parametrize("typed", ["INV\u00a02026 001", "INV\u202f2026\u3000001", "inv \u2009 2026 001"])
+    def test_a_no_break_or_other_unicode_space_counts_as_a_space(self, vendor, typed):
+        # Copied from a PDF, a reference often carries a no-break space where the paper shows a space.
+        VendorBillFactory(vendor=vendor, vendor_reference="INV 2026 001")
+        with pytest.raises(Conflict):
+            VendorBillFactory(vendor=vendor, vendor_reference=typed)
+
     def test_another_vendor_or_no_reference_is_free(self, vendor, other_vendor):
         VendorBillFactory(vendor=vendor, vendor_reference="A-1")
         VendorBillFactory(vendor=other_vendor, vendor_reference="A-1")
