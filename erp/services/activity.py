@@ -130,7 +130,7 @@ def activity_chain_breaks(*, entity: Entity) -> tuple[int, list[dict]]:
         Activity.objects.filter(entity=entity, seq__isnull=False)
         .order_by("seq")
         .annotate(changes_text=RawSQL("changes::text", []))
-        .values(*_CANONICAL_COLUMNS, "changes_text", "chain_hash")
+        .values(*CANONICAL_COLUMNS, "changes_text", "chain_hash")
     )
     previous, checked = "", 0
     for checked, row in enumerate(rows.iterator(chunk_size=2000), start=1):
@@ -180,7 +180,8 @@ def committed_unlinked_row(entity: Entity) -> str | None:
     return found[0] if found else None
 
 
-_CANONICAL_COLUMNS = (
+# The columns a row's chain hash covers, in order, before `changes` (canonical_bytes).
+CANONICAL_COLUMNS = (
     "id",
     "entity_id",
     "seq",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from django.db import connection
 
 from erp.models import Entity
-from erp.services.activity import committed_unlinked_row
+from erp.services.activity import CANONICAL_COLUMNS, committed_unlinked_row
 from numbering.chains import chain_time
 from numbering.models import Sequence
 
@@ -59,22 +59,7 @@ RECORD_FIELDS = {
     ],
     # The activity log's own scheme (docs/activity.md): these fields alone, seq among them, no record
     # type or position before them, and the previous hash taken as its hex text (see activity_link).
-    "activity": [
-        "id",
-        "entity_id",
-        "seq",
-        "occurred_at",
-        "actor_type",
-        "actor_id",
-        "actor_name",
-        "channel",
-        "action",
-        "object_type",
-        "object_id",
-        "request_id",
-        "reason",
-        "changes",
-    ],
+    "activity": [*CANONICAL_COLUMNS, "changes"],
 }
 
 
