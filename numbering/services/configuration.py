@@ -21,6 +21,8 @@ from numbering.rendering import MAX_FIXED_LENGTH, alpha_to_value, format_parse, 
 MAX_VALUE = 2**63 - 1
 # An integer written as text: ASCII digits, few enough for int() ("²" or 5,000 digits are refused).
 _INTEGER_TEXT = re.compile(r"\s*-?[0-9]{1,30}\s*")
+# The same without a sign: a whole number (counters and periods parse theirs with it).
+WHOLE_NUMBER_TEXT = re.compile(r"\s*[0-9]{1,30}\s*")
 # The furthest a counter without an ending number may be set or advanced (advance_cap_check).
 MAX_OPEN_COUNTER = 999_999_999_999
 MAX_REASON_LENGTH = 500  # void and counter-event reasons

@@ -1,7 +1,6 @@
 """Manual counter moves: advancing a counter (monotonic, recorded) and the Arcus migration advance."""
 
 import datetime
-import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,15 +11,12 @@ from erp.services.activity import activity_record
 from numbering.models import COUNTER_TYPES, MAX_PREFIX_LENGTH, CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import period_bounds, period_rule
 from numbering.rendering import render
-from numbering.services.configuration import advance_cap_check, reason_checked
+from numbering.services.configuration import WHOLE_NUMBER_TEXT, advance_cap_check, reason_checked
 from numbering.services.locks import period_lock, sequence_busy_on_lock_timeout, sequence_lock
 from numbering.services.periods import period_counter_move, period_ensure
 from numbering.services.sequences import DEFAULT_PADDING, sequence_create, sequence_version_bump
 
 MIGRATION_REASON = "migration advance"
-# A whole number written as text: ASCII digits only (str.isdigit also takes "²", which int() refuses),
-# and few enough for int() (which refuses over 4,300); longer is out of range anyway.
-DIGITS = re.compile(r"\s*[0-9]{1,30}\s*")
 MAX_PADDING = 12
 ROW_FIELDS = ("counter_type", "advance_to", "prefix", "padding")
 # A row's prefix and padding become the sequence's fixed_prefix and fixed_length.
@@ -260,7 +256,7 @@ def _current_value(sequence: Sequence, on: datetime.date) -> int:
 def _whole_number(value, param: str, code: str, *, minimum: int, maximum: int = 2**63 - 1) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and DIGITS.fullmatch(value):
+    if isinstance(value, str) and WHOLE_NUMBER_TEXT.fullmatch(value):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidInput(f"{param} must be an integer from {minimum} to {maximum}.", code=code, param=param)

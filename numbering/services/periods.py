@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime
-import re
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -11,7 +10,7 @@ from erp.exceptions import Conflict, FolioError, InvalidInput, RuleViolation
 from erp.services.activity import activity_record
 from numbering.models import CounterEvent, NumberingPeriod, Sequence
 from numbering.periods import ALL_DATES, PeriodBounds, period_bounds, period_rule
-from numbering.services.configuration import next_value_from
+from numbering.services.configuration import WHOLE_NUMBER_TEXT, next_value_from
 from numbering.services.locks import (
     lock_timeout_sql,
     period_lock,
@@ -19,8 +18,6 @@ from numbering.services.locks import (
     sequence_lock,
 )
 
-# ASCII digits only, few enough for int(): "²" or 5,000 digits are refused, not a ValueError.
-_DIGITS = re.compile(r"\s*[0-9]{1,30}\s*")
 # The most `fiscal_years` or `numberings` entries one call configures.
 MAX_PERIOD_ENTRIES = 100
 
@@ -310,7 +307,7 @@ def _require_list(value, param: str) -> None:
 
 def _entry_int(entry: dict, key: str, param: str, *, minimum: int, maximum: int) -> int:
     value = entry.get(key)
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
+    if isinstance(value, str) and WHOLE_NUMBER_TEXT.fullmatch(value):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidInput(
