@@ -4,7 +4,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
@@ -14,7 +13,6 @@ from rest_framework.response import Response
 from erp.api.base import FolioViewSet, actor_of
 from erp.api.serializers import InputSerializer
 from erp.exceptions import Conflict, InvalidInput
-from erp.services.activity import activity_record
 from numbering import selectors
 from numbering.api.issued_numbers import IssuedNumberSerializer
 from numbering.audit import sequence_audit
@@ -23,8 +21,8 @@ from numbering.rendering import alpha_from_value, fiscal_year_of
 from numbering.services import (
     sequence_create,
     sequence_delete,
-    sequence_issue_block,
-    sequence_issue_next,
+    sequence_issue_block_to_caller,
+    sequence_issue_next_to_caller,
     sequence_update,
 )
 
@@ -138,20 +136,6 @@ class SequenceInputSerializer(InputSerializer):
         if data.get("counter_type") == "":
             data["counter_type"] = None
         return data
-
-
-def _record_issue(sequence: Sequence, *, count: int, reference: str) -> None:
-    """Record numbers issued to an API caller in the activity log, BEFORE they are taken.
-
-    From the number to the commit the sequence is locked: a row written after the number would make
-    every other issuer wait for it. The numbers themselves are in the issued-number ledger, each with
-    its issuer and time; this row adds the channel and the request (docs/activity.md).
-    """
-    activity_record(
-        action="sequence.numbers_issued",
-        obj=sequence,
-        changes={"count": [None, count], "reference": [None, reference]},
-    )
 
 
 def _enabled_date_unchanged(rollover: dict, sequence: Sequence | None) -> None:
@@ -463,15 +447,12 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         body = GenerateNextValueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         on = self._document_date(sequence, body.validated_data)
-        with transaction.atomic():
-            _record_issue(sequence, count=1, reference=body.validated_data["reference"])
-            issued = sequence_issue_next(
-                sequence=sequence,
-                date=on,
-                reference=body.validated_data["reference"],
-                document_type="api",
-                issued_by=actor_of(request),
-            )
+        issued = sequence_issue_next_to_caller(
+            sequence=sequence,
+            date=on,
+            reference=body.validated_data["reference"],
+            issued_by=actor_of(request),
+        )
         return Response(IssuedNumberSerializer(issued).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -488,16 +469,14 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         sequence = self.get_object()
         body = GenerateNextValuesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        with transaction.atomic():
-            data = body.validated_data
-            _record_issue(sequence, count=data["count"], reference=data["reference"])
-            issued = sequence_issue_block(
-                sequence=sequence,
-                count=body.validated_data["count"],
-                date=body.validated_data.get("date"),
-                reference=body.validated_data["reference"],
-                issued_by=actor_of(request),
-            )
+        data = body.validated_data
+        issued = sequence_issue_block_to_caller(
+            sequence=sequence,
+            count=data["count"],
+            date=data.get("date"),
+            reference=data["reference"],
+            issued_by=actor_of(request),
+        )
         data = IssuedNumberSerializer(issued, many=True).data
         return Response({"object": "list", "data": data}, status=status.HTTP_201_CREATED)
 

@@ -6,7 +6,9 @@ from numbering.services.issuing import (
     document_number_void,
     issued_number_void,
     sequence_issue_block,
+    sequence_issue_block_to_caller,
     sequence_issue_next,
+    sequence_issue_next_to_caller,
 )
 from numbering.services.periods import period_create
 from numbering.services.sequences import (
@@ -28,7 +30,9 @@ __all__ = [
     "sequence_create",
     "sequence_delete",
     "sequence_issue_block",
+    "sequence_issue_block_to_caller",
     "sequence_issue_next",
+    "sequence_issue_next_to_caller",
     "sequence_update",
     "sequences_create_defaults",
     "sequences_create_demo",

@@ -188,6 +188,42 @@ def sequence_issue_block(
     )
 
 
+@transaction.atomic
+def sequence_issue_next_to_caller(
+    *, sequence: Sequence, date: datetime.date | None, reference: str, issued_by: str
+) -> IssuedNumber:
+    """Issue one number to an API caller (no document of ours): logged first, then taken last."""
+    _record_issued_to_caller(sequence, count=1, reference=reference)
+    return sequence_issue_next(
+        sequence=sequence, date=date, reference=reference, document_type="api", issued_by=issued_by
+    )
+
+
+@transaction.atomic
+def sequence_issue_block_to_caller(
+    *, sequence: Sequence, count: int, date: datetime.date | None, reference: str, issued_by: str
+) -> "IssuedBlock":
+    """Issue a block of numbers to an API caller: logged first, then taken last."""
+    _record_issued_to_caller(sequence, count=count, reference=reference)
+    return sequence_issue_block(
+        sequence=sequence, count=count, date=date, reference=reference, issued_by=issued_by
+    )
+
+
+def _record_issued_to_caller(sequence: Sequence, *, count: int, reference: str) -> None:
+    """Record numbers issued to a caller in the activity log, BEFORE they are taken.
+
+    From the number to the commit the sequence is locked: a row written after the number would make
+    every other issuer wait for it. The numbers themselves are in the issued-number ledger, each with
+    its issuer and time; this row adds the channel and the request (docs/activity.md).
+    """
+    activity_record(
+        action="sequence.numbers_issued",
+        obj=sequence,
+        changes={"count": [None, count], "reference": [None, reference]},
+    )
+
+
 def counter_type_issue_next(
     *,
     entity: Entity,
