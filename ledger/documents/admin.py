@@ -244,7 +244,7 @@ class DocumentLinesFormSet(forms.BaseInlineFormSet):
 
 
 def entered_lines(formsets) -> list[dict]:
-    """Return the description, quantity and unit price of each line typed on the add page."""
+    """Return the description, quantity and unit price of each line on the page (a draft's: kept and new)."""
     lines = next(formset for formset in formsets if isinstance(formset, DocumentLinesFormSet))
     return [{name: form.cleaned_data[name] for name in LINE_FIELDS} for form in lines.entered()]
 

@@ -66,12 +66,6 @@ class DraftLineInline(DocumentLineInline):
         return _is_draft(obj)
 
 
-def draft_lines(formsets) -> list[LineInput]:
-    """Return the lines a draft's page holds: its kept lines and the new ones typed, in order."""
-    lines = next(formset for formset in formsets if isinstance(formset, DraftLinesFormSet))
-    return [LineInput(**{name: form.cleaned_data[name] for name in LINE_FIELDS}) for form in lines.entered()]
-
-
 class DraftAdminMixin:
     """Drafts saved, edited, posted and deleted from a DocumentAdmin's pages (see the module docstring)."""
 
@@ -92,7 +86,7 @@ class DraftAdminMixin:
             **{self.draft_keyword: form.instance},
             **{f"{self.header_fields[0]}_id": party.pk},
             **header,
-            lines=draft_lines(formsets),
+            lines=[LineInput(**line) for line in entered_lines(formsets)],
             updated_by=actor_of(request),
         )
         if POST_DRAFT in request.POST:

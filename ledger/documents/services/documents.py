@@ -18,6 +18,23 @@ from ledger.services import journal_entry_number, journal_entry_record, journal_
 from numbering.services import counter_type_issue_next, document_number_void
 
 
+def lines_insert(line_model, parent: str, document, lines: list[PricedLine]) -> list:
+    """Insert a document's lines, numbered from 1 in the order given."""
+    return line_model.objects.bulk_create(
+        [
+            line_model(
+                **{parent: document},
+                position=position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+            )
+            for position, line in enumerate(lines, start=1)
+        ]
+    )
+
+
 def document_post[D: models.Model](
     *,
     model: type[D],
@@ -55,19 +72,7 @@ def document_post[D: models.Model](
             created_by=created_by,
             **fields,
         )
-        rows = line_model.objects.bulk_create(
-            [
-                line_model(
-                    **{parent: document},
-                    position=position,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    amount=line.amount,
-                )
-                for position, line in enumerate(lines, start=1)
-            ]
-        )
+        rows = lines_insert(line_model, parent, document, lines)
         # Recorded before the number: from the number to the commit the sequence is locked (the row's
         # object id leads to the document and its number).
         activity_record(

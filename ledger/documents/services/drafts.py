@@ -17,26 +17,9 @@ from erp.exceptions import Conflict
 from erp.models import Entity
 from erp.services.activity import activity_record, object_type_of
 from ledger.documents.models import DocumentStatus
-from ledger.documents.services.documents import _parent_field, document_post, number_last
+from ledger.documents.services.documents import _parent_field, document_post, lines_insert, number_last
 from ledger.documents.services.inputs import PricedLine, posting_date_parse
 from ledger.services import journal_entry_record, period_open_check
-
-
-def lines_insert(line_model, parent: str, document, lines: list[PricedLine]) -> list:
-    """Insert a document's lines, numbered from 1 in the order given."""
-    return line_model.objects.bulk_create(
-        [
-            line_model(
-                **{parent: document},
-                position=position,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                amount=line.amount,
-            )
-            for position, line in enumerate(lines, start=1)
-        ]
-    )
 
 
 def document_draft_save[D: models.Model](
