@@ -30,7 +30,10 @@ from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """Return today (a module constant would be stale once a run passes midnight)."""
+    return timezone.localdate()
 
 
 def days(n):
@@ -47,7 +50,7 @@ def bill(vendor, total, *, due):
     return vendor_bill_create(
         entity=vendor.entity,
         vendor_id=vendor.pk,
-        bill_date=TODAY - days(40),
+        bill_date=today() - days(40),
         due_date=due,
         lines=[BillLine(description="Goods", unit_price=total)],
     )
@@ -57,14 +60,14 @@ def bill(vendor, total, *, due):
 def books(entity):
     customer = CustomerFactory(entity=entity, name="Acme")
     InvoiceFactory(
-        customer=customer, amount="100.00", invoice_date=TODAY - days(60), due_date=TODAY - days(30)
+        customer=customer, amount="100.00", invoice_date=today() - days(60), due_date=today() - days(30)
     )
-    InvoiceFactory(customer=customer, amount="25.00", invoice_date=TODAY, due_date=TODAY + days(30))
+    InvoiceFactory(customer=customer, amount="25.00", invoice_date=today(), due_date=today() + days(30))
     vendor = VendorFactory(entity=entity, name="Northwind")
-    bill(vendor, "40.00", due=TODAY)  # due today: due soon
-    bill(vendor, "60.00", due=TODAY + days(7))  # the last day of the week ahead
-    bill(vendor, "80.00", due=TODAY + days(8))  # after it
-    bill(vendor, "10.00", due=TODAY - days(1))  # overdue, not "due soon"
+    bill(vendor, "40.00", due=today())  # due today: due soon
+    bill(vendor, "60.00", due=today() + days(7))  # the last day of the week ahead
+    bill(vendor, "80.00", due=today() + days(8))  # after it
+    bill(vendor, "10.00", due=today() - days(1))  # overdue, not "due soon"
     VendorCreditFactory(vendor=vendor, amount=Decimal("15.00"))
     return {"customer": customer, "vendor": vendor}
 
@@ -87,10 +90,10 @@ def test_the_admins_view_site_link_leads_home(admin_client):
 
 def test_the_figures_are_the_reports(admin_client, entity, books):
     page = admin_client.get("/").content.decode()
-    ar = aging_report(subledger(RECEIVABLE), entity=entity, as_of=TODAY)
-    ap = aging_report(subledger(PAYABLE), entity=entity, as_of=TODAY)
+    ar = aging_report(subledger(RECEIVABLE), entity=entity, as_of=today())
+    ap = aging_report(subledger(PAYABLE), entity=entity, as_of=today())
     assert figure(page, "ar-open") == str(ar.totals.total) == "125.00"
-    assert ar.totals.total == control_balance(subledger(RECEIVABLE), entity=entity, as_of=TODAY)
+    assert ar.totals.total == control_balance(subledger(RECEIVABLE), entity=entity, as_of=today())
     assert figure(page, "ar-overdue") == "100.00"
     assert figure(page, "ap-due-soon") == "100.00"  # due today and in 7 days, not in 8, not overdue
     assert "Payable within 7 days (2 bills)" in page
@@ -164,10 +167,10 @@ def test_after_login_the_demo_books_are_on_the_home_page_as_in_the_ledger(client
     assert landed.status_code == 302 and landed["Location"] == "/"
     page = client.get("/").content.decode()
     entity = Entity.objects.get(code="demo")
-    receivable = control_balance(subledger(RECEIVABLE), entity=entity, as_of=TODAY)
+    receivable = control_balance(subledger(RECEIVABLE), entity=entity, as_of=today())
     assert receivable > 0 and figure(page, "ar-open") == str(receivable)
-    payable = aging_report(subledger(PAYABLE), entity=entity, as_of=TODAY).totals.total
-    assert payable == control_balance(subledger(PAYABLE), entity=entity, as_of=TODAY)
+    payable = aging_report(subledger(PAYABLE), entity=entity, as_of=today()).totals.total
+    assert payable == control_balance(subledger(PAYABLE), entity=entity, as_of=today())
 
 
 def test_links_to_reports_are_offered_only_with_the_permission_to_open_them(client, entity, books):
@@ -208,5 +211,5 @@ def test_the_page_reads_no_more_for_more_sequences_or_documents(admin_client, en
         SequenceFactory(
             entity=entity, name=f"Bounded {n}", ending_number=1000, reset="month", format="B{yyyy}{MM}-{i4}"
         )
-        InvoiceFactory(customer=books["customer"], amount="5.00", invoice_date=TODAY, due_date=TODAY)
+        InvoiceFactory(customer=books["customer"], amount="5.00", invoice_date=today(), due_date=today())
     assert queries() == before

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from erp.models import Membership
-from tests.ledger.books import AS_OF, days, invoice, pay, sample_books
+from tests.ledger.books import days, invoice, pay, report_day, sample_books
 from tests.receivables.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +44,10 @@ def member(client, entity):
 
 @pytest.mark.parametrize(("page", "api_path"), [(AR_AGING, "ar-aging"), (AP_AGING, "ap-aging")])
 def test_the_aging_csv_holds_the_apis_figures(admin_client, api, entity, books, page, api_path):
-    query = {"entity": entity.pk, "as_of": AS_OF.isoformat()}
+    query = {"entity": entity.pk, "as_of": report_day().isoformat()}
     shown = admin_client.get(page, query)
     assert shown.status_code == 200
-    body = api.get(f"/v1/reports/{api_path}", {"as_of": AS_OF.isoformat()}).json()
+    body = api.get(f"/v1/reports/{api_path}", {"as_of": report_day().isoformat()}).json()
     assert f'id="aging-total">{body["totals"]["total"]}<' in shown.content.decode()
     rows = csv_rows(admin_client.get(page, {**query, "format": "csv"}))
     keys = ["current", "days_1_30", "days_31_60", "days_61_90", "days_over_90", "total"]
@@ -60,11 +60,13 @@ def test_the_aging_csv_holds_the_apis_figures(admin_client, api, entity, books, 
 
 
 def test_an_aging_row_drills_down_to_the_partys_open_documents(admin_client, entity, books):
-    page = admin_client.get(AR_AGING, {"entity": entity.pk, "as_of": AS_OF.isoformat()}).content.decode()
+    page = admin_client.get(
+        AR_AGING, {"entity": entity.pk, "as_of": report_day().isoformat()}
+    ).content.decode()
     acme = books["acme"]
     url = reverse("admin:ledger_account_ar_aging_party")
-    assert f'href="{url}?entity={entity.pk}&amp;as_of={AS_OF.isoformat()}&amp;party={acme.pk}"' in page
-    detail = admin_client.get(url, {"entity": entity.pk, "as_of": AS_OF.isoformat(), "party": acme.pk})
+    assert f'href="{url}?entity={entity.pk}&amp;as_of={report_day().isoformat()}&amp;party={acme.pk}"' in page
+    detail = admin_client.get(url, {"entity": entity.pk, "as_of": report_day().isoformat(), "party": acme.pk})
     assert detail.status_code == 200
     text = detail.content.decode()
     numbers = list(acme.invoices.order_by("due_date").values_list("number", "pk"))
@@ -76,11 +78,11 @@ def test_an_aging_row_drills_down_to_the_partys_open_documents(admin_client, ent
 
 def test_the_drill_down_of_another_entitys_party_is_404(admin_client, entity, other_entity, books):
     theirs = CustomerFactory(entity=other_entity)
-    invoice(theirs, "5.00", due=AS_OF)
+    invoice(theirs, "5.00", due=report_day())
     url = reverse("admin:ledger_account_ar_aging_party")
     assert (
         admin_client.get(
-            url, {"entity": entity.pk, "as_of": AS_OF.isoformat(), "party": theirs.pk}
+            url, {"entity": entity.pk, "as_of": report_day().isoformat(), "party": theirs.pk}
         ).status_code
         == 404
     )
@@ -90,7 +92,7 @@ def test_the_drill_down_of_another_entitys_party_is_404(admin_client, entity, ot
 
 def test_a_member_sees_only_their_entitys_reports(member, entity, other_entity, books):
     theirs = CustomerFactory(entity=other_entity, name="Hidden Ltd")
-    invoice(theirs, "5.00", due=AS_OF)
+    invoice(theirs, "5.00", due=report_day())
     page = member.get(AR_AGING).content.decode()
     assert str(other_entity.pk) not in page
     # Their only entity is chosen for them.
@@ -120,12 +122,12 @@ def test_a_user_without_the_view_permission_gets_no_report(client, entity):
 
 def test_the_statement_page_its_print_view_and_csv(admin_client, entity):
     customer = CustomerFactory(entity=entity, name="=HYPERLINK(evil)")
-    doc = invoice(customer, "100.00", due=AS_OF, on=AS_OF - days(10))
-    pay(customer, (doc, "30.00"), on=AS_OF)
+    doc = invoice(customer, "100.00", due=report_day(), on=report_day() - days(10))
+    pay(customer, (doc, "30.00"), on=report_day())
     query = {
         "customer": customer.pk,
-        "date_from": (AS_OF - days(10)).isoformat(),
-        "date_to": AS_OF.isoformat(),
+        "date_from": (report_day() - days(10)).isoformat(),
+        "date_to": report_day().isoformat(),
     }
     page = admin_client.get(STATEMENT, query).content.decode()
     assert 'id="closing-balance">70.00<' in page and 'id="opening-balance">0.00<' in page
@@ -145,23 +147,26 @@ def test_the_statement_page_its_print_view_and_csv(admin_client, entity):
         ("closing_balance", "", "70.00"),
     ]
     reversed_period = admin_client.get(
-        STATEMENT, {**query, "date_from": AS_OF.isoformat(), "date_to": (AS_OF - days(1)).isoformat()}
+        STATEMENT,
+        {**query, "date_from": report_day().isoformat(), "date_to": (report_day() - days(1)).isoformat()},
     )
     assert "The period must start on or before its last day." in reversed_period.content.decode()
 
 
 def test_the_aging_csv_neutralises_formulas(admin_client, entity):
     customer = CustomerFactory(entity=entity, name="=HYPERLINK(evil)")
-    invoice(customer, "5.00", due=AS_OF)
+    invoice(customer, "5.00", due=report_day())
     rows = csv_rows(
-        admin_client.get(AR_AGING, {"entity": entity.pk, "as_of": AS_OF.isoformat(), "format": "csv"})
+        admin_client.get(AR_AGING, {"entity": entity.pk, "as_of": report_day().isoformat(), "format": "csv"})
     )
     assert rows[0]["name"] == "'=HYPERLINK(evil)"
 
 
 def test_the_trial_balance_csv_balances(admin_client, entity, books):
     rows = csv_rows(
-        admin_client.get(TRIAL_BALANCE, {"entity": entity.pk, "as_of": AS_OF.isoformat(), "format": "csv"})
+        admin_client.get(
+            TRIAL_BALANCE, {"entity": entity.pk, "as_of": report_day().isoformat(), "format": "csv"}
+        )
     )
     assert rows[-1]["name"] == "Total" and rows[-1]["debit"] == rows[-1]["credit"] == "427.75"
     assert {row["account_code"]: row["debit"] for row in rows}["accounts_receivable"] == "87.75"

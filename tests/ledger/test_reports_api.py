@@ -8,7 +8,7 @@ import pytest
 from ledger.reports.balances import control_balance
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
 from tests.helpers import error_of
-from tests.ledger.books import AS_OF, START, TODAY, days, sample_books
+from tests.ledger.books import days, report_day, sample_books, start_day, today
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,10 @@ def books(entity):
 
 
 def test_ar_aging_rows_and_totals_are_decimal_strings_that_add_up_to_accounts_receivable(api, entity, books):
-    response = api.get("/v1/reports/ar-aging", {"as_of": AS_OF.isoformat()})
+    response = api.get("/v1/reports/ar-aging", {"as_of": report_day().isoformat()})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["as_of"] == AS_OF.isoformat() and body["currency"] == "USD"
+    assert body["as_of"] == report_day().isoformat() and body["currency"] == "USD"
     assert body["rows"] == [
         {
             "party_id": str(books["acme"].pk),
@@ -54,27 +54,29 @@ def test_ar_aging_rows_and_totals_are_decimal_strings_that_add_up_to_accounts_re
         "total": "87.75",
     }
     assert Decimal(body["totals"]["total"]) == control_balance(
-        subledger(RECEIVABLE), entity=entity, as_of=AS_OF
+        subledger(RECEIVABLE), entity=entity, as_of=report_day()
     )
 
 
 def test_ap_aging_total_is_accounts_payable(api, entity, books):
-    body = api.get("/v1/reports/ap-aging", {"as_of": AS_OF.isoformat()}).json()
+    body = api.get("/v1/reports/ap-aging", {"as_of": report_day().isoformat()}).json()
     assert [(row["name"], row["days_1_30"], row["total"]) for row in body["rows"]] == [
         ("Northwind", "300.00", "300.00")
     ]
-    assert Decimal(body["totals"]["total"]) == control_balance(subledger(PAYABLE), entity=entity, as_of=AS_OF)
+    assert Decimal(body["totals"]["total"]) == control_balance(
+        subledger(PAYABLE), entity=entity, as_of=report_day()
+    )
 
 
 def test_as_of_defaults_to_today(api, books):
     body = api.get("/v1/reports/ar-aging").json()
-    assert body["as_of"] == TODAY.isoformat()
-    assert body == api.get("/v1/reports/ar-aging", {"as_of": TODAY.isoformat()}).json()
+    assert body["as_of"] == today().isoformat()
+    assert body == api.get("/v1/reports/ar-aging", {"as_of": today().isoformat()}).json()
 
 
 def test_trial_balance_debits_equal_credits(api, entity, books):
-    body = api.get("/v1/reports/trial-balance", {"as_of": AS_OF.isoformat()}).json()
-    assert body["as_of"] == AS_OF.isoformat()
+    body = api.get("/v1/reports/trial-balance", {"as_of": report_day().isoformat()}).json()
+    assert body["as_of"] == report_day().isoformat()
     assert body["totals"]["debit"] == body["totals"]["credit"]
     assert sum(Decimal(row["debit"]) for row in body["rows"]) == Decimal(body["totals"]["debit"])
     rows = {row["account_code"]: row for row in body["rows"]}
@@ -86,7 +88,7 @@ def test_trial_balance_debits_equal_credits(api, entity, books):
         "credit": "0.00",
     }
     assert rows["accounts_payable"]["credit"] == "300.00"
-    before = api.get("/v1/reports/trial-balance", {"as_of": (START - days(1)).isoformat()}).json()
+    before = api.get("/v1/reports/trial-balance", {"as_of": (start_day() - days(1)).isoformat()}).json()
     assert before["totals"] == {"debit": "0.00", "credit": "0.00"}
 
 
@@ -122,7 +124,7 @@ def test_reports_need_the_accounting_read_scope(make_client, entity):
 def test_another_entitys_figures_never_appear(make_client, books, other_entity):
     theirs = make_client(other_entity)
     for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging"):
-        body = theirs.get(path, {"as_of": AS_OF.isoformat()}).json()
+        body = theirs.get(path, {"as_of": report_day().isoformat()}).json()
         assert body["rows"] == [] and body["totals"]["total"] == "0.00"
     trial = theirs.get("/v1/reports/trial-balance").json()
     assert trial["totals"] == {"debit": "0.00", "credit": "0.00"}
@@ -131,7 +133,8 @@ def test_another_entitys_figures_never_appear(make_client, books, other_entity):
 def test_a_customer_statement(api, books):
     acme = books["acme"]
     response = api.get(
-        f"/v1/customers/{acme.pk}/statement", {"from": (AS_OF - days(2)).isoformat(), "to": AS_OF.isoformat()}
+        f"/v1/customers/{acme.pk}/statement",
+        {"from": (report_day() - days(2)).isoformat(), "to": report_day().isoformat()},
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -155,7 +158,7 @@ def test_a_customer_statement(api, books):
 def test_a_statement_defaults_to_this_month_and_refuses_a_reversed_period(api, books):
     url = f"/v1/customers/{books['acme'].pk}/statement"
     body = api.get(url).json()
-    assert (body["from"], body["to"]) == (TODAY.replace(day=1).isoformat(), TODAY.isoformat())
+    assert (body["from"], body["to"]) == (today().replace(day=1).isoformat(), today().isoformat())
     assert error_of(api.get(url, {"from": "2026-03-02", "to": "2026-03-01"})) == (
         400,
         "date_range_invalid",
@@ -190,7 +193,7 @@ def test_the_reports_are_in_the_schema(api):
 def test_a_test_key_sees_only_the_test_books(make_client, entity, books):
     test_client = make_client(entity, livemode=False)
     for path in ("/v1/reports/ar-aging", "/v1/reports/ap-aging"):
-        body = test_client.get(path, {"as_of": AS_OF.isoformat()}).json()
+        body = test_client.get(path, {"as_of": report_day().isoformat()}).json()
         assert body["rows"] == [] and body["totals"]["total"] == "0.00"
         assert body["livemode"] is False
     assert test_client.get("/v1/reports/trial-balance").json()["livemode"] is False
