@@ -14,25 +14,24 @@ from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.browser
 
-TODAY = timezone.localdate()
-
 
 def test_dashboard_aging_drill_down_and_statement(admin_page, screenshot, entity):
+    today = timezone.localdate()  # read when the test runs, not when the module is imported
     acme = CustomerFactory(entity=entity, name="Acme Trading")
     for amount, age in (("1200.00", 75), ("430.50", 20), ("99.90", -10)):
         InvoiceFactory(
             customer=acme,
             amount=amount,
-            invoice_date=TODAY - datetime.timedelta(days=max(age, 0) + 30),
-            due_date=TODAY - datetime.timedelta(days=age),
+            invoice_date=today - datetime.timedelta(days=max(age, 0) + 30),
+            due_date=today - datetime.timedelta(days=age),
         )
     InvoiceFactory(
-        customer=CustomerFactory(entity=entity, name="Globex"), amount="310.00", invoice_date=TODAY
+        customer=CustomerFactory(entity=entity, name="Globex"), amount="310.00", invoice_date=today
     )
     vendor = VendorFactory(entity=entity, name="Northwind")
-    VendorBillFactory(vendor=vendor, bill_date=TODAY - datetime.timedelta(days=40), total=Decimal("640.00"))
+    VendorBillFactory(vendor=vendor, bill_date=today - datetime.timedelta(days=40), total=Decimal("640.00"))
     VendorBillFactory(
-        vendor=vendor, bill_date=TODAY, due_date=TODAY + datetime.timedelta(days=5), total=Decimal("220.00")
+        vendor=vendor, bill_date=today, due_date=today + datetime.timedelta(days=5), total=Decimal("220.00")
     )
 
     page = admin_page
