@@ -118,7 +118,6 @@ def vendor_bill_void(*, bill: VendorBill, reason: str, voided_by: str = "") -> V
     reason = kit.reason_parse(reason)
     with transaction.atomic():
         locked = vendor_bill_for_update(bill=bill)
-        kit.posted_check(locked, doing="voided")
         return kit.document_void(
             locked, reason=reason, voided_by=voided_by, memo=f"Void of vendor bill {locked}"
         )

@@ -165,7 +165,6 @@ def invoice_void(*, invoice: Invoice, reason: str, voided_by: str = "") -> Invoi
     reason = kit.reason_parse(reason)
     with transaction.atomic():
         locked = invoice_for_update(invoice=invoice)
-        kit.posted_check(locked, doing="voided")
         kit.document_void(locked, reason=reason, voided_by=voided_by, memo=f"Void of invoice {locked.number}")
     return Invoice.objects.prefetch_related("lines").get(pk=locked.pk)
 

@@ -66,6 +66,13 @@ def test_a_posted_bill_refuses_patch_and_delete_and_a_draft_is_deleted(api, vend
     assert not VendorBillLine.objects.filter(bill_id=draft["id"]).exists()
 
 
+def test_a_draft_bill_is_not_voided(api, vendor):
+    draft = api.post("/v1/vendor-bills", body(vendor, draft=True), format="json").json()
+    voided = api.post(f"/v1/vendor-bills/{draft['id']}/void", {"reason": "x"}, format="json")
+    assert error_of(voided) == (409, "document_is_draft", None)
+    assert VendorBill.objects.get(pk=draft["id"]).status == "draft"
+
+
 def test_no_ap_payment_applies_to_a_draft(api, vendor):
     draft = api.post("/v1/vendor-bills", body(vendor, draft=True), format="json").json()
     with pytest.raises(RuleViolation) as raised:

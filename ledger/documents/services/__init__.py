@@ -20,7 +20,6 @@ from ledger.documents.services.drafts import (
     document_draft_save,
     document_draft_update,
     draft_check,
-    posted_check,
 )
 from ledger.documents.services.inputs import (
     MAX_APPLICATIONS,
@@ -99,7 +98,6 @@ __all__ = [
     "payment_applications_restore",
     "payment_details_parse",
     "payment_void_check",
-    "posted_check",
     "posted_void",
     "posting_date_parse",
     "quantity_parse",

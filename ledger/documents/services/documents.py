@@ -194,7 +194,12 @@ def posted_void[R: models.Model](
 
 
 def document_void[D: models.Model](locked: D, *, reason: str, voided_by: str, memo: str) -> D:
-    """Void a locked document nothing is applied to, posting the reversal of its entry."""
+    """Void a locked document nothing is applied to, posting the reversal of its entry; a draft is 409."""
+    if locked.status == DocumentStatus.DRAFT:
+        raise Conflict(
+            f"{locked} is a draft and cannot be voided: it was never posted; delete it instead.",
+            code="document_is_draft",
+        )
     if locked.status == DocumentStatus.VOID:
         raise Conflict(f"{locked} is already void.", code="already_void")
     if locked.status != DocumentStatus.OPEN:

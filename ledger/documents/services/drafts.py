@@ -110,15 +110,6 @@ def draft_check(locked: models.Model, *, doing: str) -> None:
         )
 
 
-def posted_check(locked: models.Model, *, doing: str) -> None:
-    """Refuse to void a draft: 409 `document_is_draft` (it is deleted instead, having posted nothing)."""
-    if locked.status == DocumentStatus.DRAFT:
-        raise Conflict(
-            f"{locked} is a draft and cannot be {doing}: it was never posted; delete it instead.",
-            code="document_is_draft",
-        )
-
-
 def document_draft_update[D: models.Model](
     locked: D,
     *,
