@@ -57,14 +57,7 @@ def sequence_remaining(*, sequence: Sequence, date: datetime.date | None = None)
     """Return how many numbers are left in the period holding `date` (None when unbounded)."""
     if sequence.ending_number is None:
         return None
-    bounds = period_bounds(period_rule(sequence), date or timezone.localdate())
-    last = (
-        NumberingPeriod.objects.filter(sequence=sequence, start=bounds.start)
-        .values_list("last_value", flat=True)
-        .first()
-    )
-    next_value = sequence.starting_number if last is None else last + 1
-    return max(0, sequence.ending_number - next_value + 1)
+    return max(0, sequence.ending_number - sequence_next_value(sequence, date) + 1)
 
 
 def sequences_for_entity(*, entity: Entity) -> QuerySet[Sequence]:
