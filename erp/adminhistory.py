@@ -19,10 +19,11 @@ class ActivityHistoryMixin:
     object_history_template = "admin/folio/object_history.html"
 
     def history_view(self, request, object_id, extra_context=None):
-        rows = activity_of_object(model=self.model, object_id=unquote(object_id))
+        # One query: a row past the page says there is more.
+        rows = list(activity_of_object(model=self.model, object_id=unquote(object_id))[: HISTORY_ROWS + 1])
         context = {
-            "activity_list": list(rows[:HISTORY_ROWS]),
-            "activity_more": rows[HISTORY_ROWS : HISTORY_ROWS + 1].exists(),
+            "activity_list": rows[:HISTORY_ROWS],
+            "activity_more": len(rows) > HISTORY_ROWS,
             **(extra_context or {}),
         }
         return super().history_view(request, object_id, context)

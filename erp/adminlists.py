@@ -196,6 +196,8 @@ class CsvExportMixin:
 
     def _csv_lines(self, columns: list[str], rows, *, currency: bool):
         writer = csv.writer(_Echo())
+        if currency:
+            rows = rows.select_related("entity")  # the currency column reads each row's entity
         header = [csv_cell(capfirst(label_for_field(name, self.model, self))) for name in columns]
         yield "\ufeff"  # a byte-order mark: spreadsheets then read the file as UTF-8
         yield writer.writerow([*header, "Currency"] if currency else header)

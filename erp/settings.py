@@ -85,8 +85,6 @@ FOLIO_TEST_BOOKS_SETUP = [
     "ledger.services.modes.accounts_copy_to_test_books",
     "numbering.services.modes.sequences_copy_to_test_books",
 ]
-# The party ledgers the ledger's reports read (aging, statements, the home page), by kind: each a
-# ledger.reports.subledgers.Subledger describing its models, named by path for the same reason.
 # The documents that carry an issued number, for the numbering audit's check that numbers and documents
 # agree (numbering/audit.py): per document_type (as its issued number names it), "app_label.Model.field",
 # and the counter type of the sequence that numbers it.
@@ -97,6 +95,8 @@ FOLIO_NUMBERED_DOCUMENTS = {
     "ap_payment": ("payables.APPayment.number", "ap_payment"),
     "journal_entry": ("ledger.JournalEntry.number", "journal"),
 }
+# The party ledgers the ledger's reports read (aging, statements, the home page), by kind: each a
+# ledger.reports.subledgers.Subledger describing its models, named by path for the same reason.
 FOLIO_SUBLEDGERS = {
     "receivable": "receivables.reports.RECEIVABLES",
     "payable": "payables.reports.PAYABLES",

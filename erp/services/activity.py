@@ -104,13 +104,14 @@ def canonical_bytes(row: dict) -> bytes:
     `occurred_at` an aware datetime.
     """
     occurred = row["occurred_at"].astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # CANONICAL_COLUMNS in order: id, entity_id, seq and occurred_at, then the text columns, then changes.
     values = [
         str(row["id"]),
         str(row["entity_id"]),
         str(row["seq"]),
         occurred,
-        *(row[name] for name in ("actor_type", "actor_id", "actor_name", "channel", "action")),
-        *(row[name] for name in ("object_type", "object_id", "request_id", "reason", "changes")),
+        *(row[name] for name in CANONICAL_COLUMNS[4:]),
+        row["changes"],
     ]
     return "".join(f"{len(value.encode())}:{value}," for value in values).encode()
 
@@ -140,18 +141,22 @@ def activity_chain_breaks(*, entity: Entity) -> tuple[int, list[dict]]:
         elif chain_hash(previous, {**row, "changes": row["changes_text"]}) != row["chain_hash"]:
             reason = "its hash does not follow from its contents and the row before it"
         if reason:
-            chain = f"activity:{entity.pk}"
-            return checked, [
-                {"chain": chain, "record_type": "activity", "record_id": str(row["id"]), "reason": reason}
-            ]
+            return checked, [_chain_break(entity, str(row["id"]), reason)]
         previous = row["chain_hash"]
     unlinked = committed_unlinked_row(entity)
     if unlinked is not None:
-        chain = f"activity:{entity.pk}"
         reason = "it is outside the chain (no position or hash): inserted past the database's triggers"
-        broken = {"chain": chain, "record_type": "activity", "record_id": unlinked, "reason": reason}
-        return checked + 1, [broken]
+        return checked + 1, [_chain_break(entity, unlinked, reason)]
     return checked, []
+
+
+def _chain_break(entity: Entity, record_id: str, reason: str) -> dict:
+    return {
+        "chain": f"activity:{entity.pk}",
+        "record_type": "activity",
+        "record_id": record_id,
+        "reason": reason,
+    }
 
 
 # A committed row always has its place: the commit trigger gives it one. A row without one is either

@@ -17,6 +17,7 @@ from erp.request_context import Actor, acting
 from erp.scopes import SCOPES
 from erp.services.activity import activity_record
 from erp.services.modes import entity_test_books, live_entity_of
+from erp.text import refuse_control_characters
 
 LIVE_KIND = "ark_live_ent_"
 TEST_KIND = "ark_test_ent_"
@@ -24,6 +25,7 @@ _LOOKUP_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O/1/I/L/U: readable 
 _SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 LOOKUP_LENGTH = 12
 SECRET_LENGTH = 40  # 40 base-62 characters ≈ 238 bits of randomness
+MAX_NAME = 100  # the key name column
 # Recording every use would turn every API read into a write; a minute's resolution is enough
 # for "is this key still in use?".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -70,6 +72,9 @@ def api_key_create(*, entity: Entity, scopes, name: str = "", livemode: bool = T
     it reads and writes only test data (docs/api.md, "Test mode").
     """
     scopes = normalize_scopes(scopes)
+    name = refuse_control_characters((name or "").strip(), param="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"name is longer than {MAX_NAME} characters.", code="name_too_long", param="name")
     entity = live_entity_of(entity) if livemode else entity_test_books(entity=entity)
     kind = LIVE_KIND if livemode else TEST_KIND
     prefix = kind + "".join(secrets.choice(_LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
@@ -77,7 +82,7 @@ def api_key_create(*, entity: Entity, scopes, name: str = "", livemode: bool = T
     token = prefix + secret
     api_key = ApiKey.objects.create(
         entity=entity,
-        name=name.strip(),
+        name=name,
         prefix=prefix,
         secret_hash=hash_token(token),
         livemode=livemode,

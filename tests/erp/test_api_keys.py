@@ -99,6 +99,16 @@ def test_unknown_scopes_are_refused(entity):
     assert raised.value.code == "unknown_scope"
 
 
+@pytest.mark.parametrize(
+    ("name", "code"), [("x" * 101, "name_too_long"), ("bad\x00name", "parameter_invalid")]
+)
+def test_the_service_refuses_a_bad_key_name_for_every_caller(entity, name, code):
+    with pytest.raises(InvalidInput) as raised:
+        api_key_create(entity=entity, scopes=["numbering:read"], name=name)
+    assert (raised.value.code, raised.value.param) == (code, "name")
+    assert not ApiKey.objects.exists()
+
+
 def test_the_database_refuses_an_unknown_scope_written_around_the_service(entity):
     api_key, _ = api_key_create(entity=entity, scopes=["numbering:read"])
     with refused("api_key_known_scopes"):

@@ -1,12 +1,8 @@
 """create_api_key --entity ID_OR_CODE --scopes SCOPE[,SCOPE…] [--test] [--name NAME] [--json]"""
 
-from erp.exceptions import InvalidInput
 from erp.management.base import FolioCommand
 from erp.selectors import entity_by_id_or_code
 from erp.services.api_keys import api_key_create
-from erp.text import refuse_control_characters
-
-MAX_NAME = 100  # the key name column
 
 
 class Command(FolioCommand):
@@ -21,14 +17,11 @@ class Command(FolioCommand):
         parser.add_argument("--name", default="", help="A label to recognise the key by.")
 
     def handle(self, *args, **options):
-        name = refuse_control_characters(options["name"].strip(), param="name")
-        if len(name) > MAX_NAME:
-            raise InvalidInput(f"--name is longer than {MAX_NAME} characters.", code="name_too_long")
         entity = entity_by_id_or_code(options["entity"])
         api_key, token = api_key_create(
             entity=entity,
             scopes=options["scopes"],
-            name=name,
+            name=options["name"],
             livemode=not options["test"],
         )
         self.emit(
