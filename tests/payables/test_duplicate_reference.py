@@ -91,7 +91,8 @@ def test_the_database_refuses_a_duplicate_around_the_service(vendor):
     other = VendorBillFactory(vendor=vendor, vendor_reference="RAW-2")
     with refused("vendor_bill_unique_vendor_reference"):
         sql("UPDATE payables_vendorbill SET vendor_reference = 'raw-1' WHERE id = %s", [other.pk])
-    assert bill.vendor_reference == "RAW-1"
+    other.refresh_from_db()
+    assert (bill.vendor_reference, other.vendor_reference) == ("RAW-1", "RAW-2")
 
 
 @pytest.mark.django_db(transaction=True)
