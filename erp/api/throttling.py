@@ -143,8 +143,8 @@ def refuse_failed_authentication(request) -> None:
     until = _refused_until.get(address)
     if until is not None and now < until:
         raise _throttled(until - now)
-    if random.randrange(_PURGE_ONE_IN) == 0:
-        purge_idle_buckets()
+    if not settings.FOLIO_RATE_LIMIT_CACHE and random.randrange(_PURGE_ONE_IN) == 0:
+        purge_idle_buckets()  # a cache's counters expire by themselves
     wait = take(f"address:{address}", failed_authentication_rate())
     if wait:
         if len(_refused_until) >= _REFUSED_MAX:
