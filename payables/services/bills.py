@@ -20,8 +20,7 @@ from payables.models.bills import vendor_reference_key
 from payables.services.postings import vendor_bill_lines
 
 UNIQUE_REFERENCE = "vendor_bill_unique_vendor_reference"
-# What PATCH leaves as it is: an argument not given.
-UNCHANGED = object()
+UNCHANGED = kit.UNCHANGED
 
 
 def vendor_bill_create(

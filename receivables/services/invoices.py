@@ -20,8 +20,7 @@ from receivables.models.invoices import MAX_PAYMENT_TERMS_DAYS
 # The kit's line: description, unit_price, quantity (default 1).
 InvoiceLineInput = kit.LineInput
 MAX_BILL_TO = 1000
-# What PATCH leaves as it is: an argument not given.
-UNCHANGED = object()
+UNCHANGED = kit.UNCHANGED
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ MAX_DAYS_AHEAD = datetime.timedelta(days=366)
 # The dates that place a document in the books (fiscal year, numbering period, journal date).
 DOCUMENT_DATES = frozenset({"invoice_date", "bill_date", "payment_date"})
 ZERO = Decimal("0.00")
+# What a draft's PATCH leaves as it is: an argument not given (None may be a value: "no due date").
+UNCHANGED = object()
 
 
 @dataclass(frozen=True)
