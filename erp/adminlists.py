@@ -31,13 +31,15 @@ from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.text import capfirst
 
+from erp.money import money_grouped
+
 FORMULA_STARTS = ("=", "+", "-", "@")
 _CHUNK = 2000
 
 
 def money_text(amount, currency: str) -> str:
     """Return an amount as accountants read it: thousands grouped, two places, then the currency."""
-    return f"{amount:,.2f} {currency}" if amount is not None else "—"
+    return f"{money_grouped(amount)} {currency}" if amount is not None else "—"
 
 
 def money_column(field: str, description: str, *, currency: str = "entity.base_currency"):

@@ -9,6 +9,16 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
+def money_grouped(amount: Decimal) -> str:
+    """Return an amount as people read it: thousands grouped, two places (1,234.50)."""
+    return f"{amount:,.2f}"
+
+
+def money_string(amount: Decimal) -> str:
+    """Return an amount as the API's decimal string: two places, no grouping (1234.50)."""
+    return f"{amount:.2f}"
+
+
 def money_parse(value, *, param: str, positive: bool = True, exact_cents: bool = True) -> Decimal:
     """Return `value` (a number, string or Decimal) as a Decimal, or raise InvalidInput naming `param`.
 

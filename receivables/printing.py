@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
+from erp.money import money_grouped
 from receivables.models import Invoice
 
 # Near forms of letters that do not decompose into a Latin-1 base letter.
@@ -111,11 +112,6 @@ def pdf_filename(invoice: Invoice) -> str:
     return f"invoice-{safe or 'draft'}.pdf"
 
 
-def money(amount: Decimal) -> str:
-    """Return an amount as printed: grouped thousands, two decimals (1,234.50)."""
-    return f"{amount:,.2f}"
-
-
 def latin1(text: str) -> str:
     """Return `text` printable in a core PDF font: Latin-1, other letters by their base or near form."""
     out = []
@@ -197,8 +193,8 @@ def _lines(pdf: FPDF, printed: PrintedInvoice) -> None:
         top = pdf.get_y()
         pdf.multi_cell(100, 5, text, new_x="RIGHT", new_y="TOP")
         pdf.cell(20, 5, line.quantity, align="R")
-        pdf.cell(30, 5, money(line.unit_price), align="R")
-        pdf.cell(0, 5, money(line.amount), align="R")
+        pdf.cell(30, 5, money_grouped(line.unit_price), align="R")
+        pdf.cell(0, 5, money_grouped(line.amount), align="R")
         pdf.set_xy(pdf.l_margin, top + height)
 
 
@@ -210,4 +206,6 @@ def _totals(pdf: FPDF, printed: PrintedInvoice) -> None:
         pdf.set_x(120)
         pdf.set_font("Helvetica", bold, 10)
         pdf.cell(40, 6, label)
-        pdf.cell(0, 6, f"{printed.currency} {money(amount)}", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0, 6, f"{printed.currency} {money_grouped(amount)}", align="R", new_x="LMARGIN", new_y="NEXT"
+        )

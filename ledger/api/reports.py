@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from erp.api.base import FolioAPIView
+from erp.money import money_string
 from ledger import selectors
 from ledger.reports.aging import BUCKET_KEYS, AgingLine, aging_report
 from ledger.reports.subledgers import PAYABLE, RECEIVABLE, subledger
@@ -37,14 +38,9 @@ def as_of_of(request) -> datetime.date:
     return query.validated_data.get("as_of") or timezone.localdate()
 
 
-def money(amount) -> str:
-    """Render an amount as the API's decimal string."""
-    return f"{amount:.2f}"
-
-
 def aging_amounts(line: AgingLine) -> dict[str, str]:
     """Return a row's or the totals' buckets and total as decimal strings."""
-    return {key: money(value) for key, value in line.as_dict().items()}
+    return {key: money_string(value) for key, value in line.as_dict().items()}
 
 
 _BUCKET_FIELDS = {key: serializers.DecimalField(max_digits=16, decimal_places=2) for key in BUCKET_KEYS}
@@ -160,11 +156,14 @@ class TrialBalanceView(ReportView):
                         "account_code": row.code,
                         "name": row.name,
                         "type": row.type,
-                        "debit": money(row.debit),
-                        "credit": money(row.credit),
+                        "debit": money_string(row.debit),
+                        "credit": money_string(row.credit),
                     }
                     for row in report.rows
                 ],
-                "totals": {"debit": money(report.total_debit), "credit": money(report.total_credit)},
+                "totals": {
+                    "debit": money_string(report.total_debit),
+                    "credit": money_string(report.total_credit),
+                },
             }
         )

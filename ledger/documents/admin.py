@@ -38,7 +38,7 @@ from erp.adminkit import (
 )
 from erp.adminlists import TotalsMixin, date_column, money_column, money_text
 from erp.exceptions import FolioError
-from erp.money import CENT, money_parse
+from erp.money import CENT, money_grouped, money_parse
 from ledger.documents.models import DocumentStatus
 from ledger.documents.services import ApplicationInput, LineInput
 from ledger.documents.services.inputs import date_parse, due_date_check, quantity_parse, text_parse
@@ -67,8 +67,8 @@ def reversal_preview(entry) -> list[ReversalLine]:
     return [
         ReversalLine(
             account=f"{line.account.code} · {line.account.name}",
-            debit=f"{line.credit:,.2f}" if line.credit else "",
-            credit=f"{line.debit:,.2f}" if line.debit else "",
+            debit=money_grouped(line.credit) if line.credit else "",
+            credit=money_grouped(line.debit) if line.debit else "",
         )
         for line in entry.lines.select_related("account").order_by("id")
     ]

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from erp.api.base import UUID_PATH, FolioViewSet, actor_of
 from erp.api.serializers import InputSerializer
 from erp.exceptions import InvalidInput
-from erp.money import money_parse
+from erp.money import money_parse, money_string
 from ledger.documents.services import ApplicationInput, LineInput, quantity_parse, text_parse
 
 __all__ = [
@@ -84,7 +84,7 @@ class MoneyField(serializers.Field):
         )
 
     def to_representation(self, value):
-        return f"{value:.2f}"
+        return money_string(value)
 
 
 @extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "example": "1.5"}]})

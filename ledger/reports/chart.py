@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from erp.money import money_grouped
 from ledger.reports.aging import BUCKETS, AgingLine
 
 WIDTH, HEIGHT = 560, 220
@@ -41,7 +42,7 @@ def aging_chart_svg(*, receivables: AgingLine, payables: AgingLine, currency: st
                     _n(height),
                     name,
                     label,
-                    f"{amount:,.2f}",
+                    money_grouped(amount),
                     currency,
                     _n(x + BAR / 2),
                     _n(y - 4),

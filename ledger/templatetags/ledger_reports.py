@@ -3,6 +3,7 @@
 from django import template
 
 from erp.adminlists import money_text
+from erp.money import money_grouped
 
 register = template.Library()
 
@@ -16,4 +17,4 @@ def money(amount, currency: str) -> str:
 @register.filter
 def amount(value) -> str:
     """Render an amount in a report table: thousands grouped, two places (the currency is in the heading)."""
-    return f"{value:,.2f}" if value is not None else ""
+    return money_grouped(value) if value is not None else ""

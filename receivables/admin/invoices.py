@@ -8,10 +8,11 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from erp.money import money_grouped
 from ledger.documents.admin import DocumentAdmin, DocumentForm
 from ledger.documents.admin_drafts import DraftAdminMixin, DraftLineInline
 from receivables.models import Invoice, InvoiceLine
-from receivables.printing import invoice_pdf, invoice_printed, money, pdf_filename
+from receivables.printing import invoice_pdf, invoice_printed, pdf_filename
 from receivables.services import invoice_create, invoice_delete, invoice_post, invoice_update, invoice_void
 
 
@@ -91,12 +92,16 @@ class InvoiceAdmin(DraftAdminMixin, DocumentAdmin):
             {
                 "printed": printed,
                 "lines": [
-                    {**vars(line), "unit_price": money(line.unit_price), "amount": money(line.amount)}
+                    {
+                        **vars(line),
+                        "unit_price": money_grouped(line.unit_price),
+                        "amount": money_grouped(line.amount),
+                    }
                     for line in printed.lines
                 ],
-                "total": money(printed.total),
-                "paid": money(printed.paid),
-                "balance_due": money(printed.balance_due),
+                "total": money_grouped(printed.total),
+                "paid": money_grouped(printed.paid),
+                "balance_due": money_grouped(printed.balance_due),
                 "change_url": reverse("admin:receivables_invoice_change", args=[quote(invoice.pk)]),
                 "pdf_url": reverse("admin:receivables_invoice_pdf", args=[quote(invoice.pk)]),
             },

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from erp.api.base import UUID_PATH, FolioGenericAPIView
 from erp.api.fields import InlineEnumField
 from erp.exceptions import InvalidInput
-from ledger.api.reports import aging_amounts, money
+from erp.money import money_string
+from ledger.api.reports import aging_amounts
 from ledger.reports.statement import Statement, statement
 from receivables import selectors
 from receivables.models import Customer
@@ -106,7 +107,7 @@ def statement_data(report: Statement) -> dict:
         "currency": report.currency,
         "from": report.date_from.isoformat(),
         "to": report.date_to.isoformat(),
-        "opening_balance": money(report.opening_balance),
+        "opening_balance": money_string(report.opening_balance),
         "lines": [
             {
                 "date": line.date.isoformat(),
@@ -114,20 +115,20 @@ def statement_data(report: Statement) -> dict:
                 "object_id": str(line.object_id),
                 "reference": line.reference,
                 "description": line.description,
-                "amount": money(line.amount),
-                "balance": money(line.balance),
+                "amount": money_string(line.amount),
+                "balance": money_string(line.balance),
             }
             for line in report.lines
         ],
-        "closing_balance": money(report.closing_balance),
+        "closing_balance": money_string(report.closing_balance),
         "open_items": [
             {
                 "invoice_id": str(item.document.pk),
                 "number": item.number,
                 "invoice_date": item.document_date.isoformat(),
                 "due_date": item.due_date.isoformat(),
-                "total": money(item.total),
-                "open_amount": money(item.open_amount),
+                "total": money_string(item.total),
+                "open_amount": money_string(item.open_amount),
                 "days_overdue": max(item.days_overdue, 0),
             }
             for item in report.open_items
