@@ -260,11 +260,11 @@ def payment_details_parse(
     check_date: datetime.date | None = None,
     external_reference: str | None,
     notes: str | None,
-    entity: Entity | None = None,
+    entity: Entity,
 ) -> PaymentDetails:
     """Return a payment's details: the date defaults to today; check fields only on a check payment.
 
-    Given the `entity`, the payment date must also be in an open period (`period_locked`).
+    The payment date, given or today, must be in the `entity`'s open period (`period_locked`).
     """
     check_number = text_parse(check_number, param="check_number", max_length=50)
     check_date = None if check_date is None else date_parse(check_date, param="check_date")
@@ -274,11 +274,9 @@ def payment_details_parse(
             code="check_fields_not_allowed",
             param="check_number" if check_number else "check_date",
         )
-    if payment_date is not None:
-        payment_date = date_parse(payment_date, param="payment_date")
-    payment_date = timezone.localdate() if payment_date is None else payment_date
-    if entity is not None:
-        period_open_check(entity=entity, date=payment_date, param="payment_date")
+    payment_date = posting_date_parse(
+        timezone.localdate() if payment_date is None else payment_date, entity=entity, param="payment_date"
+    )
     return PaymentDetails(
         payment_date=payment_date,
         check_number=check_number,
