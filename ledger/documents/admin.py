@@ -315,7 +315,12 @@ class DocumentAdmin(TotalsMixin, VoidWithReasonMixin, ServiceAdmin):
             **header,
             lines=[LineInput(**line) for line in entered_lines(formsets)],
             created_by=actor_of(request),
+            **self.create_options(request),
         )
+
+    def create_options(self, request) -> dict:
+        """Return the create service's further arguments for this request (drafts: `draft`)."""
+        return {}
 
     def void_preview(self, row) -> VoidPreview:
         preview = super().void_preview(row)

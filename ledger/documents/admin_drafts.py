@@ -72,13 +72,9 @@ class DraftAdminMixin:
     update_service = delete_service = post_service = None
     draft_keyword = ""
     actions = ["void_selected", "post_selected"]
-    # The list's totals are what is owed: neither void documents nor drafts (never posted) count.
-    totals_exclude = {"status__in": [DocumentStatus.VOID, DocumentStatus.DRAFT]}
 
     def service_save(self, request, form, formsets, change):
         if not change:
-            if SAVE_DRAFT in request.POST:
-                return self._create_draft(request, form, formsets)
             return super().service_save(request, form, formsets, change)
         header = {name: form.cleaned_data[name] for name in self.header_fields}
         party = header.pop(self.header_fields[0])
@@ -93,18 +89,9 @@ class DraftAdminMixin:
             return self.post_service(**{self.draft_keyword: draft}, posted_by=actor_of(request))
         return draft
 
-    def _create_draft(self, request, form, formsets):
-        # DocumentAdmin's add, saved as a draft.
-        header = {name: form.cleaned_data[name] for name in self.header_fields}
-        party = header.pop(self.header_fields[0])
-        return self.create_service(
-            entity=party.entity,
-            **{f"{self.header_fields[0]}_id": party.pk},
-            **header,
-            lines=[LineInput(**line) for line in entered_lines(formsets)],
-            created_by=actor_of(request),
-            draft=True,
-        )
+    def create_options(self, request) -> dict:
+        # DocumentAdmin's add, saved as a draft when that button was pressed.
+        return {"draft": True} if SAVE_DRAFT in request.POST else {}
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if _is_draft(obj):
