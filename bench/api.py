@@ -44,7 +44,7 @@ APPLICATIONS = 50
 INVOICE_LINES = 5
 BLOCK = 100
 DAY = datetime.date(2026, 6, 15)
-DATABASE = "folio_bench"
+DATABASE = os.environ.get("BENCH_DATABASE", "folio_bench")
 
 
 @dataclass(frozen=True)

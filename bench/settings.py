@@ -6,9 +6,10 @@ from erp.settings import *  # noqa: F403
 from erp.settings import DATABASES, INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "sequences"]
-DATABASES["default"]["NAME"] = "folio_bench"
+# BENCH_DATABASE lets two measurements run side by side without dropping each other's database.
+DATABASES["default"]["NAME"] = os.environ.get("BENCH_DATABASE", "folio_bench")
 if "owner" in DATABASES:
-    DATABASES["owner"]["NAME"] = "folio_bench"
+    DATABASES["owner"]["NAME"] = DATABASES["default"]["NAME"]
 # The HTTP baseline (bench/bare.py) is mounted here only, never in Folio's own URLs.
 ROOT_URLCONF = "bench.urls"
 if not os.environ.get("BENCH_SERVER"):
