@@ -84,3 +84,24 @@ def object_type_of(model: type[models.Model]) -> str:
     It is also the document_type the model's issued numbers name (numbering/audit.py).
     """
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", model.__name__).lower()
+
+
+class ActivityChainHead(models.Model):
+    """The last position and hash of one entity's activity chain (docs/activity.md, "How the log is kept").
+
+    Written only by the database's commit-time link (erp/migrations/0012_activity_chain_head.sql), in the
+    statement that appends to the chain; its row lock orders the chain's writers. It is a shortcut, never
+    evidence: verification recomputes the chain from the rows themselves.
+    """
+
+    entity = models.OneToOneField(Entity, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # 0 and '': a chain with no row yet (every entity has its head from its creation).
+    seq = models.BigIntegerField()
+    chain_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        db_table = "erp_activity_chainhead"
+        constraints = [models.CheckConstraint(condition=Q(seq__gte=0), name="activity_chain_head_seq")]
+
+    def __str__(self) -> str:
+        return f"activity:{self.entity_id} @ {self.seq}"
