@@ -69,14 +69,20 @@ class FolioAPIMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if not isinstance(response, RenderedResponse):  # its body was marked before it was rendered
+            response.data = self._marked(request, response.status_code, response.data)
+        return response
+
+    def _marked(self, request, status: int, data):
+        """Return response data with `livemode` on its objects where this view marks them."""
         if (
             self.marks_livemode
-            and response.status_code < 400
-            and isinstance(getattr(response, "data", None), dict | list)
+            and status < 400
+            and isinstance(data, dict | list)
             and isinstance(request.auth, ApiKey)
         ):
-            response.data = with_livemode(response.data, request.auth.entity)
-        return response
+            return with_livemode(data, request.auth.entity)
+        return data
 
     def check_query_params(self, request) -> None:
         """Refuse a query parameter the operation does not define: 400 `unknown_parameter`."""
@@ -135,15 +141,19 @@ class FolioAPIMixin:
         return isinstance(self, mixins.ListModelMixin) and self.request.method in {"GET", "HEAD"}
 
     def _handle_idempotently(self, handler, key, request, *args, **kwargs):
-        renderer = JSONRenderer()
+        # The body is stored as this response's JSON; sent as stored unless the client asked for
+        # another rendering (e.g. an indent), which DRF then renders from the parsed body.
+        as_stored = type(request.accepted_renderer) is JSONRenderer and (
+            request.accepted_media_type == JSONRenderer.media_type
+        )
 
         def execute() -> tuple[int, str]:
             try:
                 response = handler(request, *args, **kwargs)
             except Exception as exc:
                 response = self.handle_exception(exc)
-            body = renderer.render(response.data).decode() if response.data is not None else ""
-            return response.status_code, body
+            data = self._marked(request, response.status_code, response.data)
+            return response.status_code, _RENDERER.render(data).decode() if data is not None else ""
 
         status, body, replayed = run_idempotently(
             entity=self.entity,
@@ -153,11 +163,44 @@ class FolioAPIMixin:
             fingerprint=request_fingerprint(method=request.method, path=request.path, payload=request.data),
             execute=execute,
         )
+        if as_stored and not replayed:
+            return RenderedResponse(body.encode(), status=status)
         return _stored_response(status, body, replayed)
 
 
+_RENDERER = JSONRenderer()
+
+
+class RenderedResponse(Response):
+    """A response whose JSON body is already rendered: an idempotent write's, sent as it was stored."""
+
+    def __init__(self, body: bytes, status: int):
+        super().__init__(None, status=status)
+        self.body = body
+
+    @property
+    def data(self):
+        """Return the body parsed (for code and tests that read it; the response sends the bytes)."""
+        return json.loads(self.body, parse_float=Decimal) if self.body else None
+
+    @data.setter
+    def data(self, value) -> None:
+        if value is not None:
+            raise AttributeError("A rendered response's body cannot be replaced.")
+
+    @property
+    def rendered_content(self) -> bytes:
+        if self.body:
+            self["Content-Type"] = JSONRenderer.media_type
+        return self.body
+
+
 def _stored_response(status: int, body: str, replayed: bool) -> Response:
-    """Rebuild a response from its stored rendering, marking replays."""
+    """Rebuild a response from its stored rendering, marking replays.
+
+    A body stored before its objects were marked with `livemode` is marked on the way out
+    (finalize_response); marking a marked body again changes nothing.
+    """
     data = json.loads(body, parse_float=Decimal) if body else None
     if replayed and isinstance(data, dict) and "idempotent_replay" in data:
         data["idempotent_replay"] = True

@@ -74,6 +74,14 @@ def validate_idempotency_key(key: str, *, header: str = HEADER) -> str:
     return key
 
 
+class _Failed(Exception):
+    """Carries a failed outcome out of the transaction, rolling back every write it made."""
+
+    def __init__(self, status: int, body: str):
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
 def run_idempotently(
     *,
     entity: Entity,
@@ -87,58 +95,96 @@ def run_idempotently(
 
     `execute` returns (status, rendered body); it must not raise (errors are responses).
     """
-    with transaction.atomic():
-        # One transaction-scoped advisory lock per key: a concurrent duplicate is told the first
-        # is still running instead of queueing behind it, and the lock vanishes with the commit
-        # that makes the stored record visible.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"idempotency:{entity.pk}:{method}:{path}:{key}"],
-            )
-            (acquired,) = cursor.fetchone()
-        if not acquired:
-            raise Conflict(
-                "A request with this Idempotency-Key is still being processed; retry shortly.",
-                code="idempotency_key_in_use",
-            )
-        now = timezone.now()
-        ttl: timedelta = settings.IDEMPOTENCY_TTL
-        stored = IdempotencyRecord.objects.filter(entity=entity, method=method, path=path, key=key).first()
-        if stored is not None and stored.created_at >= now - ttl:
-            if stored.request_fingerprint != fingerprint:
-                raise Conflict(
-                    "This Idempotency-Key was used with a different request body.",
-                    code="idempotency_key_mismatch",
-                    param="Idempotency-Key",
-                )
-            return stored.status_code, stored.response_body, True
-
-        savepoint = transaction.savepoint_create()
-        status, body = execute()
-        if status >= 400:
-            # A failed request keeps none of its writes, even ones a careless path left behind;
-            # the rollback to a known-good savepoint also clears a "needs rollback" mark that
-            # an inner atomic(savepoint=False) may have set.
-            transaction.savepoint_rollback(savepoint)
-            transaction.set_rollback(False)
-        else:
-            transaction.savepoint_commit(savepoint)
-        if status >= 500 or status in _TRANSIENT_STATUSES:
+    now = timezone.now()
+    claim = (entity, method, path, key)
+    try:
+        with transaction.atomic():
+            stored = _claimed(*claim, now=now)
+            if stored is not None:
+                return _replayed(stored, fingerprint)
+            status, body = execute()
+            if status >= 400:
+                # A failed request keeps none of its writes, even ones a careless path left behind:
+                # the whole transaction is rolled back (no savepoint on the path that succeeds), which
+                # also clears a "needs rollback" mark an inner atomic(savepoint=False) may have set.
+                raise _Failed(status, body)
+            _store(*claim, fingerprint=fingerprint, status=status, body=body, now=now)
             return status, body, False
-        if stored is not None:
-            stored.delete()  # expired: the key may be reused
-        IdempotencyRecord.objects.create(
-            entity=entity,
-            key=key,
-            method=method,
-            path=path,
-            request_fingerprint=fingerprint,
-            status_code=status,
-            response_body=body,
-            created_at=now,
+    except _Failed as failed:
+        status, body = failed.status, failed.body
+    if status < 500 and status not in _TRANSIENT_STATUSES:
+        _store_failure(*claim, fingerprint=fingerprint, status=status, body=body, now=now)
+    return status, body, False
+
+
+def _claimed(entity: Entity, method: str, path: str, key: str, *, now) -> tuple | None:
+    """Take the key's lock and return its live stored outcome, or None (an expired one is deleted).
+
+    One transaction-scoped advisory lock per key: a concurrent duplicate is told the first is still
+    running instead of queueing behind it, and the lock vanishes with the commit that makes the
+    stored record visible. The lock and the lookup are one round trip (erp 0013's function).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [_lock_key(entity, method, path, key), entity.pk, method, path, key])
+        acquired, record_id, *stored = cursor.fetchone()
+    if not acquired:
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code="idempotency_key_in_use",
         )
-        return status, body, False
+    if record_id is None:
+        return None
+    if stored[3] < now - settings.IDEMPOTENCY_TTL:
+        IdempotencyRecord.objects.filter(pk=record_id).delete()  # expired: the key may be reused
+        return None
+    return tuple(stored)
+
+
+def _replayed(stored: tuple, fingerprint: str) -> tuple[int, str, bool]:
+    """Return a stored outcome as (status, body, True), or 409 if the key came with another body."""
+    stored_fingerprint, status, body, _ = stored
+    if stored_fingerprint != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was used with a different request body.",
+            code="idempotency_key_mismatch",
+            param="Idempotency-Key",
+        )
+    return status, body, True
+
+
+def _store(entity: Entity, method: str, path: str, key: str, *, fingerprint, status, body, now) -> None:
+    """Insert the outcome's record (in the caller's transaction, with its writes)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, [entity.pk, key, method, path, fingerprint, status, body, now])
+
+
+def _store_failure(entity: Entity, method: str, path: str, key: str, **outcome) -> None:
+    """Store a 4xx after its writes were rolled back, unless a duplicate got the key meanwhile.
+
+    Between the rollback and this transaction a duplicate may have taken the key's lock and run
+    (its own outcome is then the key's): this one is answered but not stored.
+    """
+    try:
+        with transaction.atomic():
+            if _claimed(entity, method, path, key, now=outcome["now"]) is None:
+                _store(entity, method, path, key, **outcome)
+    except Conflict:
+        pass  # the duplicate is running now: its outcome will be stored
+
+
+def _lock_key(entity: Entity, method: str, path: str, key: str) -> str:
+    """Return the text the key's advisory lock is hashed from."""
+    return f"idempotency:{entity.pk}:{method}:{path}:{key}"
+
+
+# Built once per process, as the API key lookup is (erp/services/api_keys.py): compiling the ORM's
+# lookup and insert cost more than running them (docs/benchmarks.md, "HTTP: the API path").
+_CLAIM_SQL = "SELECT * FROM erp_idempotency_claim(%s, %s, %s, %s, %s)"
+_INSERT_SQL = (
+    f"INSERT INTO {IdempotencyRecord._meta.db_table} "
+    "(entity_id, key, method, path, request_fingerprint, status_code, response_body, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
 
 
 def idempotency_records_purge(*, older_than: timedelta | None = None) -> int:

@@ -41,6 +41,47 @@ def test_a_retry_replays_the_identical_body_without_running_again(api):
 
 
 @pytest.mark.django_db
+def test_the_first_answer_is_sent_as_stored_and_a_replay_differs_only_by_its_marks(api):
+    """The stored body is the one sent: first and replay are the same JSON but for the replay marks."""
+    first = probe(api, {"name": "bytes"}, key="k-bytes")
+    again = probe(api, {"name": "bytes"}, key="k-bytes")
+    assert first["Content-Type"] == again["Content-Type"] == "application/json"
+    assert "Idempotent-Replayed" not in first
+    stored = IdempotencyRecord.objects.get(key="k-bytes")
+    assert first.content.decode() == stored.response_body
+    assert first.json()["livemode"] is True  # marked before it was stored
+    assert again.content == first.content.replace(b'"idempotent_replay":false', b'"idempotent_replay":true')
+
+
+@pytest.mark.django_db
+def test_an_answer_asked_for_indented_is_rendered_indented_and_replayed(api):
+    first = api.post(
+        "/v1/probe-writes",
+        {"name": "indented"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-indent",
+        HTTP_ACCEPT="application/json; indent=2",
+    )
+    again = probe(api, {"name": "indented"}, key="k-indent")
+    assert first.status_code == again.status_code == 201
+    assert b'\n  "id"' in first.content
+    assert again.json()["id"] == first.json()["id"]
+    assert executions("indented") == 1
+
+
+@pytest.mark.django_db
+def test_a_record_stored_before_bodies_were_marked_replays_with_livemode(api):
+    """Records of the previous release stored the body without `livemode`: a replay still marks it."""
+    first = probe(api, {"name": "unmarked"}, key="k-unmarked")
+    record = IdempotencyRecord.objects.get(key="k-unmarked")
+    record.response_body = record.response_body.replace(',"livemode":true', "")
+    record.save()
+    again = probe(api, {"name": "unmarked"}, key="k-unmarked")
+    assert again.json()["livemode"] is True
+    assert again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.django_db
 def test_the_same_body_with_other_key_order_is_the_same_request(api):
     probe(api, {"name": "order", "reject": False}, key="k-order")
     again = api.generic(
@@ -87,7 +128,9 @@ def test_a_4xx_outcome_is_stored_and_replayed_with_no_writes_kept(api):
     again = probe(api, {"name": "rejected", "reject": True}, key="k-422")
     assert first.status_code == again.status_code == 422
     assert again.json()["error"] == first.json()["error"]
+    assert again["Idempotent-Replayed"] == "true"
     assert executions("rejected") == 0
+    assert IdempotencyRecord.objects.get(key="k-422").status_code == 422
 
 
 @pytest.mark.django_db
