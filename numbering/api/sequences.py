@@ -14,7 +14,7 @@ from erp.api.base import FolioViewSet, actor_of
 from erp.api.serializers import InputSerializer
 from erp.exceptions import Conflict, InvalidInput
 from numbering import selectors
-from numbering.api.issued_numbers import IssuedNumberSerializer
+from numbering.api.issued_numbers import IssuedNumberSerializer, issued_number_data
 from numbering.audit import sequence_audit
 from numbering.models import COUNTER_TYPES, NumberingPeriod, Sequence
 from numbering.rendering import alpha_from_value, fiscal_year_of
@@ -453,7 +453,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             reference=body.validated_data["reference"],
             issued_by=actor_of(request),
         )
-        return Response(IssuedNumberSerializer(issued).data, status=status.HTTP_201_CREATED)
+        return Response(issued_number_data(issued), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=GenerateNextValuesSerializer,
@@ -477,7 +477,7 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             reference=data["reference"],
             issued_by=actor_of(request),
         )
-        data = IssuedNumberSerializer(issued, many=True).data
+        data = [issued_number_data(number) for number in issued]
         return Response({"object": "list", "data": data}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
