@@ -4,6 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
@@ -365,6 +366,9 @@ class SequenceFilter(django_filters.FilterSet):
 ISSUING_CONFLICTS = ["sequence_inactive", "sequence_exhausted", "sequence_busy", "number_taken"]
 
 
+_ISSUING_ACTIONS = frozenset({"generate_next_value", "generate_next_values"})
+
+
 class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, FolioViewSet):
     """Document sequences (Intacct) with PORTOS format strings, periods and `version`."""
 
@@ -393,9 +397,20 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def get_queryset(self):
         queryset = selectors.sequences_for_entity(entity=self.entity)
-        if self.action in ("generate_next_value", "generate_next_values"):
+        if self.action in _ISSUING_ACTIONS:
             return queryset  # issuing reads no period from here: one query fewer on the hot path
         return queryset.prefetch_related("periods")
+
+    def get_object(self):
+        if self.action not in _ISSUING_ACTIONS:
+            return super().get_object()
+        # Issuing takes no query parameter (check_query_params refused any), so no filter applies:
+        # the sequence is read by a statement built once per process, not compiled per request.
+        sequence = selectors.sequence_of_entity(entity=self.entity, pk=self.kwargs[self.lookup_field])
+        if sequence is None:
+            raise Http404
+        self.check_object_permissions(self.request, sequence)
+        return sequence
 
     def filter_queryset(self, queryset):
         # Inactive sequences are hidden from the list unless `status` asks; a read by id still finds them.
