@@ -20,6 +20,7 @@ from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
 from ledger.models import Account, JournalEntry, JournalLine
+from ledger.services.rows import rows_where
 from numbering.services import counter_type_issue_next
 
 # (account code, debit, credit): exactly one of debit and credit is positive.
@@ -107,9 +108,13 @@ def journal_entry_number(*, entry: JournalEntry, issued_by: str = "") -> Journal
             document_id=str(entry.pk),
             issued_by=issued_by,
         )
-        JournalEntry.objects.filter(pk=entry.pk, number="").update(number=issued.number)
+        with connection.cursor() as cursor:  # JournalEntry.objects.filter(pk=…, number="").update(number=…)
+            cursor.execute(_NUMBER_SQL, [issued.number, entry.pk])
     entry.number = issued.number
     return entry
+
+
+_NUMBER_SQL = "UPDATE erp_journalentry SET number = %s WHERE id = %s AND number = ''"
 
 
 def journal_entry_post(
@@ -234,9 +239,8 @@ def _checked_lines(lines: Sequence[LineSpec]) -> list[tuple[str, Decimal, Decima
 
 
 def _accounts_by_code(entity: Entity, codes: list[str]) -> dict[str, Account]:
-    accounts = {
-        account.code: account for account in Account.objects.filter(entity=entity, code__in=set(codes))
-    }
+    found = rows_where(Account, "entity_id = %s AND code = ANY(%s)", [entity.pk, sorted(set(codes))])
+    accounts = {account.code: account for account in found}
     for index, code in enumerate(codes):
         if code not in accounts:
             raise NotFound(

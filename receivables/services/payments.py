@@ -1,8 +1,10 @@
 """Payments: one payment applied to several invoices atomically (multi-invoice-apply), and void.
 
-Everything that can be checked without locks is checked first. Then, in one transaction: lock the
-invoices in id order, re-check what may have changed (status, balance), insert the payment, its
-applications and its journal entry, reduce the balances in one UPDATE, and number the entry last.
+Everything that can be checked without locks is checked first (the inputs, the customer). Then, in one
+transaction: lock the invoices in id order and check them (that they exist here, are the customer's, are
+open and owe enough: read once, under the locks, as five columns rather than as models), insert the
+payment, its applications and its journal entry, reduce the balances in one UPDATE, and number the
+entry last.
 Customer payments carry no number of their own: the journal entry's number is their audit number.
 Errors name the fields of the multi-invoice-apply request (account_id, applications[i].order_id).
 """
@@ -20,7 +22,7 @@ from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
-from receivables.lock_objects import invoices_for_update, payment_for_update
+from receivables.lock_objects import invoice_states_for_update, invoices_for_update, payment_for_update
 from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
 
 # "Must equal sum of applications[].amount_applied within $0.005" (docs/receivables.md). The payment
@@ -85,7 +87,6 @@ def payment_apply_to_invoices(
         details=details,
         created_by=created_by,
     )
-    _check(plan, kit.documents_of(Invoice, entity=entity, applications=applied))  # fail fast, before any lock
     return run_in_transaction(lambda: _apply(plan))
 
 
@@ -108,14 +109,15 @@ def _applied_total(amount, applied: list[kit.Application]) -> Decimal:
     return applied_total
 
 
-def _check(plan: _Plan, invoices: Iterable[Invoice]) -> None:
+def _check(plan: _Plan, invoices: Iterable[kit.DocumentState]) -> None:
     kit.applications_check(
         plan.applications, invoices, party=plan.customer, party_field="customer", id_param="order_id"
     )
 
 
 def _apply(plan: _Plan) -> Payment:
-    _check(plan, invoices_for_update(entity=plan.entity, ids=[a.document_id for a in plan.applications]))
+    ids = [a.document_id for a in plan.applications]
+    _check(plan, invoice_states_for_update(entity=plan.entity, ids=ids))
     payment_id = uuid.uuid4()
     entry = journal_entry_record(
         entity=plan.entity,

@@ -51,9 +51,11 @@ from ledger.documents.services.locks import row_for_update, rows_for_update
 from ledger.documents.services.parties import party_create, party_of, party_update
 from ledger.documents.services.payments import (
     APPLICABLE_STATUSES,
+    DocumentState,
     applications_check,
     applications_insert,
     balances_shift,
+    document_states_for_update,
     documents_of,
     payment_applications_restore,
     payment_void_check,
@@ -70,6 +72,7 @@ __all__ = [
     "ZERO",
     "Application",
     "ApplicationInput",
+    "DocumentState",
     "LineInput",
     "PaymentDetails",
     "PricedLine",
@@ -87,6 +90,7 @@ __all__ = [
     "document_draft_save",
     "document_draft_update",
     "document_post",
+    "document_states_for_update",
     "document_void",
     "documents_of",
     "draft_check",

@@ -7,6 +7,7 @@ from erp.models import Entity
 from erp.services.activity import activity_record, changes_between, created, fields_of, object_type_of
 from erp.services.contact_fields import checked_email, checked_name, checked_reference
 from ledger.documents.services.inputs import uuid_parse
+from ledger.services.rows import rows_where
 
 _FIELDS = ("name", "email", "external_reference")
 
@@ -46,7 +47,8 @@ def party_update[P: models.Model](
 def party_of[P: models.Model](model: type[P], *, entity: Entity, party_id, param: str) -> P:
     """Return the entity's customer or vendor with this id; another entity's does not exist here (404)."""
     pk = uuid_parse(party_id, param=param)
-    party = model.objects.filter(entity=entity, pk=pk).first()
+    found = rows_where(model, "entity_id = %s AND id = %s", [entity.pk, pk])  # every payment starts here
+    party = found[0] if found else None
     if party is None:
         raise NotFound(
             f"No {model._meta.verbose_name} {pk} in this entity.", code="resource_missing", param=param

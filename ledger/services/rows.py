@@ -1,0 +1,48 @@
+"""Rows read by statements built once per process: what `Model.objects.filter(…)` returns, uncompiled.
+
+On a payment's path the ORM spent more CPU building a one-row lookup than PostgreSQL spent running it
+(docs/benchmarks.md, "HTTP: multi-invoice-apply"). Only the statement's text is cached, never a row.
+"""
+
+import functools
+from typing import NamedTuple
+
+from django.db import connection, models
+
+
+class _Select(NamedTuple):
+    sql: str
+    attnames: list[str]
+    converters: list[list]  # per column, what the ORM would apply to the value read (usually nothing)
+
+
+@functools.cache
+def _select(model: type[models.Model], where: str) -> _Select:
+    """Build `SELECT <every column> FROM <table> WHERE <where>` for `model`, once per process."""
+    quote, fields = connection.ops.quote_name, model._meta.concrete_fields
+    columns = ", ".join(quote(field.column) for field in fields)
+    converters = [
+        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection)
+        for field in fields
+    ]
+    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where}"
+    return _Select(sql, [field.attname for field in fields], converters)
+
+
+def rows_where[M: models.Model](model: type[M], where: str, params: list) -> list[M]:
+    """Return `model`'s rows matching `where` (fixed SQL text with %s placeholders) as instances."""
+    select = _select(model, where)
+    with connection.cursor() as cursor:
+        cursor.execute(select.sql, params)
+        rows = cursor.fetchall()
+    return [
+        model.from_db(connection.alias, select.attnames, _converted(row, select.converters)) for row in rows
+    ]
+
+
+def _converted(row: tuple, converters: list[list]) -> list:
+    values = list(row)
+    for index, column_converters in enumerate(converters):
+        for converter in column_converters:
+            values[index] = converter(values[index], None, connection)
+    return values
