@@ -6,7 +6,8 @@
 -- - the canonical bytes are one concatenation, not unnest/string_agg (the same text);
 -- - the lock of every entity of the transaction, in entity order (0011), is taken only when the transaction
 --   has unlinked rows of another entity;
--- - the append-only and starts-unchained guards run only when a row would be refused or cleared (their WHEN).
+-- - the append-only and starts-unchained guards run only when a row would be refused or cleared;
+-- - a row's entity is checked at its insert, before the write takes its number.
 -- The hash, the rows and where seq/chain_hash live are unchanged: every reader and verifier stays as it was.
 
 -- The bytes a row's hash covers with `at_seq` as its seq (erp.services.activity.canonical_bytes mirrors it).
@@ -96,6 +97,20 @@ BEGIN
     END LOOP;
     UPDATE erp_activity SET seq = new_seq, chain_hash = new_hash WHERE id = NEW.id;
     RETURN NULL;
+END
+$$;
+
+-- A row's entity is checked when the row is inserted, not at commit (Django declares its foreign keys
+-- DEFERRABLE INITIALLY DEFERRED): the check then runs, and waits for a transaction holding the entity's row
+-- FOR UPDATE (a lock date, the books' mode), before a write takes its number, not in the lock window after it.
+-- A migration that alters Activity.entity recreates the key deferred: say it here again.
+DO $$
+DECLARE
+    entity_key text;
+BEGIN
+    SELECT c.conname INTO STRICT entity_key FROM pg_constraint AS c
+     WHERE c.conrelid = 'erp_activity'::regclass AND c.contype = 'f' AND c.confrelid = 'erp_entity'::regclass;
+    EXECUTE format('ALTER TABLE erp_activity ALTER CONSTRAINT %I NOT DEFERRABLE', entity_key);
 END
 $$;
 

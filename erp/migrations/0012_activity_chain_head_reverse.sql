@@ -40,6 +40,16 @@ BEGIN
 END
 $$;
 
+DO $$
+DECLARE
+    entity_key text;
+BEGIN
+    SELECT c.conname INTO STRICT entity_key FROM pg_constraint AS c
+     WHERE c.conrelid = 'erp_activity'::regclass AND c.contype = 'f' AND c.confrelid = 'erp_entity'::regclass;
+    EXECUTE format('ALTER TABLE erp_activity ALTER CONSTRAINT %I DEFERRABLE INITIALLY DEFERRED', entity_key);
+END
+$$;
+
 DROP TRIGGER erp_activity_chain_head ON erp_entity;
 DROP FUNCTION erp_activity_chain_head_create();
 

@@ -13,9 +13,9 @@ from erp.models.entities import Entity
 class Activity(models.Model):
     """Who changed what, when, through which channel and why (docs/activity.md).
 
-    Rows are only ever inserted (the database refuses UPDATE and DELETE, see migration 0006). At
-    commit, a deferred trigger gives each row its place in its entity's chain: `seq` and
-    `chain_hash` = SHA-256 of the previous row's hash and this row's canonical bytes.
+    Rows are only ever inserted: the database refuses UPDATE and DELETE (migration 0009_activity_log.sql).
+    At commit, a deferred trigger gives each row its place in its entity's chain: `seq` and `chain_hash` =
+    SHA-256 of the previous row's hash and this row's canonical bytes (its entity's ActivityChainHead, 0012).
     """
 
     class ActorType(models.TextChoices):

@@ -13,10 +13,12 @@ append-only and links each row into its entity's hash chain at commit (erp/migra
 import datetime
 import decimal
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Iterable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
@@ -42,7 +44,8 @@ def activity_record(*, action: str, obj: Model, changes: dict | None = None, rea
     # middleware leaves the last one set on its thread for the logs.
     request_id = current_request_id.get() if current_actor.get() is not None else None
     entity_id = obj.pk if isinstance(obj, Entity) else obj.entity_id
-    return Activity.objects.create(
+    row = Activity(
+        id=uuid.uuid4(),
         entity_id=entity_id,
         occurred_at=timezone.now(),
         actor_type=actor.type,
@@ -58,6 +61,40 @@ def activity_record(*, action: str, obj: Model, changes: dict | None = None, rea
             field: [_plain(before), _plain(after)] for field, (before, after) in (changes or {}).items()
         },
     )
+    _insert(row)
+    return row
+
+
+# The row's one INSERT, written once per process: it runs on every write, and compiling it through the ORM
+# (Activity.objects.create) cost more than sending it (docs/benchmarks.md, "The activity log's cost").
+_INSERTED = (
+    "id",
+    "entity_id",
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "request_id",
+    "reason",
+)
+_INSERT_SQL = (
+    f"INSERT INTO erp_activity ({', '.join(_INSERTED)}, changes)"
+    f" VALUES ({', '.join(['%s'] * len(_INSERTED))}, %s::jsonb)"
+)
+
+
+def _insert(row: Activity) -> None:
+    """Insert a new row as Activity.objects.create would (its JSON written by the field's encoder)."""
+    values = [getattr(row, name) for name in _INSERTED]
+    values.append(json.dumps(row.changes, cls=DjangoJSONEncoder))
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, values)
+    row._state.adding = False
+    row._state.db = connection.alias
 
 
 def fields_of(obj: Model, names: Iterable[str]) -> dict:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.urls import reverse
 
-from erp.models import Activity, ApiKey
+from erp.models import Activity, ActivityChainHead, ApiKey, Entity
 from erp.services.activity import activity_chain_breaks, activity_record, chain_hash
 from erp.services.api_keys import api_key_revoke
 from erp.services.memberships import membership_grant
@@ -201,6 +201,112 @@ def test_each_entity_has_its_own_chain_and_every_hash_verifies(entity, other_ent
             row["changes"] = row.pop("changes_text")
             assert row["chain_hash"] == chain_hash(previous, row)
             previous = row["chain_hash"]
+
+
+def test_the_database_and_python_hash_the_same_bytes_whatever_the_text(entity):
+    """The link's canonical text (SQL concatenation) and canonical_bytes agree on multi-byte text and JSON."""
+    activity_record(
+        action="entity.updated",
+        obj=entity,
+        changes={"name": ["Ärger € 😀", {"nested": [1, "ü", None]}], "empty": ["", []]},
+        reason="naïve — “quoted” \\ back\nslash",
+    )
+    commit_checks()
+
+    previous = ""
+    for row in (
+        Activity.objects.filter(entity=entity)
+        .order_by("seq")
+        .extra(select={"changes_text": "changes::text"})
+        .values()
+    ):
+        row["changes"] = row.pop("changes_text")
+        assert row["chain_hash"] == chain_hash(previous, row)
+        previous = row["chain_hash"]
+
+
+def test_a_recorded_row_is_what_the_database_holds(entity):
+    """activity_record's own INSERT stores the columns the model would have."""
+    row = activity_record(
+        action="entity.updated", obj=entity, changes={"amount": [None, "1.50"]}, reason="why"
+    )
+
+    stored = Activity.objects.get(pk=row.pk)
+    assert [
+        getattr(stored, f.attname)
+        for f in Activity._meta.concrete_fields
+        if f.name not in {"seq", "chain_hash"}
+    ] == [
+        getattr(row, f.attname) for f in Activity._meta.concrete_fields if f.name not in {"seq", "chain_hash"}
+    ]
+    assert stored.changes == {"amount": [None, "1.50"]}
+    assert not row._state.adding
+
+
+def test_every_entity_has_a_chain_head_that_follows_its_last_row(entity, other_entity):
+    for owner in (other_entity, entity):  # two entities in one transaction, the later id first or not
+        customer_create(entity=owner, name="Headed Ltd")
+    commit_checks()
+
+    for owner in (entity, other_entity):
+        last = Activity.objects.filter(entity=owner).order_by("-seq").first()
+        head = ActivityChainHead.objects.get(entity=owner)
+        assert (head.seq, head.chain_hash) == (last.seq, last.chain_hash)
+        assert activity_chain_breaks(entity=owner)[1] == []
+
+
+def test_a_new_entity_starts_with_an_empty_head(db):
+    """The database gives every entity its head when it is inserted, however it is inserted."""
+    entity = Entity.objects.create(name="Headless", code="headless")
+
+    head = ActivityChainHead.objects.get(entity=entity)
+    assert (head.seq, head.chain_hash) == (0, "")
+
+
+def test_a_client_cannot_link_a_row_itself(entity, logged):
+    """Only the commit-time link gives a row its place: a client's UPDATE of the chain fields is refused."""
+    row = activity_record(action="entity.updated", obj=entity)
+    with refused("activity_append_only"):
+        Activity.objects.filter(pk=row.pk).update(seq=logged.seq + 1, chain_hash="a" * 64)
+    with refused("activity_append_only"):
+        Activity.objects.filter(pk=logged.pk).update(chain_hash="b" * 64)
+    with refused("activity_append_only"):
+        Activity.objects.filter(pk=logged.pk).update(seq=None, chain_hash=None)
+
+
+def test_a_rewritten_head_is_a_break_at_the_next_row(committed_log):
+    """The head is a shortcut: a head given another hash makes the next row's hash fail the check."""
+    entity, _customers, _rows = committed_log
+    sql("UPDATE erp_activity_chainhead SET chain_hash = repeat('0', 64) WHERE entity_id = %s", [entity.pk])
+    customer_create(entity=entity, name="After the rewrite")
+
+    _checked, [broken] = activity_chain_breaks(entity=entity)
+
+    assert broken["record_id"] == str(Activity.objects.filter(entity=entity).latest("seq").pk)
+    assert "hash" in broken["reason"]
+
+
+def test_a_head_moved_back_refuses_the_next_commit(committed_log):
+    """A head set back cannot give a position twice: the commit fails, the chain stays whole."""
+    entity, _customers, rows = committed_log
+    sql("UPDATE erp_activity_chainhead SET seq = 1 WHERE entity_id = %s", [entity.pk])
+
+    with pytest.raises(IntegrityError, match="activity_chain_position"):
+        customer_create(entity=entity, name="Refused at commit")
+
+    assert Activity.objects.filter(entity=entity).count() == len(rows)
+    assert activity_chain_breaks(entity=entity)[1] == []
+
+
+def test_a_removed_head_is_rebuilt_from_the_chain(committed_log):
+    entity, _customers, rows = committed_log
+    sql("DELETE FROM erp_activity_chainhead WHERE entity_id = %s", [entity.pk])
+
+    customer_create(entity=entity, name="After the removal")
+
+    head = ActivityChainHead.objects.get(entity=entity)
+    assert head.seq == len(rows) + 1
+    assert activity_chain_breaks(entity=entity) == (len(rows) + 1, [])
 
 
 # --- GET /v1/activity -------------------------------------------------------------------------------------
