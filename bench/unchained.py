@@ -49,4 +49,5 @@ def issue_without_chains() -> None:
     """Make this process issue with the statement from before chains (the benchmark's workers only)."""
     from numbering.services import issuing
 
-    issuing._TAKE_SQLS = UNCHAINED_TAKE_SQLS
+    # The one-number statement (count == 1) and the block statement alike.
+    issuing._TAKE_SQLS = issuing._TAKE_ONE_SQLS = UNCHAINED_TAKE_SQLS

@@ -136,6 +136,54 @@ def _take_sql(number_sql: str) -> str:
 
 _TAKE_SQLS = {False: _take_sql(_NUMERIC_SQL), True: _take_sql(_ALPHA_SQL)}
 
+# One number (count == 1, the hot path: a document takes one number per transaction) has a statement of
+# its own: the block statement's work without its machinery (no recursive CTE, no LATERAL subqueries, no
+# separate lock and update of the head). Its link is made by folio_chain_link()
+# (numbering/migrations/0010_chain_link_fresh_head.sql), called once the period's row is locked: ONE
+# UPDATE of the head row that computes the link from the head it moves, under a snapshot taken at the
+# call. An issuer that waited for the period's row would otherwise see a stale head in the statement's
+# own snapshot and re-check it (EvalPlanQual re-initialises every CTE of the statement), inside the lock
+# window the other issuers wait for (docs/benchmarks.md, "Hash chains"). Same canonical text, same hash
+# as the block statement; the number's id and its field come from Python (the block's first id), its text
+# is rendered once in the period's RETURNING. No head row: the function returns nothing, nothing is
+# inserted and `linked` is false, as in the block statement.
+_TAKE_ONE_SQL = """
+WITH bump AS (
+    UPDATE numbering_numberingperiod AS p
+       SET last_value = p.last_value + 1
+     WHERE p.sequence_id = %(sequence_id)s
+       AND p.start = %(start)s
+       AND p.last_value <= %(limit)s - 1
+       AND EXISTS (
+           SELECT 1 FROM numbering_sequence AS s
+            WHERE s.id = %(sequence_id)s AND s.version = %(version)s AND s.status = 'active'
+       )
+       AND set_config('lock_timeout', %(lock_timeout)s, true) IS NOT NULL
+    RETURNING p.id, p.start, p."end", p.label, p.start_value, p.last_value, p.created_at,
+              %(head)s || {number_sql} || %(tail)s AS number
+), issued AS (
+    INSERT INTO numbering_issuednumber
+        (id, entity_id, sequence_id, period_id, value, number, unique_in_period, status, document_type,
+         document_id, reference, issued_at, issued_by, void_reason, voided_by, chain_position, chain_hash)
+    SELECT %(id)s::uuid, %(entity_id)s, %(sequence_id)s, bump.id, bump.last_value, bump.number,
+           %(unique_in_period)s, 'issued', %(document_type)s, %(document_id)s, %(reference)s, %(issued_at)s,
+           %(issued_by)s, '', '', l.link_position, l.link_hash
+      FROM bump, folio_chain_link(
+               %(chain_id)s, 'number', %(id_field)s || length(bump.id::text) || ':' || bump.id || ','
+               || length(bump.last_value::text) || ':' || bump.last_value || ',' || octet_length(bump.number)
+               || ':' || bump.number || ',' || %(chain_tail)s
+           ) AS l
+    RETURNING 1
+)
+SELECT bump.id, bump.start, bump."end", bump.label, bump.start_value, bump.last_value, bump.created_at,
+       bump.last_value AS first_value, EXISTS (SELECT 1 FROM issued) AS linked
+  FROM bump
+"""
+_TAKE_ONE_SQLS = {
+    alpha: _TAKE_ONE_SQL.format(number_sql=number_sql.format(v="p.last_value"))
+    for alpha, number_sql in ((False, _NUMERIC_SQL), (True, _ALPHA_SQL))
+}
+
 
 def sequence_issue_next(
     *,
@@ -415,6 +463,7 @@ def _take_block(
 ) -> "IssuedBlock | None":
     """Run the issuing statement; return what it issued, or None if it changed nothing (see _take)."""
     id_base = uuid.uuid4()
+    id_text = str(id_base)
     params = {
         "lock_timeout": str(lock_timeout_ms()),
         "count": count,
@@ -427,7 +476,9 @@ def _take_block(
         "tail": template.tail,
         "width": template.width or 0,
         "issued_at": issued_at,
-        "id_prefix": str(id_base)[:24],  # its first 20 hex digits, hyphenated as in its text
+        "id": id_text,  # a single number's id (the one-number statement)
+        "id_field": f"36:{id_text},",  # and its field of the canonical text
+        "id_prefix": id_text[:24],  # its first 20 hex digits, hyphenated as in its text
         "id_tail": id_base.int & _ID_TAIL_MASK,
         "unique_in_period": sequence.numbers_repeat_across_periods,
         **text,
@@ -466,7 +517,7 @@ def _take_block(
         **text,
     )
     try:
-        row = _run_take(db, alpha=template.alpha, params=params)
+        row = _run_take(db, sql=(_TAKE_ONE_SQLS if count == 1 else _TAKE_SQLS)[template.alpha], params=params)
     except DatabaseError as error:
         ours = _issuing_error(error)
         if ours is None:
@@ -513,7 +564,7 @@ def _issuing_error(error: DatabaseError) -> Conflict | None:
 _ISSUING_CURSORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
+def _run_take(db, *, sql: str, params: dict) -> tuple | None:
     """Run the issuing statement in the caller's transaction; return its one row, or None.
 
     Django binds parameters client-side, which never lets psycopg prepare a statement and spends
@@ -524,7 +575,6 @@ def _run_take(db, *, alpha: bool, params: dict) -> tuple | None:
     sequence the other workers wait for it. Errors surface as Django's, the statement is logged
     in connection.queries when queries are logged, and connection.execute_wrapper() hooks see it.
     """
-    sql = _TAKE_SQLS[alpha]
     cursor = _ISSUING_CURSORS.get(db)
     if cursor is None or cursor.closed or cursor.connection is not db.connection:
         # One cursor per connection, kept: executing the same query again keeps its adapters.

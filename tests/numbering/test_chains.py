@@ -19,7 +19,7 @@ from numbering.services import (
     sequence_issue_block,
     sequence_issue_next,
 )
-from tests.db_roles import application_conninfo, connected
+from tests.db_roles import application_conninfo, connected, superuser_sql
 from tests.helpers import refused, sql
 from tests.numbering.factories import SequenceFactory
 from tests.processes import FORK, blocked_by, connect_child, outcome, receive, start, wait_until
@@ -53,11 +53,15 @@ def test_numbers_voids_and_counter_events_share_one_chain_in_the_order_they_happ
     assert (head.position, head.hash) == (7, IssuedNumber.objects.get(pk=last.pk).chain_hash)
 
 
-def test_the_issuing_statement_writes_the_canonical_text_the_triggers_write(entity):
-    # The issuing statement links its numbers inline; every other insert is linked by the trigger from
+@pytest.mark.parametrize("count", [1, 5])  # the one-number statement and the block statement
+def test_the_issuing_statement_writes_the_canonical_text_the_triggers_write(entity, count):
+    # The issuing statements link their numbers inline; every other insert is linked by the trigger from
     # numbering_number_chain_fields(). Both must write the same text, or verification would fail.
     sequence = SequenceFactory(entity=entity)
-    sequence_issue_block(sequence=sequence, count=5, reference="import 7", issued_by="api_key:ark_x")
+    for _ in range(6 - count):  # one block of 5, or five single numbers
+        sequence_issue_block(
+            sequence=sequence, count=count, reference="import 7 ✓", issued_by="api_key:ark_x"
+        )
     records = [r for r in sequence_chain(sequence_id=sequence.pk).records if r.record_type == "number"]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -228,3 +232,44 @@ def test_eight_processes_issuing_and_voiding_leave_one_unbroken_chain(entity, db
     assert [record.position for record in chain.records] == list(range(1, len(chain.records) + 1))
     assert len(chain.records) == 8 * (20 + 5 * 3 + 4)
     assert chain_break(chain) is None
+
+
+def _issue(sequence, count: int) -> list:
+    """Issue `count` numbers with the statement callers of that count get (one number, or a block)."""
+    if count == 1:
+        return [sequence_issue_next(sequence=sequence, document_type="invoice", document_id="INV-9")]
+    return list(sequence_issue_block(sequence=sequence, count=count, reference="batch"))
+
+
+@pytest.mark.django_db(transaction=True)  # the superuser's connection sees committed rows only
+@pytest.mark.parametrize("count", [1, 3])
+def test_either_issuing_statement_links_numbers_whose_rewrite_is_named(entity, count):
+    # The one-number statement links through folio_chain_link() (numbering/migrations/0010), a block
+    # through its recursive CTE: both verify clean, after and before the other, and a rewritten number
+    # of either is the break.
+    sequence = SequenceFactory(entity=entity)
+    _issue(sequence, 4 - count)
+    issued = _issue(sequence, count)
+    _issue(sequence, 4 - count)
+    chain = sequence_chain(sequence_id=sequence.pk)
+    assert [record.position for record in chain.records] == list(range(1, 9 - count))
+    assert chain_break(chain) is None
+    head = ChainHead.objects.get(chain_id=f"sequence:{sequence.pk}")
+    assert (head.position, head.hash) == (chain.records[-1].position, chain.records[-1].chain_hash)
+    superuser_sql("UPDATE numbering_issuednumber SET issued_by = 'forger' WHERE id = %s", [issued[-1].pk])
+    broken = chain_break(sequence_chain(sequence_id=sequence.pk))
+    assert (broken.record_id, broken.reason) == (str(issued[-1].pk), "hash_mismatch")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_sequence_without_its_chain_head_issues_nothing(entity, count):
+    # Only a superuser could remove a head (the guard refuses it to everyone else): issuing is then an
+    # error that rolls the transaction back, never a number without its link.
+    sequence = SequenceFactory(entity=entity)
+    _issue(sequence, 1)
+    superuser_sql("DELETE FROM numbering_chainhead WHERE chain_id = %s", [f"sequence:{sequence.pk}"])
+    with pytest.raises(DatabaseError, match="has no hash chain head"), transaction.atomic():
+        _issue(sequence, count)
+    assert IssuedNumber.objects.filter(sequence=sequence).count() == 1
+    assert Sequence.objects.get(pk=sequence.pk).periods.get().last_value == 1
