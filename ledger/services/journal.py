@@ -20,7 +20,7 @@ from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
 from ledger.models import Account, JournalEntry, JournalLine
-from ledger.services.rows import rows_where
+from ledger.services.rows import rows_insert, rows_where
 from numbering.services import counter_type_issue_next
 
 # (account code, debit, credit): exactly one of debit and credit is positive.
@@ -49,10 +49,15 @@ def journal_entry_record(
     amounts = _checked_lines(lines)
     accounts = _accounts_by_code(entity, [code for code, _, _ in amounts])
     with transaction.atomic(savepoint=False), _period_lock_refused(entity=entity, date=date):
-        entry = JournalEntry.objects.create(
-            entity=entity, date=date, reversal_of=reversal_of, posted_at=timezone.now(), **text
+        # Each posting inserts an entry and its lines: by statements built once (ledger.services.rows).
+        (entry,) = rows_insert(
+            [
+                JournalEntry(
+                    entity=entity, date=date, reversal_of=reversal_of, posted_at=timezone.now(), **text
+                )
+            ]
         )
-        JournalLine.objects.bulk_create(
+        rows_insert(
             [
                 JournalLine(entry=entry, account=accounts[code], debit=debit, credit=credit)
                 for code, debit, credit in amounts

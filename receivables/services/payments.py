@@ -22,6 +22,7 @@ from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
+from ledger.services.rows import rows_insert
 from receivables.lock_objects import invoice_states_for_update, invoices_for_update, payment_for_update
 from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
 
@@ -128,20 +129,24 @@ def _apply(plan: _Plan) -> Payment:
         source_id=str(payment_id),
         posted_by=plan.created_by,
     )
-    payment = Payment.objects.create(
-        id=payment_id,
-        entity=plan.entity,
-        customer=plan.customer,
-        amount=plan.amount,
-        payment_method=plan.method,
-        status=Payment.Status.APPLIED,
-        payment_date=plan.details.payment_date,
-        check_number=plan.details.check_number,
-        check_date=plan.details.check_date,
-        external_reference=plan.details.external_reference,
-        notes=plan.details.notes,
-        journal_entry=entry,
-        created_by=plan.created_by,
+    (payment,) = rows_insert(
+        [
+            Payment(
+                id=payment_id,
+                entity=plan.entity,
+                customer=plan.customer,
+                amount=plan.amount,
+                payment_method=plan.method,
+                status=Payment.Status.APPLIED,
+                payment_date=plan.details.payment_date,
+                check_number=plan.details.check_number,
+                check_date=plan.details.check_date,
+                external_reference=plan.details.external_reference,
+                notes=plan.details.notes,
+                journal_entry=entry,
+                created_by=plan.created_by,
+            )
+        ]
     )
     applications = kit.applications_insert(
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
