@@ -170,9 +170,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if "owner" in DATABASES:
     # Used by migrate, flush and the tests that need the owner; in tests it points at the test database.
     DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
-# Django turns psycopg's statement preparing off (None), for poolers. Its client-side-binding cursors
-# never prepare anyway, so a threshold only reaches cursors that bind server-side: the issuing
-# statement, which asks for it (numbering/services/issuing.py, NUMBERING_PREPARED_STATEMENTS below).
+# Prepared statements for the whole application: on this stack each statement's parse and plan cost
+# more than its round trip (docs/benchmarks.md, "HTTP: the API path"). Django's default cursors bind
+# parameters client-side and so never prepare; with server-side binding psycopg sends parameters
+# separately and prepares a statement once a connection has run it prepare_threshold times (Django
+# sets None, never). Behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in
+# transaction mode) set DATABASE_SERVER_SIDE_BINDING=0 (client-side binding, nothing prepared) and
+# NUMBERING_PREPARED_STATEMENTS=0 below (the issuing statement's own cursor, numbering/services/issuing.py).
+if env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
 DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("FOLIO_TEST_DATABASE", "test_folio")}
 

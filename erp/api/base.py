@@ -69,8 +69,10 @@ class FolioAPIMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if not isinstance(response, RenderedResponse):  # its body was marked before it was rendered
-            response.data = self._marked(request, response.status_code, response.data)
+        # A RenderedResponse's body was marked before it was stored; a file (a PDF) has no data.
+        data = None if isinstance(response, RenderedResponse) else getattr(response, "data", None)
+        if isinstance(data, dict | list):
+            response.data = self._marked(request, response.status_code, data)
         return response
 
     def _marked(self, request, status: int, data):

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from erp.models import Entity
@@ -53,7 +53,12 @@ def open_items(source: Subledger, *, entity: Entity, as_of: datetime.date, party
         documents = documents.filter(**{f"{source.party_field}_id": party_id})
     documents = (
         documents.annotate(
-            posted=Case(When(in_force("", as_of), then=F("total")), default=Value(ZERO), output_field=_MONEY),
+            # An aggregate (the same value on every joined row), not a grouped expression: with
+            # server-side binding (erp/settings.py) the GROUP BY's copy of `as_of` is another
+            # parameter, and PostgreSQL would not take the two expressions for the same one.
+            posted=Max(
+                Case(When(in_force("", as_of), then=F("total")), default=Value(ZERO), output_field=_MONEY)
+            ),
             paid=Coalesce(
                 Sum("applications__amount_applied", filter=in_force("applications__payment__", as_of)),
                 Value(ZERO),
