@@ -9,12 +9,12 @@ from django.db.models import QuerySet
 
 from erp.models import Entity
 from ledger.documents.services import (
-    DocumentState,
-    document_states_for_update,
+    Application,
+    applications_lock_and_check,
     row_for_update,
     rows_for_update,
 )
-from receivables.models import Invoice, Payment
+from receivables.models import Customer, Invoice, Payment
 
 
 def invoices_for_update(*, entity: Entity, ids: Iterable[UUID]) -> QuerySet[Invoice]:
@@ -22,9 +22,11 @@ def invoices_for_update(*, entity: Entity, ids: Iterable[UUID]) -> QuerySet[Invo
     return rows_for_update(Invoice, entity=entity, ids=ids)
 
 
-def invoice_states_for_update(*, entity: Entity, ids: Iterable[UUID]) -> list[DocumentState]:
-    """Lock the entity's invoices among `ids` FOR UPDATE in id order; return what a payment checks of each."""
-    return document_states_for_update(Invoice, party_field="customer", entity=entity, ids=ids)
+def invoices_for_payment(*, entity: Entity, customer: Customer, applications: list[Application]) -> None:
+    """Lock the invoices a payment applies to, in id order, refusing what applications_check refuses."""
+    applications_lock_and_check(
+        Invoice, applications, entity=entity, party=customer, party_field="customer", id_param="order_id"
+    )
 
 
 def payment_for_update(*, payment: Payment) -> Payment:

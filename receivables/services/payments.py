@@ -2,7 +2,7 @@
 
 Everything that can be checked without locks is checked first (the inputs, the customer). Then, in one
 transaction: lock the invoices in id order and check them (that they exist here, are the customer's, are
-open and owe enough: read once, under the locks, as five columns rather than as models), insert the
+open and owe enough: judged by the database under the locks, no invoice read into Python), insert the
 payment, its applications and its journal entry, reduce the balances in one UPDATE, and number the
 entry last.
 Customer payments carry no number of their own: the journal entry's number is their audit number.
@@ -11,7 +11,7 @@ Errors name the fields of the multi-invoice-apply request (account_id, applicati
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
 from ledger.services.rows import rows_insert
-from receivables.lock_objects import invoice_states_for_update, invoices_for_update, payment_for_update
+from receivables.lock_objects import invoices_for_payment, invoices_for_update, payment_for_update
 from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
 
 # "Must equal sum of applications[].amount_applied within $0.005" (docs/receivables.md). The payment
@@ -110,15 +110,8 @@ def _applied_total(amount, applied: list[kit.Application]) -> Decimal:
     return applied_total
 
 
-def _check(plan: _Plan, invoices: Iterable[kit.DocumentState]) -> None:
-    kit.applications_check(
-        plan.applications, invoices, party=plan.customer, party_field="customer", id_param="order_id"
-    )
-
-
 def _apply(plan: _Plan) -> Payment:
-    ids = [a.document_id for a in plan.applications]
-    _check(plan, invoice_states_for_update(entity=plan.entity, ids=ids))
+    invoices_for_payment(entity=plan.entity, customer=plan.customer, applications=plan.applications)
     payment_id = uuid.uuid4()
     entry = journal_entry_record(
         entity=plan.entity,

@@ -4,8 +4,9 @@
   could refuse; raw SQL around the services is still refused, including a multi-row INSERT of applications.
 - The API reads a well-formed applications list in one pass and writes the response without building
   serializer fields: the same data, and every refusal still the per-item serializers'.
-- The services read the invoices' five columns under their locks, insert the applications in one statement
-  and look up customers and accounts with statements built once: the same rows and instances.
+- The services let the database judge the invoices under their locks (the first refusal raised by
+  applications_check itself), insert the applications in one statement, and read customers and accounts
+  and insert entries, lines and payments with statements built once: the same refusals, rows, instances.
 """
 
 import json
@@ -16,7 +17,8 @@ import pytest
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from ledger.documents.services import DocumentState, applications_check, document_states_for_update
+from erp.exceptions import NotFound, RuleViolation
+from ledger.documents.services import DocumentState, applications_check, applications_lock_and_check
 from ledger.documents.services.inputs import Application
 from ledger.models import Account
 from ledger.services.rows import rows_where
@@ -28,6 +30,7 @@ from receivables.api.payments import (
 from receivables.models import Customer, Invoice, Payment, PaymentApplication
 from receivables.services import ApplicationInput, payment_apply_to_invoices
 from tests.helpers import refused, sql
+from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,36 +202,56 @@ def test_the_response_is_what_its_serializer_renders(customer, invoices):
 # The services: the same states, rows and instances as the ORM's.
 
 
-def test_the_locked_states_are_the_invoices_as_the_orm_reads_them(customer, invoices, entity):
-    ids = [i.pk for i in invoices] + [uuid.uuid4()]
-    states = document_states_for_update(Invoice, party_field="customer", entity=entity, ids=ids)
-    models = {i.pk: i for i in Invoice.objects.filter(pk__in=ids)}
-    assert [s.pk for s in states] == sorted(models)
-    for state in states:
-        model = models[state.pk]
-        assert (state.party_id, state.status, state.balance_due, str(state)) == (
-            model.customer_id,
-            model.status,
-            model.balance_due,
-            str(model),
+def _refusal(check) -> tuple | None:
+    try:
+        check()
+    except (NotFound, RuleViolation) as error:
+        return type(error), error.code, error.param, error.message
+    return None
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["fine", "missing", "other customer", "paid", "exceeds", "several"],
+)
+def test_the_database_refuses_under_the_locks_what_applications_check_refuses(
+    case, customer, invoices, entity
+):
+    neighbour = InvoiceFactory(customer=CustomerFactory(entity=entity), amount="10.00")
+    pay(customer, [(invoices[2], "75.50")])  # the third is paid
+    amounts = {"exceeds": ("100.01", "1.00"), "several": ("1.00", "250.01")}.get(case, ("1.00", "1.00"))
+    targets = {
+        "missing": [invoices[0].pk, uuid.uuid4()],
+        "other customer": [invoices[0].pk, neighbour.pk],
+        "paid": [invoices[0].pk, invoices[2].pk],
+        "several": [invoices[0].pk, invoices[1].pk, invoices[2].pk, uuid.uuid4()],
+    }.get(case, [invoices[0].pk, invoices[1].pk])
+    applied = [
+        Application(index, document_id, Decimal(amounts[index] if index < 2 else "1.00"))
+        for index, document_id in enumerate(targets)
+    ]
+    ours = _refusal(
+        lambda: applications_lock_and_check(
+            Invoice, applied, entity=entity, party=customer, party_field="customer", id_param="order_id"
         )
+    )
+    orm = list(Invoice.objects.filter(entity=entity, pk__in=targets))
+    theirs = _refusal(
+        lambda: applications_check(applied, orm, party=customer, party_field="customer", id_param="order_id")
+    )
+    assert ours == theirs
+    assert (ours is None) == (case == "fine")
+
+
+def test_a_document_state_is_named_as_its_invoice(customer, invoices):
+    invoice = Invoice.objects.get(pk=invoices[0].pk)
+    state = DocumentState(
+        invoice.pk, customer.pk, invoice.status, invoice.balance_due, invoice.number, "invoice"
+    )
+    assert str(state) == str(invoice)
     draft = Invoice(pk=uuid.uuid4(), status="draft", number="")
     state = DocumentState(draft.pk, customer.pk, "draft", Decimal("1.00"), "", "invoice")
     assert str(state) == str(draft)
-
-
-def test_applications_are_checked_the_same_on_states_and_models(customer, invoices, entity):
-    applied = [Application(0, invoices[0].pk, Decimal("100.01"))]
-    states = document_states_for_update(Invoice, party_field="customer", entity=entity, ids=[invoices[0].pk])
-    errors = []
-    for documents in (states, [Invoice.objects.get(pk=invoices[0].pk)]):
-        with pytest.raises(Exception) as caught:
-            applications_check(
-                applied, documents, party=customer, party_field="customer", id_param="order_id"
-            )
-        errors.append((type(caught.value), caught.value.code, caught.value.param, caught.value.message))
-    assert errors[0] == errors[1]
-    assert isinstance(states[0], DocumentState)
 
 
 def test_applications_come_back_in_request_order_as_stored(customer, invoices):

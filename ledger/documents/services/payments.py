@@ -41,27 +41,49 @@ class DocumentState:
 
 
 @cache
-def _states_sql(model: type[models.Model], party_field: str) -> str:
+def _refused_sql(model: type[models.Model], party_field: str) -> str:
     quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
     party = quote(model._meta.get_field(party_field).column)
+    applicable = ", ".join(f"'{status}'" for status in APPLICABLE_STATUSES)
+    # No LIMIT: the locking subquery is read whole, so every document is locked, in id order.
     return (
-        f"SELECT id, {party}, status, balance_due, number FROM {table}"
-        f" WHERE entity_id = %s AND id = ANY(%s::uuid[]) ORDER BY id FOR UPDATE OF {table}"
+        f"SELECT a.ord, d.id, d.{party}, d.status, d.balance_due, d.number"
+        " FROM unnest(%s::uuid[], %s::numeric[]) WITH ORDINALITY AS a(id, amount, ord)"
+        f" LEFT JOIN (SELECT id, {party}, status, balance_due, number FROM {table}"
+        f" WHERE entity_id = %s AND id = ANY(%s::uuid[]) ORDER BY id FOR UPDATE OF {table}) AS d"
+        " ON d.id = a.id"
+        f" WHERE d.id IS NULL OR d.{party} <> %s OR d.status NOT IN ({applicable})"
+        " OR a.amount > d.balance_due"
     )
 
 
-def document_states_for_update(
-    model: type[models.Model], *, party_field: str, entity: Entity, ids: Iterable[uuid.UUID]
-) -> list[DocumentState]:
-    """Lock the entity's documents among `ids` FOR UPDATE in id order; return their states.
+def applications_lock_and_check(
+    model: type[models.Model],
+    applications: list[Application],
+    *,
+    entity: Entity,
+    party: models.Model,
+    party_field: str,
+    id_param: str,
+) -> None:
+    """Lock the documents applied to FOR UPDATE in id order, then refuse as applications_check would.
 
-    The lock order of rows_for_update, which every writer of these rows keeps; one statement, built
-    once per process.
+    The database reads the locked rows and returns only the applications applications_check would
+    refuse (none, for a payment that goes through), so a 50-invoice payment reads no document into
+    Python; the first of them is then refused by applications_check itself, with the same error.
     """
-    kind = str(model._meta.verbose_name)
+    ids = [application.document_id for application in applications]
+    params = [ids, [application.amount for application in applications], entity.pk, ids, party.pk]
     with connection.cursor() as cursor:
-        cursor.execute(_states_sql(model, party_field), [entity.pk, list(ids)])
-        return [DocumentState(*row, kind) for row in cursor.fetchall()]
+        cursor.execute(_refused_sql(model, party_field), params)
+        refused = cursor.fetchall()
+    if refused:
+        ordinal, *state = min(refused, key=lambda row: row[0])
+        documents = [] if state[0] is None else [DocumentState(*state, str(model._meta.verbose_name))]
+        applications_check(
+            [applications[ordinal - 1]], documents, party=party, party_field=party_field, id_param=id_param
+        )
+        raise AssertionError(f"the database refused application {ordinal - 1}, applications_check did not")
 
 
 def applications_check(
