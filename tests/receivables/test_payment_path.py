@@ -14,11 +14,18 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from erp.exceptions import NotFound, RuleViolation
-from ledger.documents.services import DocumentState, applications_check, applications_lock_and_check
+from ledger.documents.services import (
+    DocumentState,
+    applications_check,
+    applications_lock_and_check,
+    commit_checks_run,
+)
+from ledger.documents.services.documents import _deferred_foreign_keys
 from ledger.documents.services.inputs import Application
 from ledger.models import Account
 from ledger.services.rows import rows_where
@@ -276,3 +283,24 @@ def test_rows_read_by_a_built_statement_equal_the_orms(customer, entity):
     accounts = rows_where(Account, "entity_id = %s AND code = ANY(%s)", [entity.pk, ["bank", "cash", "nope"]])
     assert sorted(a.code for a in accounts) == ["bank", "cash"]
     assert rows_where(Customer, "entity_id = %s AND id = %s", [entity.pk, uuid.uuid4()]) == []
+
+
+def test_the_foreign_keys_of_a_document_and_its_rows_are_checked_before_its_number(invoices):
+    # commit_checks_run runs the deferred foreign keys of the document's table and of its rows' tables too
+    # (a payment's applications, an invoice's lines), so they are not left for the commit, under the entity's
+    # journal counter.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text"
+            " IN ('receivables_payment', 'receivables_paymentapplication')"
+        )
+        expected = {name for (name,) in cursor.fetchall()}
+    assert set(_deferred_foreign_keys(Payment)) == expected and len(expected) == 6
+    sql("SAVEPOINT fk")
+    sql(
+        "INSERT INTO receivables_invoiceline (invoice_id, position, description, quantity, unit_price,"
+        " amount) VALUES (gen_random_uuid(), 1, 'x', 1, 1, 1)"
+    )
+    with pytest.raises(IntegrityError, match="foreign key"):
+        commit_checks_run(Invoice)
+    sql("ROLLBACK TO SAVEPOINT fk")
