@@ -1,0 +1,1 @@
+ALTER TABLE receivables_invoice RESET (fillfactor);
