@@ -16,6 +16,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity, IdempotencyRecord
 from erp.text import control_character
+from erp.transactions import all_or_nothing
 
 MAX_KEY_LENGTH = 255
 HEADER = "Idempotency-Key"
@@ -102,7 +103,8 @@ def run_idempotently(
             stored = _claimed(*claim, now=now)
             if stored is not None:
                 return _replayed(stored, fingerprint)
-            status, body = execute()
+            with all_or_nothing():  # any failure below rolls the whole transaction back
+                status, body = execute()
             if status >= 400:
                 # A failed request keeps none of its writes, even ones a careless path left behind:
                 # the whole transaction is rolled back (no savepoint on the path that succeeds), which

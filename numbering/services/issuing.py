@@ -24,6 +24,7 @@ from erp.exceptions import Conflict, FolioError, InvalidInput, NotFound
 from erp.models import Entity
 from erp.services.activity import activity_record
 from erp.text import refuse_control_characters
+from erp.transactions import nested_atomic
 from numbering.chains import chain_field, chain_time
 from numbering.documents import document_is_void
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
@@ -236,26 +237,26 @@ def sequence_issue_block(
     )
 
 
-@transaction.atomic
 def sequence_issue_next_to_caller(
     *, sequence: Sequence, date: datetime.date | None, reference: str, issued_by: str
 ) -> IssuedNumber:
     """Issue one number to an API caller (no document of ours): logged first, then taken last."""
-    _record_issued_to_caller(sequence, count=1, reference=reference)
-    return sequence_issue_next(
-        sequence=sequence, date=date, reference=reference, document_type="api", issued_by=issued_by
-    )
+    with nested_atomic():  # no savepoint (and its RELEASE after the number) in an Idempotency-Key's
+        _record_issued_to_caller(sequence, count=1, reference=reference)
+        return sequence_issue_next(
+            sequence=sequence, date=date, reference=reference, document_type="api", issued_by=issued_by
+        )
 
 
-@transaction.atomic
 def sequence_issue_block_to_caller(
     *, sequence: Sequence, count: int, date: datetime.date | None, reference: str, issued_by: str
 ) -> "IssuedBlock":
     """Issue a block of numbers to an API caller: logged first, then taken last."""
-    _record_issued_to_caller(sequence, count=count, reference=reference)
-    return sequence_issue_block(
-        sequence=sequence, count=count, date=date, reference=reference, issued_by=issued_by
-    )
+    with nested_atomic():
+        _record_issued_to_caller(sequence, count=count, reference=reference)
+        return sequence_issue_block(
+            sequence=sequence, count=count, date=date, reference=reference, issued_by=issued_by
+        )
 
 
 def _record_issued_to_caller(sequence: Sequence, *, count: int, reference: str) -> None:

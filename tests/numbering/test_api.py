@@ -199,6 +199,21 @@ def test_an_exhausted_sequence_is_409(api):
     assert IssuedNumber.objects.count() == 2
 
 
+def test_a_refused_number_under_an_idempotency_key_leaves_nothing_and_the_next_request_works(api):
+    """The service joins the key's transaction without a savepoint: a refusal must still undo its log row."""
+    from erp.models import Activity
+
+    seq = create(api, reset="never", format="Y{i2}", starting_number=1, ending_number=1)
+    url = f"{BASE}/{seq['id']}/generate-next-value"
+    assert api.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="first").status_code == 201
+    refused = api.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="second")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "sequence_exhausted"
+    assert IssuedNumber.objects.filter(sequence_id=seq["id"]).count() == 1
+    assert Activity.objects.filter(action="sequence.numbers_issued", object_id=seq["id"]).count() == 1
+    assert api.get(f"{BASE}/{seq['id']}").status_code == 200  # the connection is usable afterwards
+
+
 @pytest.mark.parametrize(
     "taken, count, param",
     [

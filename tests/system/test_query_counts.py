@@ -24,9 +24,10 @@ BUDGETS = {
     "entity read": 2,  # the key with its entity (last_used_at is written at most once a minute), the bucket
     # Each write adds its activity-log row: one INSERT, written before the number (docs/activity.md).
     # generate-next-value: the key, the bucket; the Idempotency-Key's lock and record in one statement
-    # (erp 0013); the sequence; the service's savepoint, the activity row, the number, its release; the
-    # record. The test's own transaction turns BEGIN/COMMIT into a savepoint and its release (2 more).
-    "generate-next-value": 11,
+    # (erp 0013); the sequence; the activity row, the number (the service joins the key's transaction
+    # without a savepoint); the record. The test's own transaction turns BEGIN/COMMIT into a savepoint and
+    # its release (2 more).
+    "generate-next-value": 9,
     "invoice create": 28,
     # multi-invoice-apply: its invoices are read once, under their locks (no unlocked read to fail fast).
     "multi-invoice-apply": 22,
