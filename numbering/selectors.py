@@ -1,16 +1,14 @@
 """Numbering reads: previews (which reserve nothing) and per-entity lists."""
 
 import datetime
-import functools
 import uuid
-from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
 from erp.models import Entity
+from erp.rows import rows_where
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import format_template
@@ -79,46 +77,8 @@ def sequence_of_entity(*, entity: Entity, pk) -> Sequence | None:
         pk = pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
     except ValueError:
         return None
-    statement = _sequence_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [pk, entity.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = [
-        _converted(value, converters) if converters else value
-        for value, converters in zip(row, statement.converters, strict=True)
-    ]
-    return Sequence.from_db(connection.alias, statement.attnames, values)
-
-
-class _Statement(NamedTuple):
-    sql: str
-    attnames: list[str]
-    converters: list[list]  # per column, what the ORM would apply to the value read (usually nothing)
-
-
-@functools.cache
-def _sequence_statement() -> _Statement:
-    """Build the sequence lookup's SQL from the model, once per process."""
-    quote = connection.ops.quote_name
-    fields = Sequence._meta.concrete_fields
-    sql = (
-        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(Sequence._meta.db_table)}"
-        f" WHERE {quote(Sequence._meta.pk.column)} = %s"
-        f" AND {quote(Sequence._meta.get_field('entity').column)} = %s"
-    )
-    converters = [
-        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection)
-        for field in fields
-    ]
-    return _Statement(sql=sql, attnames=[f.attname for f in fields], converters=converters)
-
-
-def _converted(value, converters: list):
-    for converter in converters:
-        value = converter(value, None, connection)
-    return value
+    found = rows_where(Sequence, "id = %s AND entity_id = %s", [pk, entity.pk])
+    return found[0] if found else None
 
 
 def issued_numbers_for_entity(*, entity: Entity) -> QuerySet[IssuedNumber]:

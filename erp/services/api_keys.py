@@ -14,6 +14,7 @@ from django.utils import timezone
 from erp.exceptions import InvalidInput
 from erp.models import ApiKey, Entity
 from erp.request_context import Actor, acting
+from erp.rows import converted, db_converters
 from erp.scopes import SCOPES
 from erp.services.activity import activity_record
 from erp.services.modes import entity_test_books, live_entity_of
@@ -152,10 +153,7 @@ def _api_key_with_entity(prefix: str) -> ApiKey | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = [
-        _converted(value, converters) if converters else value
-        for value, converters in zip(row, statement.converters, strict=True)
-    ]
+    values = converted(row, statement.converters)
     entity = Entity.from_db(connection.alias, statement.entity_fields, values[statement.split :])
     api_key = ApiKey.from_db(connection.alias, statement.key_fields, values[: statement.split])
     ApiKey._meta.get_field("entity").set_cached_value(api_key, entity)
@@ -182,23 +180,13 @@ def _lookup_statement() -> _LookupStatement:
         f" JOIN {quote(Entity._meta.db_table)} AS e ON e.{quote(entity_pk)} = k.{quote(entity_id)}"
         f" WHERE k.{quote(ApiKey._meta.get_field('prefix').column)} = %s"
     )
-    converters = [
-        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection)
-        for field in (*key_fields, *entity_fields)
-    ]
     return _LookupStatement(
         sql=sql,
         key_fields=[f.attname for f in key_fields],
         entity_fields=[f.attname for f in entity_fields],
         split=len(key_fields),
-        converters=converters,
+        converters=db_converters((*key_fields, *entity_fields)),
     )
-
-
-def _converted(value, converters: list):
-    for converter in converters:
-        value = converter(value, None, connection)
-    return value
 
 
 @transaction.atomic

@@ -19,8 +19,8 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
+from erp.rows import rows_insert, rows_where
 from ledger.models import Account, JournalEntry, JournalLine
-from ledger.services.rows import rows_insert, rows_where
 from numbering.services import counter_type_issue_next
 
 # (account code, debit, credit): exactly one of debit and credit is positive.
@@ -49,7 +49,7 @@ def journal_entry_record(
     amounts = _checked_lines(lines)
     accounts = _accounts_by_code(entity, [code for code, _, _ in amounts])
     with transaction.atomic(savepoint=False), _period_lock_refused(entity=entity, date=date):
-        # Each posting inserts an entry and its lines: by statements built once (ledger.services.rows).
+        # Each posting inserts an entry and its lines: by statements built once (erp.rows).
         (entry,) = rows_insert(
             [
                 JournalEntry(

@@ -18,11 +18,11 @@ from decimal import Decimal
 from erp.exceptions import RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
+from erp.rows import rows_insert
 from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
-from ledger.services.rows import rows_insert
 from receivables.lock_objects import invoices_for_payment, invoices_for_update, payment_for_update
 from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
 

@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from erp.exceptions import NotFound, RuleViolation
+from erp.rows import rows_where
 from ledger.documents.services import (
     DocumentState,
     applications_check,
@@ -28,7 +29,6 @@ from ledger.documents.services import (
 from ledger.documents.services.documents import _deferred_foreign_keys
 from ledger.documents.services.inputs import Application
 from ledger.models import Account
-from ledger.services.rows import rows_where
 from receivables.api.payments import (
     InvoiceApplicationInputSerializer,
     PaymentAppliedSerializer,

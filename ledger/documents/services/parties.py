@@ -4,10 +4,10 @@ from django.db import models
 
 from erp.exceptions import NotFound
 from erp.models import Entity
+from erp.rows import rows_where
 from erp.services.activity import activity_record, changes_between, created, fields_of, object_type_of
 from erp.services.contact_fields import checked_email, checked_name, checked_reference
 from ledger.documents.services.inputs import uuid_parse
-from ledger.services.rows import rows_where
 
 _FIELDS = ("name", "email", "external_reference")
 

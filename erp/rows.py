@@ -1,7 +1,8 @@
-"""Rows read by statements built once per process: what `Model.objects.filter(…)` returns, uncompiled.
+"""Rows read and written by statements built once per process: what the ORM would run, uncompiled.
 
-On a payment's path the ORM spent more CPU building a one-row lookup than PostgreSQL spent running it
-(docs/benchmarks.md, "HTTP: multi-invoice-apply"). Only the statement's text is cached, never a row.
+On the hot API paths (the key lookup, issuing's sequence, a payment's parties, entries and lines) the ORM
+spent more CPU building a one-row statement than PostgreSQL spent running it (docs/benchmarks.md, "HTTP:
+the API path" and "HTTP: multi-invoice-apply"). Only the statement's text is cached, never a row.
 """
 
 import functools
@@ -16,17 +17,21 @@ class _Select(NamedTuple):
     converters: list[list]  # per column, what the ORM would apply to the value read (usually nothing)
 
 
+def db_converters(fields) -> list[list]:
+    """Return, per field, the converters the ORM applies to a value it reads (usually none)."""
+    return [
+        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection)
+        for field in fields
+    ]
+
+
 @functools.cache
 def _select(model: type[models.Model], where: str) -> _Select:
     """Build `SELECT <every column> FROM <table> WHERE <where>` for `model`, once per process."""
     quote, fields = connection.ops.quote_name, model._meta.concrete_fields
     columns = ", ".join(quote(field.column) for field in fields)
-    converters = [
-        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection)
-        for field in fields
-    ]
     sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where}"
-    return _Select(sql, [field.attname for field in fields], converters)
+    return _Select(sql, [field.attname for field in fields], db_converters(fields))
 
 
 def rows_where[M: models.Model](model: type[M], where: str, params: list) -> list[M]:
@@ -36,11 +41,12 @@ def rows_where[M: models.Model](model: type[M], where: str, params: list) -> lis
         cursor.execute(select.sql, params)
         rows = cursor.fetchall()
     return [
-        model.from_db(connection.alias, select.attnames, _converted(row, select.converters)) for row in rows
+        model.from_db(connection.alias, select.attnames, converted(row, select.converters)) for row in rows
     ]
 
 
-def _converted(row: tuple, converters: list[list]) -> list:
+def converted(row, converters: list[list]) -> list:
+    """Return a row's values as the ORM would hand them to the model (db_converters applied)."""
     values = list(row)
     for index, column_converters in enumerate(converters):
         for converter in column_converters:
