@@ -194,6 +194,8 @@ class RenderedResponse(Response):
     def rendered_content(self) -> bytes:
         if self.body:
             self["Content-Type"] = JSONRenderer.media_type
+        else:  # as DRF's Response: an empty body (a 204) names no content type
+            self.headers.pop("Content-Type", None)
         return self.body
 
 

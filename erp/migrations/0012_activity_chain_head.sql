@@ -49,7 +49,9 @@ CREATE TRIGGER erp_activity_chain_head
     AFTER INSERT ON erp_entity
     FOR EACH ROW EXECUTE FUNCTION erp_activity_chain_head_create();
 
--- Existing chains: each head is its entity's last linked row.
+-- Existing chains: each head is its entity's last linked row. The log is locked against writers first: a
+-- transaction still linking by the old function would otherwise give a row the position its head then repeats.
+LOCK TABLE erp_activity IN EXCLUSIVE MODE;
 INSERT INTO erp_activity_chainhead (entity_id, seq, chain_hash)
 SELECT e.id, coalesce(last.seq, 0), coalesce(last.chain_hash, '')
   FROM erp_entity AS e

@@ -274,10 +274,26 @@ def test_a_client_cannot_link_a_row_itself(entity, logged):
         Activity.objects.filter(pk=logged.pk).update(seq=None, chain_hash=None)
 
 
+def test_a_client_cannot_write_a_chain_head(entity, logged):
+    """Only the database's own triggers move, create or remove a head (erp 0014): not the application."""
+    head = "erp_activity_chainhead"
+    forged = f"UPDATE {head} SET seq = seq + 1, chain_hash = repeat('0', 64) WHERE entity_id = %s"
+    for statement in (
+        forged,
+        f"UPDATE {head} SET seq = 0 WHERE entity_id = %s",
+        f"DELETE FROM {head} WHERE entity_id = %s",
+        f"INSERT INTO {head} (entity_id, seq, chain_hash) VALUES (%s, 7, '')",
+    ):
+        with refused("activity_chain_head_guarded"):
+            sql(statement, [entity.pk])
+
+
 def test_a_rewritten_head_is_a_break_at_the_next_row(committed_log):
-    """The head is a shortcut: a head given another hash makes the next row's hash fail the check."""
+    """The head is a shortcut: a head given another hash (by the superuser) makes the next row's hash fail."""
     entity, _customers, _rows = committed_log
-    sql("UPDATE erp_activity_chainhead SET chain_hash = repeat('0', 64) WHERE entity_id = %s", [entity.pk])
+    superuser_sql(
+        "UPDATE erp_activity_chainhead SET chain_hash = repeat('0', 64) WHERE entity_id = %s", [entity.pk]
+    )
     customer_create(entity=entity, name="After the rewrite")
 
     _checked, [broken] = activity_chain_breaks(entity=entity)
@@ -289,7 +305,7 @@ def test_a_rewritten_head_is_a_break_at_the_next_row(committed_log):
 def test_a_head_moved_back_refuses_the_next_commit(committed_log):
     """A head set back cannot give a position twice: the commit fails, the chain stays whole."""
     entity, _customers, rows = committed_log
-    sql("UPDATE erp_activity_chainhead SET seq = 1 WHERE entity_id = %s", [entity.pk])
+    superuser_sql("UPDATE erp_activity_chainhead SET seq = 1 WHERE entity_id = %s", [entity.pk])
 
     with pytest.raises(IntegrityError, match="activity_chain_position"):
         customer_create(entity=entity, name="Refused at commit")
@@ -300,7 +316,7 @@ def test_a_head_moved_back_refuses_the_next_commit(committed_log):
 
 def test_a_removed_head_is_rebuilt_from_the_chain(committed_log):
     entity, _customers, rows = committed_log
-    sql("DELETE FROM erp_activity_chainhead WHERE entity_id = %s", [entity.pk])
+    superuser_sql("DELETE FROM erp_activity_chainhead WHERE entity_id = %s", [entity.pk])
 
     customer_create(entity=entity, name="After the removal")
 

@@ -199,6 +199,15 @@ def test_an_exhausted_sequence_is_409(api):
     assert IssuedNumber.objects.count() == 2
 
 
+def test_an_idempotent_delete_answers_204_with_no_content_type(api):
+    """A 204 sent as stored names no content type, as DRF's own 204 (no `text/html` default left on it)."""
+    seq = create(api, reset="never", format="D{i4}")
+    response = api.delete(f"{BASE}/{seq['id']}", HTTP_IDEMPOTENCY_KEY="delete-once")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert "Content-Type" not in response
+
+
 def test_a_refused_number_under_an_idempotency_key_leaves_nothing_and_the_next_request_works(api):
     """The service joins the key's transaction without a savepoint: a refusal must still undo its log row."""
     from erp.models import Activity

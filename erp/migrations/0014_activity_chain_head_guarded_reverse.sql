@@ -1,0 +1,4 @@
+DROP TRIGGER erp_activity_chain_head_guarded_delete ON erp_activity_chainhead;
+DROP TRIGGER erp_activity_chain_head_guarded_insert ON erp_activity_chainhead;
+DROP TRIGGER erp_activity_chain_head_guarded ON erp_activity_chainhead;
+DROP FUNCTION erp_activity_chain_head_refuse();
