@@ -23,7 +23,9 @@ def chain_field(value: str | None) -> str:
 
 def chain_time(at: datetime.datetime) -> str:
     """Return a timestamp as canonical texts write it: UTC, microseconds, ISO 8601."""
-    return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat: the same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ") in half the time (the issuing path
+    # renders one per statement); "+00:00" becomes "Z".
+    return at.astimezone(datetime.UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def chain_canonical(record_type: str, position: int, fields: Iterable[str | None]) -> str:

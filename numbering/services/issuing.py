@@ -535,15 +535,11 @@ def _take_block(
 def _chain_tail(issued_at: datetime.datetime, *, document_type, document_id, reference, issued_by) -> str:
     """Return the fields a statement's numbers share, as their canonical text ends (numbering/chains.py)."""
     # Written out rather than joined from a generator: this runs once per number on the hot path.
-    if issued_at.tzinfo is datetime.UTC:  # timezone.now(): isoformat is chain_time's text, in half the time
-        at = f"27:{issued_at.isoformat(timespec='microseconds')[:-6]}Z,"
-    else:
-        at = chain_field(chain_time(issued_at))
     return (
         chain_field(document_type)
         + chain_field(document_id)
         + chain_field(reference)
-        + at
+        + chain_field(chain_time(issued_at))
         + chain_field(issued_by)
     )
 
