@@ -115,6 +115,8 @@ def _statements(send) -> tuple[list[tuple[float, str]], float]:
 
 def main(argv: list[str]) -> int:
     setup_django()
+    from django.db import close_old_connections
+
     if os.environ.get("PREPARE"):
         from bench.issuance import prepare_database
 
@@ -125,6 +127,9 @@ def main(argv: list[str]) -> int:
     request = _requests(kind)
 
     def send():
+        # What a server does at each request's start and Django's test client skips: check the
+        # persistent connection (CONN_HEALTH_CHECKS) before the request's first statement.
+        close_old_connections()
         response = request()
         assert 200 <= response.status_code < 300, (response.status_code, response.content[:300])
 

@@ -167,6 +167,9 @@ DATABASE_APPLICATION_ROLE = os.environ.get("DATABASE_APPLICATION_ROLE") or DATAB
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_MAX_AGE"] = _conn_max_age
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+for _database in DATABASES.values():
+    # Django's PostgreSQL backend whose health check first looks at the socket (erp/postgresql/base.py).
+    _database["ENGINE"] = "erp.postgresql"
 if "owner" in DATABASES:
     # Used by migrate, flush and the tests that need the owner; in tests it points at the test database.
     DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
