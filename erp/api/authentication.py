@@ -8,7 +8,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from erp.api.throttling import refuse_failed_authentication
 from erp.models import ApiKey
-from erp.services.api_keys import ApiKeyRejected, api_key_authenticate
+from erp.services.api_keys import ApiKeyRejected, api_key_authenticate_metered
+from erp.services.rate_limits import api_key_rate
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class ApiKeyPrincipal:
     """The caller behind an API key (request.user); the key itself is request.auth."""
 
     api_key: ApiKey
+    # What the key's rate-limit bucket said when the key lookup took a token (erp/api/throttling.py);
+    # None when it took none (buckets in a cache), and the throttle takes it then.
+    rate_wait: float | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -43,14 +47,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not header:
             return None
         try:
-            api_key = self._api_key(header)
+            api_key, rate_wait = self._api_key(header)
         except InvalidApiKey:
             # Counted per client address: past the limit the answer is 429, not 401 (docs/api.md).
             refuse_failed_authentication(request)
             raise
-        return ApiKeyPrincipal(api_key), api_key
+        return ApiKeyPrincipal(api_key, rate_wait), api_key
 
-    def _api_key(self, header: list[bytes]) -> ApiKey:
+    def _api_key(self, header: list[bytes]) -> tuple[ApiKey, float | None]:
         if header[0].lower() != self.keyword or len(header) != 2:
             raise InvalidApiKey("Send the key as 'Authorization: Bearer <key>'.")
         try:
@@ -58,7 +62,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise InvalidApiKey("The API key is malformed.") from None
         try:
-            return api_key_authenticate(token=token)
+            return api_key_authenticate_metered(token=token, rate=api_key_rate())
         except ApiKeyRejected as rejected:
             raise InvalidApiKey(rejected.message) from None
 

@@ -18,6 +18,7 @@ from erp.rows import converted, db_converters
 from erp.scopes import SCOPES
 from erp.services.activity import activity_record
 from erp.services.modes import entity_test_books, live_entity_of
+from erp.services.rate_limits import TAKE_FROM, Rate, buckets_in_database
 from erp.text import refuse_control_characters
 
 LIVE_KIND = "ark_live_ent_"
@@ -96,15 +97,29 @@ def api_key_create(*, entity: Entity, scopes, name: str = "", livemode: bool = T
 
 def api_key_authenticate(*, token: str) -> ApiKey:
     """Return the active key matching a token, recording its use; raise ApiKeyRejected otherwise."""
+    return api_key_authenticate_metered(token=token, rate=None).api_key
+
+
+class Authenticated(NamedTuple):
+    api_key: ApiKey
+    rate_wait: float | None  # Rate.wait of the token taken from the key's bucket; None when none was taken
+
+
+def api_key_authenticate_metered(*, token: str, rate: Rate | None) -> Authenticated:
+    """api_key_authenticate, also taking a token from the key's rate-limit bucket when `rate` is given.
+
+    The bucket (erp/services/rate_limits.py) is taken by the key lookup's own statement, and only for
+    the key the token proves: one round trip for both on every API request.
+    """
     kind = token[: len(LIVE_KIND)]
     if kind not in (LIVE_KIND, TEST_KIND) or len(token) != len(LIVE_KIND) + LOOKUP_LENGTH + SECRET_LENGTH:
         raise ApiKeyRejected("The API key is malformed.")
-    prefix = token[: len(kind) + LOOKUP_LENGTH]
-    api_key = _api_key_with_entity(prefix)
-    # Compare digests in constant time; an unknown prefix still pays for one hash so timing
+    digest = hash_token(token)
+    api_key, bucket = _api_key_with_entity(token[: len(kind) + LOOKUP_LENGTH], digest, rate)
+    # Compare digests in constant time; an unknown prefix still compares against a digest so timing
     # does not reveal which prefixes exist.
     expected = api_key.secret_hash if api_key else "0" * 64
-    if not hmac.compare_digest(expected, hash_token(token)) or api_key is None:
+    if not hmac.compare_digest(expected, digest) or api_key is None:
         raise ApiKeyRejected("The API key is not valid.")
     if api_key.revoked_at is not None:
         raise ApiKeyRejected("The API key has been revoked.")
@@ -114,7 +129,7 @@ def api_key_authenticate(*, token: str) -> ApiKey:
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
-    return api_key
+    return Authenticated(api_key, None if bucket is None else rate.wait(*bucket))
 
 
 @transaction.atomic
@@ -139,25 +154,34 @@ def _moved_to_test_books(api_key: ApiKey) -> ApiKey:
     return api_key
 
 
-def _api_key_with_entity(prefix: str) -> ApiKey | None:
+def _api_key_with_entity(
+    prefix: str, digest: str, rate: Rate | None
+) -> tuple[ApiKey | None, tuple[bool, float] | None]:
     """Return the key with this prefix and its entity, read together by one indexed query, or None.
 
     What `ApiKey.objects.select_related("entity").filter(prefix=…).first()` returns, without compiling
     that query on every request: every API request starts here, and the ORM spent more CPU building
     the statement than PostgreSQL spends running it. Nothing is cached but the statement's text, so a
-    revocation takes effect on the very next request.
+    revocation takes effect on the very next request. With `rate` the same statement takes a token from
+    the bucket of a key whose digest matches and which is not revoked, and the bucket's answer
+    (allowed, tokens) comes second; None when no token was taken.
     """
-    statement = _lookup_statement()
+    metered = rate is not None and buckets_in_database()
+    statement = _lookup_statement(metered)
+    params = {"prefix": prefix}
+    if metered:
+        params |= {"digest": digest, "burst": rate.burst, "rate": rate.per_second}
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [prefix])
+        cursor.execute(statement.sql, params)
         row = cursor.fetchone()
     if row is None:
-        return None
-    values = converted(row, statement.converters)
+        return None, None
+    values = converted(row[: statement.end], statement.converters)
     entity = Entity.from_db(connection.alias, statement.entity_fields, values[statement.split :])
     api_key = ApiKey.from_db(connection.alias, statement.key_fields, values[: statement.split])
     ApiKey._meta.get_field("entity").set_cached_value(api_key, entity)
-    return api_key
+    allowed, tokens = row[statement.end :] if metered else (None, None)
+    return api_key, None if allowed is None else (allowed, tokens)
 
 
 class _LookupStatement(NamedTuple):
@@ -165,26 +189,41 @@ class _LookupStatement(NamedTuple):
     key_fields: list[str]
     entity_fields: list[str]
     split: int  # where the entity's columns begin
+    end: int  # where the bucket's answer begins (metered statements)
     converters: list[list]  # per column, what the ORM would apply to the value read (usually nothing)
 
 
 @functools.cache
-def _lookup_statement() -> _LookupStatement:
-    """Build the key lookup's SQL from the models, once per process."""
+def _lookup_statement(metered: bool) -> _LookupStatement:
+    """Build the key lookup's SQL from the models, once per process (with the bucket's take, if metered)."""
     quote = connection.ops.quote_name
     key_fields, entity_fields = ApiKey._meta.concrete_fields, Entity._meta.concrete_fields
     columns = [f"k.{quote(f.column)}" for f in key_fields] + [f"e.{quote(f.column)}" for f in entity_fields]
     entity_id, entity_pk = ApiKey._meta.get_field("entity").column, Entity._meta.pk.column
+    column = {f.name: f"c{index}" for index, f in enumerate(key_fields)}  # the key's columns, in `found`
     sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(ApiKey._meta.db_table)} AS k"
+        f"SELECT {', '.join(f'{c} AS c{index}' for index, c in enumerate(columns))}"
+        f" FROM {quote(ApiKey._meta.db_table)} AS k"
         f" JOIN {quote(Entity._meta.db_table)} AS e ON e.{quote(entity_pk)} = k.{quote(entity_id)}"
-        f" WHERE k.{quote(ApiKey._meta.get_field('prefix').column)} = %s"
+        f" WHERE k.{quote(ApiKey._meta.get_field('prefix').column)} = %(prefix)s"
     )
+    if metered:
+        # The bucket's key as api_key_bucket() spells it (a UUID's text is the same in both).
+        rows = (
+            f"SELECT 'key:' || found.{column['id']}, %(burst)s::float8 - 1, true, statement_timestamp()"
+            f" FROM found WHERE found.{column['secret_hash']} = %(digest)s"
+            f" AND found.{column['revoked_at']} IS NULL"
+        )
+        sql = (
+            f"WITH found AS ({sql}), taken AS ({TAKE_FROM.format(rows=rows)})"
+            " SELECT found.*, taken.allowed, taken.tokens FROM found LEFT JOIN taken ON true"
+        )
     return _LookupStatement(
         sql=sql,
         key_fields=[f.attname for f in key_fields],
         entity_fields=[f.attname for f in entity_fields],
         split=len(key_fields),
+        end=len(columns),
         converters=db_converters((*key_fields, *entity_fields)),
     )
 

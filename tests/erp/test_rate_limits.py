@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 
 from erp.api import throttling
-from erp.api.throttling import client_network, parse_rate, purge_idle_buckets, take
+from erp.api.throttling import client_network
 from erp.scopes import SCOPES
+from erp.services.api_keys import api_key_revoke
+from erp.services.rate_limits import api_key_bucket, parse_rate, purge_idle_buckets, take
 from tests.erp.factories import api_key_with_token
 from tests.helpers import client_for
 from tests.processes import connect_child, outcome, start
@@ -77,6 +79,36 @@ def test_a_refused_request_takes_nothing_and_tokens_come_back_at_the_rate(settin
     assert assert_rate_limited(client.get(path)) == 1
     time.sleep(0.06)  # a token every 50 ms
     assert client.get(path).status_code == 200
+
+
+def test_the_key_lookup_takes_the_token_of_the_key_the_token_proves_and_no_other(strict, entity):
+    api_key, token = api_key_with_token(entity=entity, scopes=sorted(SCOPES))
+    path = f"/v1/entities/{entity.pk}"
+    # Its prefix with a wrong secret (the prefix is no secret: the admin and the activity log show it)
+    # takes nothing from the key's bucket; those failures count against the address only.
+    forger = client_for(token[:-1] + ("a" if token[-1] != "a" else "b"))
+    forger.defaults["REMOTE_ADDR"] = "203.0.113.20"
+    assert [forger.get(path).status_code for _ in range(5)] == [401] * 5
+    assert bucket(api_key_bucket(api_key.pk)) is None
+    client = client_for(token)
+    assert client.get(path).status_code == 200
+    assert bucket(api_key_bucket(api_key.pk)) == 4  # one token a request, taken with the key's lookup
+    for _ in range(4):
+        assert client.get(path).status_code == 200
+    assert_rate_limited(client.get(path))
+    # A revoked key takes nothing either.
+    api_key_revoke(api_key=api_key, revoked_by="test")
+    before = bucket(api_key_bucket(api_key.pk))
+    assert client.get(path).status_code == 401
+    assert bucket(api_key_bucket(api_key.pk)) == before
+
+
+def bucket(key: str) -> int | None:
+    """Return the whole tokens left in a database bucket, or None when it does not exist."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT floor(tokens) FROM erp_rate_bucket WHERE key = %s", [key])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def test_a_bad_key_flood_from_one_address_gets_429_and_other_callers_do_not(strict, entity):
