@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # Queries per request, Idempotency-Key included on writes. Lower is welcome (lower the budget too).
 # The key's rate-limit bucket is taken by the key lookup's own statement (erp/services/api_keys.py).
 BUDGETS = {
-    "entity read": 1,  # the key with its entity and its bucket (last_used_at is written at most once a minute)
+    "entity read": 1,  # the key, its entity and its bucket (last_used_at is written once a minute at most)
     # Each write adds its activity-log row: one INSERT, written before the number (docs/activity.md).
     # generate-next-value: the key and its bucket; the Idempotency-Key's lock and record in one statement
     # (erp 0013); the sequence; the activity row, the number (the service joins the key's transaction
