@@ -359,7 +359,7 @@ NUMBERING_LOCK_TIMEOUT_MS = int(os.environ.get("NUMBERING_LOCK_TIMEOUT_MS", "500
 # Turn off behind a pooler that cannot keep prepared statements (PgBouncer < 1.21 in transaction mode).
 NUMBERING_PREPARED_STATEMENTS = env_bool("NUMBERING_PREPARED_STATEMENTS", True)
 
-# API rate limits (docs/api.md, "Rate limits"; erp/api/throttling.py): token buckets shared by every
+# API rate limits (docs/api.md, "Rate limits"; erp/services/rate_limits.py): token buckets shared by every
 # server process, in the database unless FOLIO_RATE_LIMIT_CACHE names a cache with an atomic incr
 # (REDIS_URL sets one up; Django's Redis cache needs the `redis` package installed).
 FOLIO_API_KEY_RATE = os.environ.get("FOLIO_API_KEY_RATE", "50/s")

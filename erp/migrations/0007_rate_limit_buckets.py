@@ -1,9 +1,9 @@
-"""The shared store of the API rate limits (erp/api/throttling.py): one token bucket per key or address."""
+"""The shared store of the API rate limits (erp/services/rate_limits.py): a bucket per key or address."""
 
 from django.db import migrations
 
 # UNLOGGED: a bucket is worth nothing after a crash (it refills within seconds), so its writes skip the
-# WAL. No model: only erp/api/throttling.py reads and writes it, with one statement per request.
+# WAL. No model: only erp/services/rate_limits.py (and the key lookup, erp/services/api_keys.py) write it.
 CREATE = """
 CREATE UNLOGGED TABLE erp_rate_bucket (
     key text PRIMARY KEY,
