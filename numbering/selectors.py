@@ -81,6 +81,16 @@ def sequence_of_entity(*, entity: Entity, pk) -> Sequence | None:
     return found[0] if found else None
 
 
+def sequence_of_counter_type(*, entity: Entity, counter_type: str) -> Sequence | None:
+    """Return the entity's sequence bound to a counter type ("journal", "invoice", …), or None.
+
+    At most one (the `sequence_unique_counter_type` constraint); read by a statement built once, as
+    sequence_of_entity: every document numbered from its counter type reads its sequence this way.
+    """
+    found = rows_where(Sequence, "entity_id = %s AND counter_type = %s", [entity.pk, counter_type])
+    return found[0] if found else None
+
+
 def issued_numbers_for_entity(*, entity: Entity) -> QuerySet[IssuedNumber]:
     """Return an entity's issued numbers, newest first, with their sequence and period."""
     return (

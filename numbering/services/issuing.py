@@ -30,6 +30,7 @@ from numbering.documents import document_is_void
 from numbering.models import IssuedNumber, NumberingPeriod, Sequence
 from numbering.periods import PeriodBounds, fiscal_year_start_month_of, period_bounds, period_rule
 from numbering.rendering import Template, format_template
+from numbering.selectors import sequence_of_counter_type
 from numbering.services.configuration import reason_checked
 from numbering.services.locks import lock_timeout_ms, sequence_busy_error
 from numbering.services.periods import period_ensure
@@ -283,7 +284,7 @@ def counter_type_issue_next(
     issued_by: str = "",
 ) -> IssuedNumber:
     """Take the next number for a document from the entity's sequence bound to `counter_type`."""
-    sequence = Sequence.objects.filter(entity=entity, counter_type=counter_type).first()
+    sequence = sequence_of_counter_type(entity=entity, counter_type=counter_type)
     if sequence is None:
         raise NotFound(
             f"This entity has no sequence for {counter_type!r} documents.",

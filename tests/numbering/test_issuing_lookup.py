@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from numbering.models import IssuedNumber
-from numbering.selectors import sequence_of_entity
+from numbering.models import IssuedNumber, Sequence
+from numbering.selectors import sequence_of_counter_type, sequence_of_entity
 from numbering.services import sequence_create
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +38,13 @@ def test_the_lookup_reads_what_the_orm_reads(entity, other_entity):
     assert [getattr(found, name) for name in fields] == [getattr(sequence, name) for name in fields]
     assert found._state.adding is False
     assert sequence_of_entity(entity=other_entity, pk=sequence.pk) is None
+
+
+def test_a_counter_types_sequence_is_the_entitys_own(entity, other_entity):
+    ours = Sequence.objects.get(entity=entity, counter_type="vendor_bill")
+    found = sequence_of_counter_type(entity=entity, counter_type="vendor_bill")
+    fields = [field.attname for field in Sequence._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(ours, name) for name in fields]
+    theirs = sequence_of_counter_type(entity=other_entity, counter_type="vendor_bill")
+    assert theirs is not None and theirs.pk != ours.pk
+    assert sequence_of_counter_type(entity=entity, counter_type="rma") is None
