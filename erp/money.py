@@ -42,8 +42,9 @@ def money_parse(value, *, param: str, positive: bool = True, exact_cents: bool =
         raise InvalidInput(f"{param} must not be negative.", code="amount_negative", param=param)
     if not exact_cents:
         return amount
-    if amount != amount.quantize(CENT):
+    cents = amount.quantize(CENT)
+    if amount != cents:
         raise InvalidInput(
             f"{param} has more than two decimal places.", code="too_many_decimal_places", param=param
         )
-    return amount.quantize(CENT)
+    return cents

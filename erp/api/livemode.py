@@ -8,6 +8,7 @@ comes from: every JSON object with an `object` or an `id` gets `livemode` (right
 from uuid import UUID
 
 LIVEMODE = "livemode"
+_CONTAINERS = (dict, list)
 
 
 def with_livemode(data, entity):
@@ -19,10 +20,13 @@ def with_livemode(data, entity):
     def walk(value):
         if isinstance(value, dict):
             anchor = "object" if "object" in value else ("id" if "id" in value else None)
+            if LIVEMODE in value:
+                anchor = None  # marked already
             out = {}
             for key, item in value.items():
-                out[key] = walk(item)
-                if key == anchor and LIVEMODE not in value:
+                # Most values are text or numbers, which live books leave as they are: no call each.
+                out[key] = walk(item) if books_id is not None or isinstance(item, _CONTAINERS) else item
+                if key == anchor:
                     out[LIVEMODE] = livemode
             return out
         if isinstance(value, list):

@@ -1,5 +1,6 @@
 """Customer payments API: /v1/payments/multi-invoice-apply; list, retrieve, void (payments:read|write)."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -13,7 +14,9 @@ from erp.api.fields import InlineEnumField
 from erp.api.serializers import InputSerializer
 from erp.exceptions import InvalidInput
 from erp.money import money_parse
+from erp.text import refuse_control_characters
 from ledger.documents import api as kit
+from ledger.documents.services.inputs import text_parse
 from receivables import selectors
 from receivables.models import Payment, PaymentApplication, PaymentMethod
 from receivables.services import payment_apply_to_invoices, payment_void
@@ -51,22 +54,36 @@ _APPLICATION_KEYS = frozenset({"order_id", "invoice_id", "amount_applied"})
 
 def _application_read(item) -> dict | None:
     """Return one well-formed application as its serializer would, or None for anything it might refuse."""
-    if type(item) is not dict or not item.keys() <= _APPLICATION_KEYS or "amount_applied" not in item:
+    if type(item) is not dict or "amount_applied" not in item or not item.keys() <= _APPLICATION_KEYS:
         return None
-    ids = set()
+    document_id = None
     for name in ("order_id", "invoice_id"):
         if name in item:
-            if type(item[name]) is not str:
+            text = item[name]
+            if type(text) is not str:
                 return None
             try:
-                ids.add(uuid.UUID(item[name]))
+                read = uuid.UUID(text)
             except ValueError:
                 return None
+            if document_id is not None and read != document_id:
+                return None  # two different ids: the serializer names the refusal
+            document_id = read
+    if document_id is None:
+        return None
     try:
         amount = money_parse(item["amount_applied"], param="amount_applied")
     except InvalidInput:
         return None
-    return {"document_id": ids.pop(), "amount_applied": amount} if len(ids) == 1 else None
+    return {"document_id": document_id, "amount_applied": amount}
+
+
+def _applications_read(data) -> list[dict] | None:
+    """Return a well-formed applications list as its serializers would, in one pass; else None."""
+    if type(data) is not list:
+        return None
+    read = [_application_read(item) for item in data]
+    return None if None in read else read
 
 
 class ApplicationsListSerializer(serializers.ListSerializer):
@@ -78,11 +95,8 @@ class ApplicationsListSerializer(serializers.ListSerializer):
     """
 
     def to_internal_value(self, data):
-        if isinstance(data, list):
-            read = [_application_read(item) for item in data]
-            if None not in read:
-                return read
-        return super().to_internal_value(data)
+        read = _applications_read(data)
+        return read if read is not None else super().to_internal_value(data)
 
 
 class InvoiceApplicationInputSerializer(kit.ApplicationInputSerializer):
@@ -136,6 +150,80 @@ class MultiInvoiceApplyInputSerializer(InputSerializer):
     )
     notes = kit.TextField(required=False, allow_blank=True, allow_null=True, max_length=5000, default="")
     payment_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+def _text_read(value, *, param: str, max_length: int):
+    """Return an optional text as its TextField reads it (absent: ""), or _UNREAD if it might refuse it."""
+    if value is _ABSENT or value == "":
+        return ""
+    if value is None:
+        return None  # allow_null: null is kept as null, the service reads it as none
+    if type(value) is not str or _SURROGATE.search(value):
+        return _UNREAD  # the field's validators refuse it
+    try:
+        refuse_control_characters(value, param=param)  # as the body's check does, before the field
+        return text_parse(value, param=param, max_length=max_length)
+    except InvalidInput:
+        return _UNREAD
+
+
+def _date_read(value, *, blankable: bool):
+    """Return an optional date field's value as its DateField would (absent or null: None); else _UNREAD."""
+    if value is _ABSENT or value is None or (blankable and value == ""):
+        return None
+    if type(value) is not str:
+        return _UNREAD
+    try:
+        return _DATE.to_internal_value(value)
+    except serializers.ValidationError:
+        return _UNREAD
+
+
+def multi_invoice_apply_read(data) -> dict | None:
+    """Return a well-formed body's validated data as MultiInvoiceApplyInputSerializer would, or None.
+
+    Building the serializer's fields and running them costs more than reading the body: a body this
+    accepts gives exactly the serializer's data, and anything else (None) goes through the serializer,
+    so every refusal is still its own (tests/receivables/test_payment_body_read.py).
+    """
+    if type(data) is not dict or not data.keys() <= _BODY_KEYS:
+        return None
+    account_id, method = data.get("account_id"), data.get("payment_method")
+    if type(account_id) is not str or type(method) is not str or method not in _METHODS:
+        return None
+    try:
+        account_id = uuid.UUID(account_id)
+        amount = money_parse(data.get("amount"), param="amount", exact_cents=False)
+    except (ValueError, InvalidInput):
+        return None
+    applications = _applications_read(data.get("applications"))
+    read = {
+        "check_number": _text_read(data.get("check_number", _ABSENT), param="check_number", max_length=50),
+        "check_date": _date_read(data.get("check_date", _ABSENT), blankable=True),
+        "external_reference": _text_read(
+            data.get("external_reference", _ABSENT), param="external_reference", max_length=200
+        ),
+        "notes": _text_read(data.get("notes", _ABSENT), param="notes", max_length=5000),
+        "payment_date": _date_read(data.get("payment_date", _ABSENT), blankable=False),
+    }
+    if applications is None or _UNREAD in read.values():
+        return None
+    return {
+        "account_id": account_id,
+        "payment_method": _METHODS[method],
+        "amount": amount,
+        "applications": applications,
+        **read,
+    }
+
+
+# What multi_invoice_apply_read knows of the serializer: its keys, its choices (as ChoiceField maps them).
+_BODY_KEYS = frozenset(MultiInvoiceApplyInputSerializer().fields)
+_METHODS = {str(value): value for value, _ in PaymentMethod.choices}
+_ABSENT, _UNREAD = object(), object()
+_DATE = serializers.DateField()  # parses as the body's date fields do (DATE_INPUT_FORMATS), unbound
+# CharField refuses surrogates (lone halves of a UTF-16 pair, which JSON can carry) with its validators.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class InvoiceApplicationResultSerializer(serializers.ModelSerializer):
@@ -281,9 +369,11 @@ class MultiInvoiceApplyView(FolioAPIView):
         ],
     )
     def post(self, request):
-        body = MultiInvoiceApplyInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = multi_invoice_apply_read(request.data)
+        if data is None:  # not well-formed: the serializer reads it, and names what it refuses
+            body = MultiInvoiceApplyInputSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
         payment = payment_apply_to_invoices(
             entity=self.entity,
             customer_id=data["account_id"],
