@@ -3,8 +3,9 @@
 Everything that can be checked without locks is checked first (the inputs, the customer). Then, in one
 transaction: lock the invoices in id order and check them (that they exist here, are the customer's, are
 open and owe enough: judged by the database under the locks, no invoice read into Python), insert the
-payment, its applications and its journal entry, reduce the balances in one UPDATE, and number the
-entry last.
+payment, its applications and its journal entry, and number the entry last. The database moves each
+invoice's balance and status with its running total, in one write of the row, when the applications are
+inserted and when the payment is voided (receivables/migrations/0010_invoice_written_once_per_payment.sql).
 Customer payments carry no number of their own: the journal entry's number is their audit number.
 Errors name the fields of the multi-invoice-apply request (account_id, applications[i].order_id).
 """
@@ -141,10 +142,10 @@ def _apply(plan: _Plan) -> Payment:
             )
         ]
     )
+    # Its statement trigger moves each invoice's running total, balance and status: no balances_shift here.
     applications = kit.applications_insert(
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
     )
-    kit.balances_shift(Invoice, [(a.document_id, a.amount) for a in plan.applications])
     activity_record(action="payment.created", obj=payment, changes=_created(payment, plan.applications))
     kit.commit_checks_run(Payment)  # before the journal counter's lock, not under it at commit
     journal_entry_number(entry=entry, issued_by=plan.created_by)  # last: the entity-wide journal counter
@@ -167,7 +168,11 @@ def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:
     locked = payment_for_update(payment=payment)
     kit.payment_void_check(locked)
     applications = kit.payment_applications_restore(
-        locked, document_model=Invoice, document_field="invoice", lock=invoices_for_update
+        locked,
+        document_model=Invoice,
+        document_field="invoice",
+        lock=invoices_for_update,
+        balances_by_database=True,  # given back by the void's own UPDATE of the payment
     )
     kit.posted_void(
         locked,

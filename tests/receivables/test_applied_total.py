@@ -1,7 +1,8 @@
 """The running total of receivables/migrations/0004_invoice_applied_total.sql: kept by the database only.
 
 The balance guard compares each invoice with `applied_total` instead of re-adding its applications, so the
-total itself must follow every applied payment and void, and refuse any other writer.
+total itself must follow every applied payment and void, and refuse any other writer. Since 0010 the
+database moves the balance and the status with it, in the same write of the row.
 """
 
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from receivables.models import Invoice
 from receivables.services import ApplicationInput, payment_apply_to_invoices, payment_void
 from tests.helpers import refused, sql
 
@@ -40,6 +42,34 @@ def test_the_total_follows_payments_and_voids(customer, invoices):
     assert [applied_total(i) for i in invoices] == [Decimal("50.00"), Decimal("50.00"), Decimal("0.00")]
     payment_void(payment=first, reason="Bounced", voided_by="test")
     assert [applied_total(i) for i in invoices] == [Decimal("20.00"), Decimal("0.00"), Decimal("0.00")]
+
+
+def balances(invoices) -> list[tuple[Decimal, str]]:
+    return [(i.balance_due, i.status) for i in (Invoice.objects.get(pk=v.pk) for v in invoices)]
+
+
+def test_the_balance_and_status_move_with_the_total(customer, invoices):
+    # receivables/migrations/0010_invoice_written_once_per_payment.sql: in the same write of each invoice.
+    first = pay(customer, (invoices[0], "100.00"), (invoices[1], "20.00"))
+    assert balances(invoices) == [
+        (Decimal("0.00"), "paid"),
+        (Decimal("230.00"), "partially_paid"),
+        (Decimal("75.50"), "open"),
+    ]
+    second = pay(customer, (invoices[1], "30.00"), (invoices[2], "75.50"))
+    payment_void(payment=first, reason="Bounced", voided_by="test")
+    assert balances(invoices) == [
+        (Decimal("100.00"), "open"),
+        (Decimal("220.00"), "partially_paid"),
+        (Decimal("0.00"), "paid"),
+    ]
+    payment_void(payment=second, reason="Bounced", voided_by="test")
+    assert balances(invoices) == [
+        (Decimal("100.00"), "open"),
+        (Decimal("250.00"), "open"),
+        (Decimal("75.50"), "open"),
+    ]
+    assert [applied_total(i) for i in invoices] == [Decimal("0.00")] * 3
 
 
 def test_nothing_else_writes_the_total(customer, invoices):

@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -97,11 +97,29 @@ def number_raw(invoice: Invoice) -> None:
 
 
 def lower_balance(invoice: Invoice, amount: str) -> None:
-    """Take `amount` off an invoice's balance, as a payment applying it would."""
+    """Take `amount` off an invoice's balance by hand (a payment's applications take it off themselves)."""
     sql(
         "UPDATE receivables_invoice SET balance_due = balance_due - %s, status = 'partially_paid'"
         " WHERE id = %s",
         [Decimal(amount), invoice.pk],
+    )
+
+
+def invoice_state(invoice: Invoice) -> tuple:
+    """Return an invoice's balance, status and running total as the database holds them now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT balance_due, status, applied_total FROM receivables_invoice WHERE id = %s", [invoice.pk]
+        )
+        return cursor.fetchone()
+
+
+def void_around_the_service(payment: Payment) -> None:
+    """Mark a payment void in raw SQL, its own entry standing in for the reversal it lacks."""
+    sql(
+        "UPDATE receivables_payment SET status = 'void', voided_at = now(),"
+        " void_journal_entry_id = journal_entry_id WHERE id = %s",
+        [payment.pk],
     )
 
 
@@ -194,13 +212,15 @@ def test_a_paid_down_invoice_cannot_be_voided_while_its_payment_stands(payment, 
         )
 
 
-def test_a_payment_cannot_be_voided_without_restoring_its_invoices(payment):
+def test_a_payments_void_gives_its_invoices_back_and_nothing_else_may(payment, invoices):
+    # The database gives the balance back with the running total, in the void's own statement
+    # (migration 0010); the void is still refused at commit for its entry.
+    with refused("payment_void_reverses_its_entry"):
+        void_around_the_service(payment)
+        assert invoice_state(invoices[0]) == (Decimal("100.00"), "open", Decimal("0.00"))
     with refused("invoice_balance_matches_applications"):
-        sql(
-            "UPDATE receivables_payment SET status = 'void', voided_at = now(),"
-            " void_journal_entry_id = journal_entry_id WHERE id = %s",
-            [payment.pk],
-        )
+        void_around_the_service(payment)
+        lower_balance(invoices[0], "30.00")  # what the payment had applied, taken again by hand
 
 
 def test_an_invoice_totals_its_lines(invoices):
@@ -247,24 +267,28 @@ def test_an_invoice_is_voided_only_by_the_reversal_of_its_entry(invoices, entry)
         )
 
 
-def test_a_new_payment_cannot_apply_to_an_invoice_whose_balance_stays(invoices):
-    # Its applications add up and are its customer's: only the invoice kept its balance.
+def test_a_new_payments_applications_move_their_invoices_and_nothing_else_may(invoices):
+    # The INSERT of its applications takes their amount off the invoice with the running total (migration
+    # 0010); the payment is still refused at commit for its entry (the invoice's).
+    with refused("payment_posted_by_its_entry"):
+        applied = new_payment(invoices[1], "10.00")
+        PaymentApplication.objects.create(payment=applied, invoice=invoices[1], amount_applied="10.00")
+        assert invoice_state(invoices[1]) == (Decimal("240.00"), "partially_paid", Decimal("10.00"))
     with refused("invoice_balance_matches_applications"):
         applied = new_payment(invoices[1], "10.00")
         PaymentApplication.objects.create(payment=applied, invoice=invoices[1], amount_applied="10.00")
+        lower_balance(invoices[1], "10.00")  # taken off again by hand
 
 
 def test_a_payment_applies_exactly_its_amount(payment, invoices):
     with refused("payment_applications_match"):
         PaymentApplication.objects.create(payment=payment, invoice=invoices[1], amount_applied="5.00")
-        lower_balance(invoices[1], "5.00")
 
 
 def test_one_entitys_payment_cannot_be_linked_to_another_entitys_invoice(invoices, foreign_invoice):
     with refused("payment_applications_match"):
         intruder = new_payment(invoices[0], "10.00")
         PaymentApplication.objects.create(payment=intruder, invoice=foreign_invoice, amount_applied="10.00")
-        lower_balance(foreign_invoice, "10.00")
 
 
 def test_a_payment_cannot_pay_another_customers_invoice(invoices, entity):
@@ -272,14 +296,12 @@ def test_a_payment_cannot_pay_another_customers_invoice(invoices, entity):
     with refused("payment_applications_match"):
         intruder = new_payment(invoices[0], "10.00")
         PaymentApplication.objects.create(payment=intruder, invoice=neighbour, amount_applied="10.00")
-        lower_balance(neighbour, "10.00")
 
 
 def test_a_payment_references_only_its_own_entity(invoices, foreign_invoice):
     with refused("payment_references_own_entity"):
         intruder = new_payment(invoices[0], "10.00", journal_entry_id=foreign_invoice.journal_entry_id)
         PaymentApplication.objects.create(payment=intruder, invoice=invoices[0], amount_applied="10.00")
-        lower_balance(invoices[0], "10.00")
 
 
 def test_a_payment_is_posted_by_its_own_entry(invoices):
@@ -287,21 +309,13 @@ def test_a_payment_is_posted_by_its_own_entry(invoices):
     with refused("payment_posted_by_its_entry"):
         intruder = new_payment(invoices[0], "10.00")
         PaymentApplication.objects.create(payment=intruder, invoice=invoices[0], amount_applied="10.00")
-        lower_balance(invoices[0], "10.00")
 
 
-def test_a_payment_is_voided_only_by_the_reversal_of_its_entry(payment, invoices):
-    # The invoice's balance given back, as a void does: only the reversing entry is missing.
+def test_a_payment_is_voided_only_by_the_reversal_of_its_entry(payment):
+    # The invoice's balance is given back by the database, as the service's void does: only the reversing
+    # entry is missing.
     with refused("payment_void_reverses_its_entry"):
-        sql(
-            "UPDATE receivables_invoice SET balance_due = total, status = 'open' WHERE id = %s",
-            [invoices[0].pk],
-        )
-        sql(
-            "UPDATE receivables_payment SET status = 'void', voided_at = now(),"
-            " void_journal_entry_id = journal_entry_id WHERE id = %s",
-            [payment.pk],
-        )
+        void_around_the_service(payment)
 
 
 # History guards, refused at once (migration 0003).

@@ -2,6 +2,8 @@
 
 - receivables/migrations/0007_payment_path_triggers.sql: the invoice guards say in their WHEN which rows they
   could refuse; raw SQL around the services is still refused, including a multi-row INSERT of applications.
+- receivables/migrations/0010_invoice_written_once_per_payment.sql: the applications' INSERT moves each
+  invoice's balance and status with its running total, so a payment (and its void) writes each invoice once.
 - The API reads a well-formed applications list in one pass and writes the response without building
   serializer fields: the same data, and every refusal still the per-item serializers'.
 - The services let the database judge the invoices under their locks (the first refusal raised by
@@ -35,7 +37,7 @@ from receivables.api.payments import (
     payment_applied_data,
 )
 from receivables.models import Customer, Invoice, Payment, PaymentApplication
-from receivables.services import ApplicationInput, payment_apply_to_invoices
+from receivables.services import ApplicationInput, payment_apply_to_invoices, payment_void
 from tests.helpers import refused, sql
 from tests.receivables.factories import CustomerFactory, InvoiceFactory
 
@@ -79,6 +81,7 @@ def raw_applications(payment_id, pairs) -> None:
 
 
 def lower(invoice, amount: str) -> None:
+    """Take `amount` off an invoice's balance by hand (a payment's applications take it off themselves)."""
     sql(
         "UPDATE receivables_invoice SET balance_due = balance_due - %s,"
         " status = CASE WHEN balance_due - %s = 0 THEN 'paid' ELSE 'partially_paid' END WHERE id = %s",
@@ -90,21 +93,37 @@ def lower(invoice, amount: str) -> None:
 
 
 def test_a_multi_row_insert_over_applying_an_invoice_is_refused(customer, invoices):
-    # 100.00 owed on the first invoice; the one INSERT applies 150.00 to it (and 10.00 to the second).
+    # 100.00 owed on the first invoice; the one INSERT applies 150.00 to it (and 10.00 to the second): the
+    # balance it moves would fall below zero.
     with refused("invoice_balance_within_total"):
         payment_id = raw_payment(customer, invoices[0], "160.00")
         raw_applications(payment_id, [(invoices[0], "150.00"), (invoices[1], "10.00")])
-        lower(invoices[1], "10.00")
-        lower(invoices[0], "150.00")
 
 
-def test_a_multi_row_insert_whose_balances_stay_is_refused_at_commit(customer, invoices):
-    # The running totals move with the INSERT (0004) and queue no invoice check of their own (0007):
-    # the payment's own deferred check finds the invoices whose balance did not move.
+def test_a_multi_row_insert_moves_each_balance_and_nothing_else_may(customer, invoices):
+    # The running totals and the balances move with the INSERT (0010) and queue no invoice check of their
+    # own (0007): a balance lowered again by hand is found by the payment's own deferred check.
     with refused("invoice_balance_matches_applications"):
         payment_id = raw_payment(customer, invoices[0], "30.00")
         raw_applications(payment_id, [(invoices[0], "10.00"), (invoices[1], "20.00")])
-        lower(invoices[0], "10.00")  # the second invoice keeps its balance
+        lower(invoices[0], "10.00")
+
+
+def invoice_row_writes() -> int:
+    """Return how many invoice rows this transaction has updated so far."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'receivables_invoice'")
+        return cursor.fetchone()[0]
+
+
+def test_a_payment_and_its_void_write_each_invoice_once(customer, invoices):
+    # A second write of a row in the transaction that wrote it re-checks the row's foreign keys (0010).
+    before = invoice_row_writes()
+    payment = pay(customer, [(invoices[0], "100.00"), (invoices[1], "20.00"), (invoices[2], "0.50")])
+    assert invoice_row_writes() - before == 3
+    before = invoice_row_writes()
+    payment_void(payment=payment, reason="Bounced", voided_by="test")
+    assert invoice_row_writes() - before == 3
 
 
 def test_a_multi_row_insert_not_adding_up_to_the_payment_is_refused(customer, invoices):

@@ -225,11 +225,18 @@ def payment_applications_restore(
     document_model: type[models.Model],
     document_field: str,
     lock: Callable[..., Iterable[models.Model]],
+    balances_by_database: bool = False,
 ) -> list[models.Model]:
-    """Lock a voided payment's documents (in id order, as every payment does) and give their balances back."""
+    """Lock a voided payment's documents (in id order, as every payment does) and give their balances back.
+
+    With `balances_by_database` the ledger's database gives them back itself when the payment's status
+    changes (receivables: with each invoice's running total, in the same row write), so only the locks
+    are taken here.
+    """
     applications = list(locked.applications.all())
     shifts = [(getattr(a, f"{document_field}_id"), a.amount_applied) for a in applications]
     # The same id order as every payment: a void and a payment on the same documents cannot deadlock.
     list(lock(entity=locked.entity, ids=[document_id for document_id, _ in shifts]))
-    balances_shift(document_model, shifts, restore=True)
+    if not balances_by_database:
+        balances_shift(document_model, shifts, restore=True)
     return applications
