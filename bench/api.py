@@ -20,6 +20,8 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from bench import servers
@@ -239,6 +241,24 @@ class Figure:
     server_cpu: float
     db_cpu: float
     other_cpu: float  # busy CPU seconds of the machine outside clients, server and PostgreSQL
+    split: str  # connections per server process, half-way through (e.g. "11/5")
+
+
+def _connections_per_worker(port: int) -> str:
+    """Return how the server's processes share the established connections to `port` now, e.g. "11/5".
+
+    Each worker serves the keep-alive connections it accepted, one request at a time, for the whole
+    run; the kernel decides the split, so a worker with more clients makes their requests wait longer
+    (docs/benchmarks.md, "HTTP: the API path"). Empty when `ss` is missing.
+    """
+    ss = shutil.which("ss")
+    if ss is None:
+        return ""
+    out = subprocess.run(
+        [ss, "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
+    ).stdout
+    counts = sorted(Counter(re.findall(r"pid=(\d+)", out)).values(), reverse=True)
+    return "/".join(str(count) for count in counts)
 
 
 def _measure(scenario: Scenario, clients: int, port: int, server_pid: int, db_pid: int | None) -> Figure:
@@ -246,13 +266,17 @@ def _measure(scenario: Scenario, clients: int, port: int, server_pid: int, db_pi
     server_before = process_cpu_seconds([server_pid])
     db_before = backend_cpu_seconds(db_pid, DATABASE) if db_pid else {}
     busy_before = machine_busy_seconds()
+    split: list[str] = []  # sampled half-way through the window, while every client is connected
+    sampler = threading.Timer(DURATION_S / 2, lambda: split.append(_connections_per_worker(port)))
+    sampler.start()
     outcome = run_clients(port, payloads, DURATION_S)
+    sampler.cancel()
     busy = machine_busy_seconds() - busy_before
     server_cpu = process_cpu_seconds([server_pid]) - server_before
     db_after = backend_cpu_seconds(db_pid, DATABASE) if db_pid else {}
     db_cpu = sum(seconds - db_before.get(pid, 0.0) for pid, seconds in db_after.items())
     other = max(0.0, busy - server_cpu - db_cpu - outcome.client_cpu)
-    return Figure(scenario, clients, outcome, server_cpu, db_cpu, other)
+    return Figure(scenario, clients, outcome, server_cpu, db_cpu, other, split[0] if split else "")
 
 
 def _second_generator(clients: int, port: int, floor: float) -> str | None:
@@ -274,7 +298,7 @@ def _second_generator(clients: int, port: int, floor: float) -> str | None:
     return (
         f"| GET /healthz, ApacheBench (C) as generator | {clients} | {float(rate.group(1)):,.0f} | "
         f"{quantiles.get('50', '?')} | {quantiles.get('99', '?')} | {errors} | "
-        f"{float(rate.group(1)) / floor:.2f} of ours | | | | |"
+        f"{float(rate.group(1)) / floor:.2f} of ours | | | | | |"
     )
 
 
@@ -291,7 +315,7 @@ def _row(figure: Figure, floor: dict[int, float], base: dict[tuple[str, int], fl
         f"| {figure.scenario.label} | {figure.clients} | {out.rate:,.0f} | {out.quantile_ms(50):.1f} | "
         f"{out.quantile_ms(99):.1f} | {out.non_2xx}{f' ({failures})' if failures else ''} | {ratios} | "
         f"{out.client_cpu / per * 1e6:,.0f} | {figure.server_cpu / per * 1e6:,.0f} | "
-        f"{figure.db_cpu / per * 1e6:,.0f} | {figure.other_cpu / out.wall:.2f} |"
+        f"{figure.db_cpu / per * 1e6:,.0f} | {figure.other_cpu / out.wall:.2f} | {figure.split} |"
     )
 
 
@@ -312,8 +336,9 @@ def run_tables() -> list[str]:
         header = [
             f"\n### server: {spec} ({' '.join(servers.server_command(spec, port)[1:])})\n",
             "| request | clients | requests/s | p50 ms | p99 ms | non-2xx | × /healthz (/ × bare) | "
-            "client CPU µs/req | server CPU µs/req | PostgreSQL CPU µs/req | other busy cores |",
-            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+            "client CPU µs/req | server CPU µs/req | PostgreSQL CPU µs/req | other busy cores | "
+            "connections per worker |",
+            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
         ]
         for line in header:
             print(line, flush=True)
