@@ -242,21 +242,24 @@ CANONICAL_COLUMNS = (
 
 # Values the JSON column keeps as they are: most of what a change records.
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SEQUENCES = (list, tuple)
+_AS_TEXT = (decimal.Decimal, uuid.UUID)
+_DATES = (datetime.datetime, datetime.date)
 
 
 def _plain(value):
     """Return a value the JSON column keeps as the caller sees it (money as a decimal string)."""
     if type(value) in _JSON_SCALARS:
         return value
-    if isinstance(value, decimal.Decimal | uuid.UUID):
+    if isinstance(value, _SEQUENCES):
+        # A payment's 50 applications are 50 short lists of text: their items need no call each.
+        return [item if type(item) in _JSON_SCALARS else _plain(item) for item in value]
+    if isinstance(value, _AS_TEXT):
         return str(value)
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, _DATES):
         return value.isoformat()
     if isinstance(value, Model):
         return str(value.pk)
-    if isinstance(value, list | tuple):
-        # A payment's 50 applications are 50 short lists of text: their items need no call each.
-        return [item if type(item) in _JSON_SCALARS else _plain(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     return value
