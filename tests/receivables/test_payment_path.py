@@ -30,6 +30,7 @@ from ledger.documents.services import (
 )
 from ledger.documents.services.documents import _deferred_foreign_keys
 from ledger.documents.services.inputs import Application
+from ledger.documents.services.payments import _refused_sql
 from ledger.models import Account
 from receivables.api.payments import (
     InvoiceApplicationInputSerializer,
@@ -267,6 +268,17 @@ def test_the_database_refuses_under_the_locks_what_applications_check_refuses(
     )
     assert ours == theirs
     assert (ours is None) == (case == "fine")
+
+
+def test_the_invoices_are_locked_by_their_keys_not_by_the_entitys_index(customer, invoices):
+    # A plan reading the entity's index read every invoice of the entity to lock the few applied to.
+    InvoiceFactory.create_batch(20, customer=customer)
+    ids = [invoice.pk for invoice in invoices]
+    params = [ids, [Decimal("1.00")] * len(ids), ids, customer.entity_id, customer.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + _refused_sql(Invoice, "customer"), params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "entity_id_" not in plan and "invoice_customer_status" not in plan, plan
 
 
 def test_a_document_state_is_named_as_its_invoice(customer, invoices):

@@ -45,12 +45,15 @@ def _refused_sql(model: type[models.Model], party_field: str) -> str:
     quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
     party = quote(model._meta.get_field(party_field).column)
     applicable = ", ".join(f"'{status}'" for status in APPLICABLE_STATUSES)
-    # No LIMIT: the locking subquery is read whole, so every document is locked, in id order.
+    # No LIMIT: the locking subquery is read whole, so every document is locked, in id order. The documents
+    # are found by their keys only: the entity's test is a filter of those rows (`IS TRUE` is no index
+    # condition), so no plan reads every document of the entity through its index, as one did for an
+    # entity whose statistics were not gathered yet (400 rows read and filtered for 50 locked).
     return (
         f"SELECT a.ord, d.id, d.{party}, d.status, d.balance_due, d.number"
         " FROM unnest(%s::uuid[], %s::numeric[]) WITH ORDINALITY AS a(id, amount, ord)"
         f" LEFT JOIN (SELECT id, {party}, status, balance_due, number FROM {table}"
-        f" WHERE entity_id = %s AND id = ANY(%s::uuid[]) ORDER BY id FOR UPDATE OF {table}) AS d"
+        f" WHERE id = ANY(%s::uuid[]) AND (entity_id = %s) IS TRUE ORDER BY id FOR UPDATE OF {table}) AS d"
         " ON d.id = a.id"
         f" WHERE d.id IS NULL OR d.{party} <> %s OR d.status NOT IN ({applicable})"
         " OR a.amount > d.balance_due"
@@ -73,7 +76,7 @@ def applications_lock_and_check(
     Python; the first of them is then refused by applications_check itself, with the same error.
     """
     ids = [application.document_id for application in applications]
-    params = [ids, [application.amount for application in applications], entity.pk, ids, party.pk]
+    params = [ids, [application.amount for application in applications], ids, entity.pk, party.pk]
     with connection.cursor() as cursor:
         cursor.execute(_refused_sql(model, party_field), params)
         refused = cursor.fetchall()
