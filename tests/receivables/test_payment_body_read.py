@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from rest_framework import serializers
 
 from receivables.api.payments import MultiInvoiceApplyInputSerializer, multi_invoice_apply_read
 
@@ -108,6 +109,16 @@ def test_anything_else_is_left_to_the_serializer(data):
 def test_the_reading_knows_every_field_of_the_serializer():
     # A field added to the serializer and not to the reading would be silently dropped from its data.
     assert list(multi_invoice_apply_read(body())) == list(MultiInvoiceApplyInputSerializer().fields)
+
+
+def test_the_serializer_has_no_check_the_reading_would_skip():
+    # Its fields are all it checks: a validate_<field>, validate() or validator added to it must be
+    # added to the reading too (or the reading dropped).
+    serializer = MultiInvoiceApplyInputSerializer()
+    own = set(dir(serializer)) - set(dir(serializers.Serializer))
+    assert not [name for name in own if name.startswith("validate_")]
+    assert type(serializer).validate is serializers.Serializer.validate
+    assert serializer.validators == []
 
 
 def test_dates_are_dates_and_text_is_stripped():
