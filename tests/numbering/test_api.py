@@ -513,3 +513,13 @@ def test_a_starting_number_that_would_change_nothing_is_409_not_a_silent_200(api
         "starting_number",
     )
     assert api.get(f"{BASE}/{created['id']}").json()["starting_number"] == 1
+
+
+def test_an_empty_generate_next_value_body_reads_as_the_serializer_reads_it():
+    # The view reads an empty body without building its serializer (numbering/api/sequences.py).
+    from numbering.api.sequences import GenerateNextValueSerializer, _generate_next_value_input
+
+    body = GenerateNextValueSerializer(data={})
+    assert body.is_valid()
+    assert _generate_next_value_input({}) == dict(body.validated_data)
+    assert _generate_next_value_input({"reference": "PO-7"}) == {"reference": "PO-7"}
