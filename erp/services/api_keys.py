@@ -101,6 +101,8 @@ def api_key_authenticate(*, token: str) -> ApiKey:
 
 
 class Authenticated(NamedTuple):
+    """A key a token proved, and what its rate-limit bucket said."""
+
     api_key: ApiKey
     rate_wait: float | None  # Rate.wait of the token taken from the key's bucket; None when none was taken
 
