@@ -33,11 +33,12 @@ _ONE, _LIST, _DICT = "one", "list", "dict"
 class _Reading:
     """What the body checks need of a serializer's input fields, in field order."""
 
-    names: frozenset[str]  # the keys it reads (its writable fields)
-    nested: tuple[tuple[str, str, serializers.Serializer], ...]  # (name, shape, serializer reading it)
-    texts: tuple[
-        tuple[str, str, serializers.Serializer | None], ...
-    ]  # text, or a serializer that may hold some
+    # The keys it reads (its writable fields).
+    names: frozenset[str]
+    # (name, shape, serializer) of each field read by a nested serializer.
+    nested: tuple[tuple[str, str, serializers.Serializer], ...]
+    # (name, shape, None) of each text field, (name, shape, serializer) of each that may hold text.
+    texts: tuple[tuple[str, str, serializers.Serializer | None], ...]
 
 
 def _reading(serializer: serializers.Serializer) -> _Reading:
