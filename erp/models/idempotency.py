@@ -9,7 +9,8 @@ from erp.models.entities import Entity
 class IdempotencyRecord(models.Model):
     """The stored outcome of a request sent with an Idempotency-Key, replayed for 24 hours."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (entity, method, path, key) index leads with it.
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)

@@ -20,7 +20,10 @@ class JournalEntry(models.Model):
     """A posted, balanced, numbered journal entry; corrected only by a reversing entry."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="journal_entries")
+    # No index of its own: journal_entry_source (entity, source_type, source_id) leads with it.
+    entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, related_name="journal_entries", db_index=False
+    )
     # Empty only between the insert and the number taken last in the same transaction; a
     # deferred trigger refuses to commit an entry without one.
     number = models.CharField(max_length=64, blank=True, editable=False)
@@ -28,8 +31,8 @@ class JournalEntry(models.Model):
     memo = models.CharField(max_length=500, blank=True)
     source_type = models.CharField(max_length=40, blank=True, help_text="The document that posted it.")
     source_id = models.CharField(max_length=64, blank=True)
-    reversal_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals"
+    reversal_of = models.ForeignKey(  # indexed by the unique journal_entry_reversed_once alone
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", db_index=False
     )
     posted_at = models.DateTimeField()
     posted_by = models.CharField(max_length=100, blank=True)

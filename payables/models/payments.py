@@ -66,7 +66,10 @@ class APPayment(documents.AppliedPayment):
 class APPaymentApplication(documents.PaymentApplicationBase):
     """The part of a payment applied to one bill."""
 
-    payment = models.ForeignKey(APPayment, on_delete=models.PROTECT, related_name="applications")
+    # No index of its own: the unique (payment, bill) index leads with it (as receivables' applications).
+    payment = models.ForeignKey(
+        APPayment, on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
     bill = models.ForeignKey(VendorBill, on_delete=models.PROTECT, related_name="applications")
     position = models.PositiveSmallIntegerField()
 
