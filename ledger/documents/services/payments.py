@@ -40,6 +40,15 @@ class DocumentState:
         return self.number or f"(unnumbered {self.kind} {self.pk})"
 
 
+def uuid_array(values: Iterable[uuid.UUID]) -> str:
+    """Return UUIDs as one PostgreSQL array literal, for a `%s::uuid[]` parameter.
+
+    psycopg turns a list of UUIDs into an array element by element (~70 µs for a payment's 50); the
+    server reads the literal in one go. Hex digits without hyphens are valid uuid input.
+    """
+    return "{" + ",".join([value.hex for value in values]) + "}"
+
+
 @cache
 def _refused_sql(model: type[models.Model], party_field: str) -> str:
     quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
@@ -75,7 +84,7 @@ def applications_lock_and_check(
     refuse (none, for a payment that goes through), so a 50-invoice payment reads no document into
     Python; the first of them is then refused by applications_check itself, with the same error.
     """
-    ids = [application.document_id for application in applications]
+    ids = uuid_array([application.document_id for application in applications])
     params = [ids, [application.amount for application in applications], ids, entity.pk, party.pk]
     with connection.cursor() as cursor:
         cursor.execute(_refused_sql(model, party_field), params)
@@ -179,7 +188,8 @@ def applications_insert(
     """Insert a payment's application rows, in request order, in one statement; return them as instances."""
     sql, attnames = _applications_sql(model, document_field)
     rows = [(uuid.uuid4(), payment.pk, a.document_id, a.amount, a.index) for a in applications]
-    params = [payment.pk, [row[0] for row in rows], [row[2] for row in rows], [row[3] for row in rows]]
+    ids, documents = uuid_array([row[0] for row in rows]), uuid_array([row[2] for row in rows])
+    params = [payment.pk, ids, documents, [row[3] for row in rows]]
     if "position" in attnames:
         params.append([row[4] for row in rows])
     with connection.cursor() as cursor:
@@ -211,7 +221,7 @@ def balances_shift(
         table=connection.ops.quote_name(model._meta.db_table), sign="+" if restore else "-"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), [i for i, _ in shifts], [v for _, v in shifts]])
+        cursor.execute(sql, [timezone.now(), uuid_array([i for i, _ in shifts]), [v for _, v in shifts]])
         if cursor.rowcount != len(shifts):
             raise AssertionError(f"{cursor.rowcount} of {len(shifts)} document balances moved")
 
