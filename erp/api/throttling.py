@@ -9,13 +9,13 @@ import ipaddress
 import random
 import time
 
-from django.conf import settings
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from erp.services.rate_limits import (
     api_key_bucket,
     api_key_rate,
+    buckets_in_database,
     failed_authentication_rate,
     purge_idle_buckets,
     take,
@@ -57,7 +57,7 @@ def refuse_failed_authentication(request) -> None:
     until = _refused_until.get(address)
     if until is not None and now < until:
         raise _throttled(until - now)
-    if not settings.FOLIO_RATE_LIMIT_CACHE and random.randrange(_PURGE_ONE_IN) == 0:
+    if buckets_in_database() and random.randrange(_PURGE_ONE_IN) == 0:
         purge_idle_buckets()  # a cache's counters expire by themselves
     wait = take(f"address:{address}", failed_authentication_rate())
     if wait:

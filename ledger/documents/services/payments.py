@@ -1,4 +1,4 @@
-"""Payments applied to many documents: checked under the documents' locks, balances moved in one UPDATE."""
+"""Payments applied to many documents: checked under the documents' locks, each balance moved in one write."""
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
