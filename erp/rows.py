@@ -6,9 +6,12 @@ the API path" and "HTTP: multi-invoice-apply"). Only the statement's text is cac
 """
 
 import functools
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from django.db import connection, models
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 class _Select(NamedTuple):
@@ -40,9 +43,38 @@ def rows_where[M: models.Model](model: type[M], where: str, params: list) -> lis
     with connection.cursor() as cursor:
         cursor.execute(select.sql, params)
         rows = cursor.fetchall()
-    return [
-        model.from_db(connection.alias, select.attnames, converted(row, select.converters)) for row in rows
-    ]
+    if any(select.converters):
+        rows = [converted(row, select.converters) for row in rows]
+    return instances_loaded(model, select.attnames, rows)
+
+
+def instances_loaded[M: models.Model](
+    model: type[M], attnames: Sequence[str], rows: Iterable[Sequence]
+) -> list[M]:
+    """Return rows read from the database (a value per concrete field, in `attnames` order) as instances.
+
+    The same instances `model.from_db` builds, at a third of its cost: Model.__init__ sets each value
+    through the field's attribute and sends pre_init and post_init for every row (a payment's 50
+    applications: ~0.4 ms). With no receiver of either signal connected (Folio connects none; a
+    library that does gets `from_db` itself), an instance loaded from the database is exactly its state
+    and its fields' values in `__dict__`: tests/erp/test_rows.py compares the two.
+    """
+    alias = connection.alias
+    if pre_init.receivers or post_init.receivers:
+        position = {attname: index for index, attname in enumerate(attnames)}
+        order = [position[field.attname] for field in model._meta.concrete_fields]
+        return [model.from_db(alias, None, [row[i] for i in order]) for row in rows]
+    if len(attnames) != len(model._meta.concrete_fields):
+        count = len(model._meta.concrete_fields)
+        raise ValueError(f"{model.__name__}: a value for each of its {count} fields")
+    new, loaded = object.__new__, []
+    for row in rows:
+        instance = new(model)
+        state = instance._state = ModelState()
+        state.adding, state.db = False, alias
+        instance.__dict__.update(zip(attnames, row, strict=True))
+        loaded.append(instance)
+    return loaded
 
 
 def converted(row, converters: list[list]) -> list:

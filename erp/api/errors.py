@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from erp.api.permissions import InsufficientScope
 from erp.exceptions import FolioError, RequestTooLarge
 from erp.request_context import current_request_id
+from erp.transactions import lost_race_noted
 
 logger = logging.getLogger("folio.api")
 
@@ -73,7 +74,9 @@ def exception_handler(exc, context):
         "40P01",
         "40001",
     }:
-        # Lock timeout, deadlock or serialization failure: transient, safe to retry.
+        # Lock timeout, deadlock or serialization failure: transient, safe to retry. An Idempotency-Key's
+        # transaction runs again by itself after a deadlock (erp.transactions.all_or_nothing).
+        lost_race_noted(exc)
         return error_response(
             409,
             {

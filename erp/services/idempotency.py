@@ -16,7 +16,7 @@ from django.utils import timezone
 from erp.exceptions import Conflict, InvalidInput
 from erp.models import Entity, IdempotencyRecord
 from erp.text import control_character
-from erp.transactions import all_or_nothing
+from erp.transactions import all_or_nothing, retry_pause
 
 MAX_KEY_LENGTH = 255
 HEADER = "Idempotency-Key"
@@ -24,6 +24,8 @@ HEADER = "Idempotency-Key"
 ALIAS_HEADER = "Idempotency"
 # Outcomes that say "try again later" are not stored: a retry must be allowed to run.
 _TRANSIENT_STATUSES = frozenset({409, 429})
+# Runs of a request whose transaction lost a race (a deadlock): as many as run_in_transaction's.
+_ATTEMPTS = 4
 
 
 def request_fingerprint(*, method: str, path: str, payload) -> str:
@@ -98,22 +100,28 @@ def run_idempotently(
     """
     now = timezone.now()
     claim = (entity, method, path, key)
-    try:
-        with transaction.atomic():
-            stored = _claimed(*claim, now=now)
-            if stored is not None:
-                return _replayed(stored, fingerprint)
-            with all_or_nothing():  # any failure below rolls the whole transaction back
-                status, body = execute()
-            if status >= 400:
-                # A failed request keeps none of its writes, even ones a careless path left behind:
-                # the whole transaction is rolled back (no savepoint on the path that succeeds), which
-                # also clears a "needs rollback" mark an inner atomic(savepoint=False) may have set.
-                raise _Failed(status, body)
-            _store(*claim, fingerprint=fingerprint, status=status, body=body, now=now)
-            return status, body, False
-    except _Failed as failed:
-        status, body = failed.status, failed.body
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                stored = _claimed(*claim, now=now)
+                if stored is not None:
+                    return _replayed(stored, fingerprint)
+                with all_or_nothing() as run:  # any failure below rolls the whole transaction back
+                    status, body = execute()
+                if status >= 400:
+                    # A failed request keeps none of its writes, even ones a careless path left behind:
+                    # the whole transaction is rolled back (no savepoint on the path that succeeds), which
+                    # also clears a "needs rollback" mark an inner atomic(savepoint=False) may have set.
+                    raise _Failed(status, body)
+                _store(*claim, fingerprint=fingerprint, status=status, body=body, now=now)
+                return status, body, False
+        except _Failed as failed:
+            status, body = failed.status, failed.body
+            if not run.lost_race or attempt == _ATTEMPTS:
+                break
+            # A deadlock or serialization failure inside: the rollback undid everything; run it again,
+            # as run_in_transaction does outside an Idempotency-Key's transaction.
+            retry_pause(attempt)
     if status < 500 and status not in _TRANSIENT_STATUSES:
         _store_failure(*claim, fingerprint=fingerprint, status=status, body=body, now=now)
     return status, body, False

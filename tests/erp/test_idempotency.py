@@ -1,15 +1,19 @@
 """Idempotency-Key: one execution, replays, mismatches, in-flight duplicates, 5xx stores nothing."""
 
 import threading
+from collections import Counter
 from datetime import timedelta
 
+import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from erp.api.errors import exception_handler
 from erp.models import ApiKey, IdempotencyRecord
 from erp.scopes import SCOPES
-from erp.services.idempotency import idempotency_records_purge
+from erp.services.idempotency import idempotency_records_purge, run_idempotently
+from erp.transactions import retryable, run_in_transaction
 from tests.erp.factories import api_key_with_token
 from tests.erp.urls import PROBE_GATE, WAIT
 from tests.helpers import client_for, refused
@@ -230,3 +234,106 @@ def test_duplicates_of_a_request_in_flight_are_409_and_it_executes_exactly_once(
     assert retry.json()["idempotent_replay"] is True
     assert retry.json()["id"] == responses["first"][0][1]["id"]
     assert executions("concurrent") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deadlock_inside_a_keyed_request_runs_it_again_whole_and_never_surfaces(entity):
+    """Two keyed requests lock two rows in opposite orders: the victim's whole transaction runs again.
+
+    Inside an Idempotency-Key's transaction a service takes no savepoint (erp.transactions), so the
+    retry is the request's: its claim, its writes and its stored answer, once.
+    """
+    (first, _), (second, _) = (api_key_with_token(entity=entity, scopes=sorted(SCOPES)[:1]) for _ in range(2))
+    barrier = threading.Barrier(2)
+    attempts: Counter = Counter()
+    outcomes: dict = {}
+
+    def request(name, one, other):
+        def work():
+            attempts[name] += 1
+            ApiKey.objects.filter(pk=one.pk).update(name=f"{name} {attempts[name]}")
+            if attempts[name] == 1:
+                barrier.wait(timeout=10)  # both hold their first row: the cycle is certain
+            ApiKey.objects.filter(pk=other.pk).update(name=f"{name} {attempts[name]}")
+            return name
+
+        def execute():
+            try:
+                return 201, run_in_transaction(work)
+            except DatabaseError as error:  # what the API's exception handler answers
+                return (409, "retry_later") if retryable(error) else (500, "error")
+
+        try:
+            outcomes[name] = run_idempotently(
+                entity=entity,
+                key=f"k-{name}",
+                method="POST",
+                path="/deadlock",
+                fingerprint="f",
+                execute=execute,
+            )
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=request, args=("one", first, second)),
+        threading.Thread(target=request, args=("two", second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {"one": (201, "one", False), "two": (201, "two", False)}
+    assert sorted(attempts.values()) == [1, 2]  # the victim ran twice, the other once
+    assert IdempotencyRecord.objects.filter(entity=entity).count() == 2
+    assert set(ApiKey.objects.filter(pk__in=[first.pk, second.pk]).values_list("name", flat=True)) <= {
+        "one 1",
+        "two 1",
+        "one 2",
+        "two 2",
+    }
+
+
+@pytest.mark.django_db
+def test_a_request_whose_transaction_lost_a_race_is_run_again_at_most_four_times(entity):
+    runs = []
+
+    def execute():
+        runs.append(1)
+        api_key_with_token(entity=entity, scopes=sorted(SCOPES)[:1], name=f"run {len(runs)}")
+        exception_handler(_deadlock(), {})  # a deadlock anywhere in the request, answered by the API
+        return 409, '{"error": {"code": "retry_later"}}'
+
+    status, _, replayed = run_idempotently(
+        entity=entity, key="k-lost", method="POST", path="/lost", fingerprint="f", execute=execute
+    )
+    assert (status, replayed, len(runs)) == (409, False, 4)
+    assert not ApiKey.objects.filter(name__startswith="run ").exists()  # every run rolled back
+    assert not IdempotencyRecord.objects.filter(key="k-lost").exists()  # a 409 is not stored
+
+
+@pytest.mark.django_db
+def test_a_refusal_that_is_not_a_lost_race_runs_once(entity):
+    runs = []
+
+    def execute():
+        runs.append(1)
+        exception_handler(_lock_timeout(), {})
+        return 409, '{"error": {"code": "retry_later"}}'
+
+    run_idempotently(
+        entity=entity, key="k-once", method="POST", path="/once", fingerprint="f", execute=execute
+    )
+    assert len(runs) == 1
+
+
+def _deadlock() -> OperationalError:
+    error = OperationalError("deadlock detected")
+    error.__cause__ = psycopg.errors.DeadlockDetected("deadlock detected")
+    return error
+
+
+def _lock_timeout() -> OperationalError:
+    error = OperationalError("lock timeout")
+    error.__cause__ = psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
+    return error

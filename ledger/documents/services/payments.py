@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, NotFound, RuleViolation
 from erp.models import Entity
+from erp.rows import instances_loaded
 from ledger.documents.models import DocumentStatus, PaymentStatus
 from ledger.documents.services.documents import model_has_field
 from ledger.documents.services.inputs import Application
@@ -194,10 +195,10 @@ def applications_insert(
         params.append([row[4] for row in rows])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-    order = [attnames.index(field.attname) for field in model._meta.concrete_fields]
-    instances = [model.from_db(connection.alias, None, [row[i] for i in order]) for row in rows]
+    instances = instances_loaded(model, attnames, [row[: len(attnames)] for row in rows])
+    payment_field = model._meta.get_field("payment")
     for instance in instances:
-        instance.payment = payment  # the instance the caller holds, as bulk_create left it
+        payment_field.set_cached_value(instance, payment)  # the caller's instance, as bulk_create left it
     return instances
 
 
