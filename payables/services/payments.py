@@ -3,6 +3,11 @@
 Locks are taken in one order everywhere (payables/lock_objects.py): the payment (when voiding),
 then its bills, then its credits, each set in primary-key order; amounts are re-checked under the
 locks, so concurrent payments spending the same credits queue instead of over-spending them.
+
+The database moves each bill's balance and status with its running total, and each credit's remainder
+and status with its own, in one write of the row, when the applications are inserted and when the
+payment is voided (payables/migrations/0009_running_totals_written_once_per_payment.sql): the service
+checks, locks and inserts, and moves no balance itself.
 """
 
 import datetime
@@ -155,14 +160,8 @@ def _pay(
             for position, (credit, taken) in enumerate(spend)
         ]
     )
-    kit.balances_shift(VendorBill, [(w.document_id, w.amount) for w in wanted])
-    for credit, taken in spend:
-        credit.remaining_amount -= taken
-        credit.status = _spent_status(credit)
-        credit.updated_at = now
-    VendorCredit.objects.bulk_update(
-        [credit for credit, _ in spend], ["remaining_amount", "status", "updated_at"]
-    )
+    # The two INSERTs' statement triggers move each bill's total, balance and status and each credit's total,
+    # remainder and status: no balances_shift here.
     activity_record(
         action="ap_payment.created",
         obj=payment,
@@ -188,21 +187,24 @@ def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
     locked = ap_payment_for_update(payment=payment)
     kit.payment_void_check(locked)
     kit.payment_applications_restore(
-        locked, document_model=VendorBill, document_field="bill", lock=vendor_bills_for_update
+        locked,
+        document_model=VendorBill,
+        document_field="bill",
+        lock=vendor_bills_for_update,
+        balances_by_database=True,  # given back by the void's own UPDATE of the payment, with the credits
     )
     spent = list(locked.credit_applications.all())
     credits = {
         credit.pk: credit
         for credit in vendor_credits_for_update(entity=locked.entity, ids=[s.vendor_credit_id for s in spent])
     }
-    now = timezone.now()
     today = max(timezone.localdate(), locked.journal_entry.date)
     expiries = []
     for consumption in spent:
         credit = credits[consumption.vendor_credit_id]
         if credit.status == VendorCredit.Status.EXPIRED:
-            # Its remainder was written off at expiry; what comes back is written off the same way.
-            credit.expired_amount += consumption.amount
+            # Its remainder was written off at expiry; what comes back is written off the same way (the
+            # database adds it to the credit's expired_amount).
             expiries.append(
                 journal_entry_record(
                     entity=locked.entity,
@@ -214,13 +216,6 @@ def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
                     posted_by=voided_by,
                 )
             )
-        else:
-            credit.remaining_amount += consumption.amount
-            credit.status = _spent_status(credit)
-        credit.updated_at = now
-    VendorCredit.objects.bulk_update(
-        credits.values(), ["remaining_amount", "expired_amount", "status", "updated_at"]
-    )
     return kit.posted_void(
         locked,
         reason=reason,
@@ -293,11 +288,3 @@ def _credit_to_spend(credits: list[VendorCredit], *, needed: Decimal) -> list[tu
             spend.append((credit, taken))
             needed -= taken
     return spend
-
-
-def _spent_status(credit: VendorCredit) -> str:
-    if credit.remaining_amount == 0:
-        return VendorCredit.Status.APPLIED
-    if credit.remaining_amount == credit.amount:
-        return VendorCredit.Status.OPEN
-    return VendorCredit.Status.PARTIALLY_APPLIED

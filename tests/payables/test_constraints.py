@@ -2,7 +2,10 @@
 
 Single-row CHECKs on posted fields are tried on an INSERT (those fields can no longer be updated);
 the triggers of payables/migrations/0002_database_guards.sql and 0004_posted_fields_guards.sql are
-tried with raw SQL, one test per guard (docs/reliability.md lists them).
+tried with raw SQL, one test per guard (docs/reliability.md lists them). Since
+0009_running_totals_written_once_per_payment.sql the database itself moves a bill's balance and a
+credit's remainder when a payment's applications are inserted or the payment is voided, so raw SQL
+standing in for a payment no longer moves them by hand.
 """
 
 import datetime
@@ -10,7 +13,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ledger.services import journal_entry_number, journal_entry_record
@@ -131,14 +134,56 @@ def issued_to(document, kind: str) -> str:
 
 
 def pay_raw(payment: APPayment, bill: VendorBill, amount: str) -> None:
-    """Apply `amount` of a payment to a bill and take it off the bill's balance, in raw writes."""
+    """Apply `amount` of a payment to a bill in a raw write (its INSERT takes it off the bill's balance)."""
     APPaymentApplication.objects.create(
         payment=payment, bill=bill, position=1, amount_applied=Decimal(amount)
     )
+
+
+def lower_balance(bill: VendorBill, amount: str) -> None:
+    """Take `amount` off a bill's balance by hand (a payment's applications take it off themselves)."""
     sql(
         "UPDATE payables_vendorbill SET balance_due = balance_due - %s, status = 'partially_paid'"
         " WHERE id = %s",
         [Decimal(amount), bill.pk],
+    )
+
+
+def lower_remainder(credit: VendorCredit, amount: str) -> None:
+    """Take `amount` off a credit's remainder by hand (a payment's credit applications take it themselves)."""
+    sql(
+        "UPDATE payables_vendorcredit SET remaining_amount = remaining_amount - %s,"
+        " status = CASE WHEN remaining_amount - %s = 0 THEN 'applied' ELSE 'partially_applied' END"
+        " WHERE id = %s",
+        [Decimal(amount), Decimal(amount), credit.pk],
+    )
+
+
+def bill_state(bill: VendorBill) -> tuple:
+    """Return a bill's balance, status and running total as the database holds them now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT balance_due, status, applied_total FROM payables_vendorbill WHERE id = %s", [bill.pk]
+        )
+        return cursor.fetchone()
+
+
+def credit_state(credit: VendorCredit) -> tuple:
+    """Return a credit's remainder, status and running total as the database holds them now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT remaining_amount, status, spent_total FROM payables_vendorcredit WHERE id = %s",
+            [credit.pk],
+        )
+        return cursor.fetchone()
+
+
+def void_around_the_service(payment: APPayment) -> None:
+    """Mark a payment void in raw SQL, its own entry standing in for the reversal it lacks."""
+    sql(
+        "UPDATE payables_appayment SET status = 'void', voided_at = now(),"
+        " void_journal_entry_id = journal_entry_id WHERE id = %s",
+        [payment.pk],
     )
 
 
@@ -209,11 +254,6 @@ def test_a_payment_spends_exactly_its_credit_amount(paid):
     other = VendorCreditFactory(vendor=credit.vendor, amount=Decimal("5.00"))
     with refused("ap_payment_credit_matches"):
         VendorCreditApplication.objects.create(payment=payment, vendor_credit=other, position=2, amount=1)
-        sql(
-            "UPDATE payables_vendorcredit SET remaining_amount = 4, status = 'partially_applied'"
-            " WHERE id = %s",
-            [other.pk],
-        )
 
 
 def test_one_entitys_payment_cannot_be_linked_to_another_entitys_bill(paid, foreign_bill):
@@ -222,14 +262,20 @@ def test_one_entitys_payment_cannot_be_linked_to_another_entitys_bill(paid, fore
         pay_raw(new_payment(bill, "10.00"), foreign_bill, "10.00")
 
 
-def test_a_payment_cannot_be_voided_without_restoring_its_bills(paid):
-    _, _, payment = paid
+def test_a_payments_void_gives_its_bills_and_credits_back_and_nothing_else_may(paid):
+    # The database gives the balance and the remainder back with the running totals, in the void's own
+    # statement (migration 0009); the void is still refused at commit for its entry.
+    bill, credit, payment = paid
+    with refused("ap_payment_void_reverses_its_entry"):
+        void_around_the_service(payment)
+        assert bill_state(bill) == (Decimal("100.00"), "open", Decimal("0.00"))
+        assert credit_state(credit) == (Decimal("50.00"), "open", Decimal("0.00"))
     with refused("vendor_bill_balance_matches_applications"):
-        sql(
-            "UPDATE payables_appayment SET status = 'void', voided_at = now(),"
-            " void_journal_entry_id = journal_entry_id WHERE id = %s",
-            [payment.pk],
-        )
+        void_around_the_service(payment)
+        lower_balance(bill, "60.00")  # what the payment had applied, taken again by hand
+    with refused("vendor_credit_remaining_matches_applications"):
+        void_around_the_service(payment)
+        lower_remainder(credit, "40.00")  # what the payment had spent, taken again by hand
 
 
 @pytest.mark.parametrize("kind", ["bill", "credit"])
@@ -256,21 +302,30 @@ def test_a_payment_cannot_spend_another_vendors_credit(paid, other_vendor):
         pytest.fail("the application was accepted until commit: it must be refused at once")
 
 
-def test_a_new_payment_cannot_apply_to_a_bill_whose_balance_stays(paid):
+def test_a_new_payments_applications_move_their_bills_and_nothing_else_may(paid):
+    # The INSERT of its applications takes their amount off the bill with the running total (migration
+    # 0009); the raw payment is still refused at commit, for its number (never issued to it).
     bill, _, _ = paid
+    with refused("ap_payment_number_issued"):
+        pay_raw(new_payment(bill, "10.00"), bill, "10.00")
+        assert bill_state(bill) == (Decimal("30.00"), "partially_paid", Decimal("70.00"))
     with refused("vendor_bill_balance_matches_applications"):
-        payment = new_payment(bill, "10.00")
-        APPaymentApplication.objects.create(
-            payment=payment, bill=bill, position=1, amount_applied=Decimal("10.00")
-        )
+        pay_raw(new_payment(bill, "10.00"), bill, "10.00")
+        lower_balance(bill, "10.00")  # taken off again by hand
 
 
-def test_a_new_payment_cannot_spend_from_a_credit_whose_remainder_stays(paid):
+def test_a_new_payments_credit_applications_move_their_credits_and_nothing_else_may(paid):
     bill, credit, _ = paid
+    with refused("ap_payment_number_issued"):
+        payment = new_payment(bill, "5.00", credit_amount=Decimal("5.00"), total_applied=Decimal("10.00"))
+        pay_raw(payment, bill, "10.00")
+        VendorCreditApplication.objects.create(payment=payment, vendor_credit=credit, position=1, amount=5)
+        assert credit_state(credit) == (Decimal("5.00"), "partially_applied", Decimal("45.00"))
     with refused("vendor_credit_remaining_matches_applications"):
         payment = new_payment(bill, "5.00", credit_amount=Decimal("5.00"), total_applied=Decimal("10.00"))
         pay_raw(payment, bill, "10.00")
         VendorCreditApplication.objects.create(payment=payment, vendor_credit=credit, position=1, amount=5)
+        lower_remainder(credit, "5.00")  # taken off again by hand
 
 
 def test_a_bill_totals_its_lines(paid):
@@ -361,7 +416,7 @@ def test_documents_are_posted_by_their_own_entries(paid):
 
 
 def test_a_void_is_recorded_only_with_the_reversal_of_the_documents_entry(vendor, paid):
-    bill, credit, payment = paid
+    _, _, payment = paid
     void = "voided_at = now(), void_journal_entry_id = journal_entry_id"  # no reversal posted
     with refused("vendor_bill_void_reverses_its_entry"):
         sql(
@@ -374,12 +429,7 @@ def test_a_void_is_recorded_only_with_the_reversal_of_the_documents_entry(vendor
             [VendorCreditFactory(vendor=vendor).pk],
         )
     with refused("ap_payment_void_reverses_its_entry"):
-        # Its bill owes again and its credit can be spent again, as a void leaves them.
-        sql("UPDATE payables_vendorbill SET balance_due = total, status = 'open' WHERE id = %s", [bill.pk])
-        sql(
-            "UPDATE payables_vendorcredit SET remaining_amount = amount, status = 'open' WHERE id = %s",
-            [credit.pk],
-        )
+        # Its bill owes again and its credit can be spent again: the database gives them back (0009).
         sql(f"UPDATE payables_appayment SET status = 'void', {void} WHERE id = %s", [payment.pk])
 
 
