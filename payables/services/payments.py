@@ -29,7 +29,6 @@ from payables.models import (
     APPayment,
     APPaymentApplication,
     Vendor,
-    VendorBill,
     VendorCredit,
     VendorCreditApplication,
 )
@@ -161,7 +160,7 @@ def _pay(
         ]
     )
     # The two INSERTs' statement triggers move each bill's total, balance and status and each credit's total,
-    # remainder and status: no balances_shift here.
+    # remainder and status.
     activity_record(
         action="ap_payment.created",
         obj=payment,
@@ -186,13 +185,8 @@ def _pay(
 def _void(*, payment: APPayment, reason: str, voided_by: str) -> APPayment:
     locked = ap_payment_for_update(payment=payment)
     kit.payment_void_check(locked)
-    kit.payment_applications_restore(
-        locked,
-        document_model=VendorBill,
-        document_field="bill",
-        lock=vendor_bills_for_update,
-        balances_by_database=True,  # given back by the void's own UPDATE of the payment, with the credits
-    )
+    # The void's own UPDATE of the payment gives the bills (and credits) back (payables 0009).
+    kit.payment_applications_lock(locked, document_field="bill", lock=vendor_bills_for_update)
     spent = list(locked.credit_applications.all())
     credits = {
         credit.pk: credit

@@ -25,7 +25,7 @@ from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
 from ledger.services import journal_entry_number, journal_entry_record
 from receivables.lock_objects import invoices_for_payment, invoices_for_update, payment_for_update
-from receivables.models import Customer, Invoice, Payment, PaymentApplication, PaymentMethod
+from receivables.models import Customer, Payment, PaymentApplication, PaymentMethod
 
 # "Must equal sum of applications[].amount_applied within $0.005" (docs/receivables.md). The payment
 # records the sum itself, so a payment always equals its applications to the cent.
@@ -142,7 +142,7 @@ def _apply(plan: _Plan) -> Payment:
             )
         ]
     )
-    # Its statement trigger moves each invoice's running total, balance and status: no balances_shift here.
+    # Its statement trigger moves each invoice's running total, balance and status.
     applications = kit.applications_insert(
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
     )
@@ -167,13 +167,8 @@ def _created(payment: Payment, applications: list[kit.Application]) -> dict:
 def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:
     locked = payment_for_update(payment=payment)
     kit.payment_void_check(locked)
-    applications = kit.payment_applications_restore(
-        locked,
-        document_model=Invoice,
-        document_field="invoice",
-        lock=invoices_for_update,
-        balances_by_database=True,  # given back by the void's own UPDATE of the payment
-    )
+    # The void's own UPDATE of the payment gives the invoices their balances back (receivables 0010).
+    applications = kit.payment_applications_lock(locked, document_field="invoice", lock=invoices_for_update)
     kit.posted_void(
         locked,
         reason=reason,

@@ -55,9 +55,8 @@ from ledger.documents.services.payments import (
     applications_check,
     applications_insert,
     applications_lock_and_check,
-    balances_shift,
     documents_of,
-    payment_applications_restore,
+    payment_applications_lock,
     payment_void_check,
 )
 
@@ -81,7 +80,6 @@ __all__ = [
     "applications_lock_and_check",
     "applications_parse",
     "applications_total",
-    "balances_shift",
     "choice_check",
     "commit_checks_run",
     "date_parse",
@@ -101,7 +99,7 @@ __all__ = [
     "party_create",
     "party_of",
     "party_update",
-    "payment_applications_restore",
+    "payment_applications_lock",
     "payment_details_parse",
     "payment_void_check",
     "posted_void",

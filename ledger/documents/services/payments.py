@@ -1,13 +1,12 @@
 """Payments applied to many documents: checked under the documents' locks, each balance moved in one write."""
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
 from django.db import connection, models
-from django.utils import timezone
 
 from erp.exceptions import Conflict, NotFound, RuleViolation
 from erp.models import Entity
@@ -202,55 +201,22 @@ def applications_insert(
     return instances
 
 
-_SHIFT_SQL = """
-UPDATE {table} AS d
-   SET balance_due = d.balance_due {sign} a.amount,
-       status = CASE WHEN d.balance_due {sign} a.amount = 0 THEN 'paid'
-                     WHEN d.balance_due {sign} a.amount = d.total THEN 'open'
-                     ELSE 'partially_paid' END,
-       updated_at = %s
-  FROM unnest(%s::uuid[], %s::numeric[]) AS a(id, amount)
- WHERE d.id = a.id
-"""
-
-
-def balances_shift(
-    model: type[models.Model], shifts: Sequence[tuple[uuid.UUID, Decimal]], *, restore: bool = False
-) -> None:
-    """Reduce (or, for a void, restore) every document's balance and its status, in one UPDATE."""
-    sql = _SHIFT_SQL.format(
-        table=connection.ops.quote_name(model._meta.db_table), sign="+" if restore else "-"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), uuid_array([i for i, _ in shifts]), [v for _, v in shifts]])
-        if cursor.rowcount != len(shifts):
-            raise AssertionError(f"{cursor.rowcount} of {len(shifts)} document balances moved")
-
-
 def payment_void_check(locked: models.Model) -> None:
     """Refuse to void a payment twice."""
     if locked.status == PaymentStatus.VOID:
         raise Conflict(f"Payment {locked} is already void.", code="already_void")
 
 
-def payment_applications_restore(
-    locked: models.Model,
-    *,
-    document_model: type[models.Model],
-    document_field: str,
-    lock: Callable[..., Iterable[models.Model]],
-    balances_by_database: bool = False,
+def payment_applications_lock(
+    locked: models.Model, *, document_field: str, lock: Callable[..., Iterable[models.Model]]
 ) -> list[models.Model]:
-    """Lock a voided payment's documents (in id order, as every payment does) and give their balances back.
+    """Lock a voided payment's documents (in id order, as every payment does); return its applications.
 
-    With `balances_by_database` the ledger's database gives them back itself when the payment's status
-    changes (receivables: with each invoice's running total, in the same row write), so only the locks
-    are taken here.
+    The ledger's database gives the documents their balances back itself when the payment's status
+    changes, with each document's running total, in the same write of its row (receivables 0010,
+    payables 0009): the void only has to hold the documents first.
     """
     applications = list(locked.applications.all())
-    shifts = [(getattr(a, f"{document_field}_id"), a.amount_applied) for a in applications]
     # The same id order as every payment: a void and a payment on the same documents cannot deadlock.
-    list(lock(entity=locked.entity, ids=[document_id for document_id, _ in shifts]))
-    if not balances_by_database:
-        balances_shift(document_model, shifts, restore=True)
+    list(lock(entity=locked.entity, ids=[getattr(a, f"{document_field}_id") for a in applications]))
     return applications
