@@ -36,7 +36,7 @@ def prepare_database() -> None:
     admin_uri = f"postgresql://{owner['USER']}:@/postgres?host={owner['HOST']}"
     connections.close_all()
     with psycopg.connect(admin_uri, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+        _drop_database(conn, db["NAME"])
         conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     call_command("migrate", verbosity=0)
     with connections["owner" if "owner" in settings.DATABASES else "default"].cursor() as cursor:
@@ -46,6 +46,28 @@ def prepare_database() -> None:
             "CREATE TABLE bench_ledger (id bigserial PRIMARY KEY, value bigint NOT NULL,"
             " issued_at timestamptz NOT NULL DEFAULT now());"
         )
+
+
+def _drop_database(conn, name: str) -> None:
+    """Drop the benchmark database, ending what is still connected to it.
+
+    FORCE ends leftover sessions (a server not stopped); it may not end an autovacuum worker, a
+    superuser's process (the previous benchmark's writes often leave one at work on the database),
+    which a plain DROP DATABASE cancels by itself.
+    """
+    import psycopg
+
+    for _ in range(10):
+        try:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.5)  # a session came back meanwhile: FORCE again
+    raise RuntimeError(f"could not drop the benchmark database {name}: something keeps reconnecting to it")
 
 
 def make_entity(code: str):
