@@ -1,13 +1,14 @@
 """Where one API request's time goes, in process (docs/benchmarks.md, "HTTP: the API path").
 
-    BENCH_DATABASE=folio_bench_<you> .venv/bin/python -m bench.request_profile gnv|nokey|entity|apply [N]
+    BENCH_DATABASE=folio_bench_<you> .venv/bin/python -m bench.request_profile gnv|nokey|entity|apply|ap [N]
 
 Sends N requests (default 300) through Django's test client to a fresh entity of the benchmark database
 (PREPARE=1 creates and migrates it first) and prints: the statements of one request with their times
 (median of 3), the Python CPU and the PostgreSQL backend's CPU (read from /proc) per request, and, with
 PROFILE=1, cProfile's top functions (SORT=cumulative|tottime, TOP=40). Kinds: `gnv` generate-next-value
 with a fresh Idempotency-Key, `nokey` without one, `entity` GET /v1/entities/{id}, `apply`
-multi-invoice-apply with 50 applications of 0.01 (Idempotency-Key).
+multi-invoice-apply with 50 applications of 0.01 (Idempotency-Key), `ap` an AP payment of 0.01 in cash
+and 0.01 from a vendor credit applied to one bill (Idempotency-Key), as `./folio bench api` sends them.
 """
 
 import cProfile
@@ -73,7 +74,33 @@ def _requests(kind: str):
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         )
-    raise SystemExit(f"unknown kind {kind!r}: gnv, nokey, entity or apply")
+    if kind == "ap":
+        from payables.services import LineInput as BillLine
+        from payables.services import vendor_bill_create, vendor_create, vendor_credit_issue
+
+        vendor = vendor_create(entity=entity, name="Vendor")
+        bill = vendor_bill_create(
+            entity=entity,
+            vendor_id=vendor.pk,
+            bill_date=datetime.date(2026, 1, 5),
+            lines=[BillLine(description="Goods", unit_price="100000.00")],
+        )
+        credit, _ = vendor_credit_issue(
+            entity=entity, vendor_id=vendor.pk, amount="100000.00", expires_at=None
+        )
+        # As `./folio bench api` sends it: 0.01 in cash and 0.01 from the credit, applied to one bill.
+        body = {
+            "vendor_id": str(vendor.pk),
+            "method": "ach",
+            "amount": "0.01",
+            "applications": [{"bill_id": str(bill.pk), "amount_applied": "0.02"}],
+            "vendor_credit_ids": [str(credit.pk)],
+        }
+        payload = json.dumps(body).encode()
+        return lambda: client.post(
+            "/v1/ap-payments", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex
+        )
+    raise SystemExit(f"unknown kind {kind!r}: gnv, nokey, entity, apply or ap")
 
 
 def _backend_cpu_seconds() -> float:

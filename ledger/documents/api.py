@@ -319,6 +319,10 @@ class CreateMixin:
 
     input_serializer_class = None
     create_service = None
+    # True when the service returns the row with everything the serializer reads (its related rows
+    # prefetched and their own relations cached): it is rendered as returned, not read back (three
+    # queries fewer for an AP payment; tests check the body equals the row read back).
+    created_row_complete = False
 
     def create(self, request):
         body = self.input_serializer_class(data=request.data)
@@ -329,7 +333,8 @@ class CreateMixin:
         if "applications" in fields:
             fields["applications"] = application_inputs(fields["applications"])
         row = self.create_service(entity=self.entity, created_by=actor_of(request), **fields)
-        return Response(self.rendered(row), status=status.HTTP_201_CREATED)
+        body = self.get_serializer(row).data if self.created_row_complete else self.rendered(row)
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class PostInputSerializer(InputSerializer):

@@ -117,6 +117,7 @@ class APPaymentViewSet(kit.CreateMixin, kit.PostedViewSet):
     filterset_class = kit.posted_filterset(APPayment, "vendor", "payment_date", "status", "method")
     ordering_fields = ["payment_date", "created_at", "total_applied"]
     create_service, void_service = staticmethod(ap_payment_create), staticmethod(ap_payment_void)
+    created_row_complete = True  # ap_payment_create returns its applications and credits prefetched
     void_keyword = "payment"
     error_codes = {
         "create": kit.merged(

@@ -152,8 +152,13 @@ def _pay(
         journal_entry=entry,
         created_by=created_by,
     )
-    kit.applications_insert(APPaymentApplication, payment=payment, document_field="bill", applications=wanted)
-    VendorCreditApplication.objects.bulk_create(
+    applications = kit.applications_insert(
+        APPaymentApplication, payment=payment, document_field="bill", applications=wanted
+    )
+    bill_field, bills_by_id = APPaymentApplication._meta.get_field("bill"), {bill.pk: bill for bill in bills}
+    for application in applications:
+        bill_field.set_cached_value(application, bills_by_id[application.bill_id])
+    credit_applications = VendorCreditApplication.objects.bulk_create(
         [
             VendorCreditApplication(payment=payment, vendor_credit=credit, position=position, amount=taken)
             for position, (credit, taken) in enumerate(spend)
@@ -179,6 +184,11 @@ def _pay(
         date=details.payment_date,
         issued_by=created_by,
     )
+    # What the payment applied and spent, in position order, as ap_payments_for_entity would prefetch it.
+    payment._prefetched_objects_cache = {
+        "applications": applications,
+        "credit_applications": credit_applications,
+    }
     return payment
 
 

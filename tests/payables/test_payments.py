@@ -474,3 +474,28 @@ def test_applications_summing_past_the_largest_amount_are_refused(api, vendor, b
     ]
     response = pay(api, vendor, bills, "1.00")
     assert error_of(response) == (400, "amount_too_large", "applications")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"method": "check", "check_number": "1042", "notes": "Net 30 — «paid»", "external_reference": "A1"},
+        {"credits": True},
+        {"credits": True, "split": True, "payment_date": "2026-03-02"},
+    ],
+)
+def test_the_created_payment_is_answered_as_it_reads_back(api, vendor, older_credit, newer_credit, shape):
+    # APPaymentViewSet renders the row the service returned (created_row_complete) instead of reading it
+    # back: the body must be exactly what GET /v1/ap-payments/{id} answers for it.
+    first, second = VendorBillFactory(vendor=vendor, total=D("100.00")), VendorBillFactory(vendor=vendor)
+    fields = {k: v for k, v in shape.items() if k not in ("credits", "split")}
+    applications = [(second, "40.00"), (first, "35.50")] if shape.get("split") else [(first, "100.00")]
+    total = sum(D(amount) for _, amount in applications)
+    credits = (newer_credit, older_credit) if shape.get("credits") else ()
+    cash = str(total - D("60.00")) if credits else str(total)
+    created = pay(api, vendor, applications, cash, credits=credits, **fields)
+    assert created.status_code == 201, created.json()
+    read = api.get(f"{URL}/{created.json()['id']}")
+    assert read.status_code == 200
+    assert created.json() == read.json()
+    assert [a["bill_id"] for a in created.json()["applications"]] == [str(b.pk) for b, _ in applications]
