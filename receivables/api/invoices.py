@@ -165,6 +165,7 @@ class InvoiceViewSet(kit.DraftMixin, kit.CreateMixin, kit.PostedViewSet):
     filterset_class = kit.posted_filterset(Invoice, "customer", "invoice_date", "status", "number")
     ordering_fields = ["invoice_date", "due_date", "created_at"]
     create_service, void_service = staticmethod(invoice_create), staticmethod(invoice_void)
+    created_row_complete = True  # invoice_create returns its lines prefetched (document_create)
     void_keyword = "invoice"
     error_codes = {
         **kit.DRAFT_ERRORS,

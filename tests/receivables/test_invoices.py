@@ -200,3 +200,27 @@ def test_invoices_need_payments_scopes(entity, make_client, customer):
     assert make_client(entity, scopes=["accounts:read"]).get(URL).status_code == 403
     assert reader.get(URL).status_code == 200
     assert not InvoiceLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"payment_terms_days": 30, "bill_to": "Acme\nDock 4", "notes": "Thank you — «merci»"},
+        {"draft": True, "due_date": "2026-04-01"},
+        {
+            "lines": [
+                {"description": "A", "quantity": "3", "unit_price": "0.10"},
+                {"description": "B", "quantity": "0.3333", "unit_price": "19.99"},
+            ]
+        },
+    ],
+)
+def test_the_created_invoice_is_answered_as_it_reads_back(api, customer, fields):
+    # InvoiceViewSet renders the invoice invoice_create returned (created_row_complete) instead of reading it
+    # back: the body must be exactly what GET /v1/invoices/{id} answers for it.
+    created = create(api, customer, **fields)
+    assert created.status_code == 201, created.json()
+    read = api.get(f"{URL}/{created.json()['id']}")
+    assert read.status_code == 200
+    assert created.json() == read.json()
