@@ -120,6 +120,7 @@ class VendorBillViewSet(kit.DraftMixin, kit.CreateMixin, kit.PostedViewSet):
     filterset_class = kit.posted_filterset(VendorBill, "vendor", "bill_date", "status", "number")
     ordering_fields = ["bill_date", "due_date", "created_at", "total"]
     create_service, void_service = staticmethod(vendor_bill_create), staticmethod(vendor_bill_void)
+    created_row_complete = True  # vendor_bill_create returns its lines prefetched (document_create)
     void_keyword = "bill"
     error_codes = {
         **kit.DRAFT_ERRORS,

@@ -166,3 +166,16 @@ def test_bills_need_the_purchasing_scope(make_client, entity, vendor):
     response = client.post(URL, body(vendor), format="json")
     assert (response.status_code, response.json()["error"]["required"]) == (403, "purchasing:write")
     assert client.get(URL).json()["error"]["required"] == "purchasing:read"
+
+
+@pytest.mark.parametrize(
+    "fields", [{}, {"draft": True}, {"vendor_reference": "«Q1» — 7"}, {"vendor_reference": ""}]
+)
+def test_the_created_bill_is_answered_as_it_reads_back(api, vendor, fields):
+    # VendorBillViewSet renders the bill vendor_bill_create returned (created_row_complete) instead of
+    # reading it back: the body must be exactly what GET /v1/vendor-bills/{id} answers for it.
+    created = api.post(URL, body(vendor, **fields), format="json")
+    assert created.status_code == 201, created.json()
+    read = api.get(f"{URL}/{created.json()['id']}")
+    assert read.status_code == 200
+    assert created.json() == read.json()
