@@ -129,3 +129,27 @@ def rows_insert[M: models.Model](instances: list[M]) -> list[M]:
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, connection.alias
     return instances
+
+
+@functools.cache
+def _update(model: type[models.Model], attnames: tuple[str, ...]) -> tuple[str, list]:
+    """Build `UPDATE <table> SET <columns> = %s WHERE <pk> = %s` for `model`, once per process."""
+    quote, meta = connection.ops.quote_name, model._meta
+    fields = [meta.get_field(attname) for attname in attnames]
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    return f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s", fields
+
+
+def row_update(model: type[models.Model], pk, **values) -> int:
+    """Write `values` (attname: value) to one row, as `model.objects.filter(pk=pk).update(**values)` would.
+
+    Like the ORM's update() it sets nothing else (no auto_now) and sends no signal; it returns how many
+    rows it wrote (0 or 1).
+    """
+    sql, fields = _update(model, tuple(values))
+    pairs = zip(fields, values.values(), strict=True)
+    params = [field.get_db_prep_save(value, connection) for field, value in pairs]
+    params.append(model._meta.pk.get_db_prep_save(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -20,6 +20,7 @@ from django.utils import timezone
 from erp.exceptions import InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
+from erp.rows import rows_insert
 from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
@@ -137,20 +138,24 @@ def _pay(
         source_id=str(payment_id),
         posted_by=created_by,
     )
-    payment = APPayment.objects.create(
-        id=payment_id,
-        entity=entity,
-        vendor=vendor,
-        method=method,
-        amount=amount,
-        credit_amount=credit_amount,
-        total_applied=total,
-        payment_date=details.payment_date,
-        check_number=details.check_number,
-        external_reference=details.external_reference,
-        notes=details.notes,
-        journal_entry=entry,
-        created_by=created_by,
+    (payment,) = rows_insert(
+        [
+            APPayment(
+                id=payment_id,
+                entity=entity,
+                vendor=vendor,
+                method=method,
+                amount=amount,
+                credit_amount=credit_amount,
+                total_applied=total,
+                payment_date=details.payment_date,
+                check_number=details.check_number,
+                external_reference=details.external_reference,
+                notes=details.notes,
+                journal_entry=entry,
+                created_by=created_by,
+            )
+        ]
     )
     applications = kit.applications_insert(
         APPaymentApplication, payment=payment, document_field="bill", applications=wanted

@@ -4,7 +4,7 @@ import pytest
 from django.db.models.signals import post_init
 
 from erp.models import Entity
-from erp.rows import instances_loaded, rows_where
+from erp.rows import instances_loaded, row_update, rows_where
 from ledger.models import Account
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,11 @@ def test_with_an_init_receiver_connected_every_row_goes_through_from_db(entity):
 def test_a_row_missing_a_field_is_refused(entity):
     with pytest.raises(ValueError, match="a value for each"):
         instances_loaded(Account, ["id", "code"], [[1, "bank"]])
+
+
+def test_a_row_update_writes_what_the_orms_would_and_nothing_else(entity):
+    account = Account.objects.filter(entity=entity).first()
+    assert row_update(Account, account.pk, name="Cash at bank") == 1
+    assert Account.objects.get(pk=account.pk).name == "Cash at bank"
+    assert Account.objects.get(pk=account.pk).created_at == account.created_at
+    assert row_update(Account, entity.pk, name="nobody") == 0  # no such account: nothing written

@@ -6,12 +6,14 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
 from erp.models import Entity
+from erp.rows import row_update, rows_insert
 from erp.services.activity import activity_record, object_type_of
+from erp.transactions import nested_atomic
 from ledger.documents.models import DocumentStatus
 from ledger.documents.services.inputs import ZERO, PricedLine
 from ledger.models import JournalEntry
@@ -53,7 +55,8 @@ def document_post[D: models.Model](
     """Insert a document, its lines and its journal entry; number it last (docs/posting.md)."""
     document_id = uuid.uuid4()
     parent = _parent_field(line_model, model)
-    with transaction.atomic():
+    # No savepoint inside an Idempotency-Key's transaction (erp.transactions.nested_atomic).
+    with nested_atomic():
         entry = journal_entry_record(
             entity=entity,
             date=date,
@@ -63,15 +66,19 @@ def document_post[D: models.Model](
             source_id=str(document_id),
             posted_by=created_by,
         )
-        document = model.objects.create(
-            id=document_id,
-            entity=entity,
-            total=total,
-            balance_due=total,
-            status=DocumentStatus.OPEN,
-            journal_entry=entry,
-            created_by=created_by,
-            **fields,
+        (document,) = rows_insert(
+            [
+                model(
+                    id=document_id,
+                    entity=entity,
+                    total=total,
+                    balance_due=total,
+                    status=DocumentStatus.OPEN,
+                    journal_entry=entry,
+                    created_by=created_by,
+                    **fields,
+                )
+            ]
         )
         rows = lines_insert(line_model, parent, document, lines)
         # Recorded before the number: from the number to the commit the sequence is locked (the row's
@@ -110,7 +117,7 @@ def number_last(
         document_id=str(document.pk),
         issued_by=issued_by,
     )
-    type(document).objects.filter(pk=document.pk).update(**{number_field: issued.number})
+    row_update(type(document), document.pk, **{number_field: issued.number})
     setattr(document, number_field, issued.number)
     commit_checks_run(type(document))
     journal_entry_number(entry=entry, issued_by=issued_by)
