@@ -53,7 +53,7 @@ def instances_loaded[M: models.Model](
 ) -> list[M]:
     """Return rows read from the database (a value per concrete field, in `attnames` order) as instances.
 
-    The same instances `model.from_db` builds, at a third of its cost: Model.__init__ sets each value
+    The same instances `model.from_db` builds, at a fifth of its cost: Model.__init__ sets each value
     through the field's attribute and sends pre_init and post_init for every row (a payment's 50
     applications: ~0.4 ms). With no receiver of either signal connected (Folio connects none; a
     library that does gets `from_db` itself), an instance loaded from the database is exactly its state
