@@ -59,14 +59,13 @@ def instances_loaded[M: models.Model](
     library that does gets `from_db` itself), an instance loaded from the database is exactly its state
     and its fields' values in `__dict__`: tests/erp/test_rows.py compares the two.
     """
-    alias = connection.alias
+    alias, fields = connection.alias, model._meta.concrete_fields
+    if len(attnames) != len(fields):
+        raise ValueError(f"{model.__name__}: a value for each of its {len(fields)} fields")
     if pre_init.receivers or post_init.receivers:
         position = {attname: index for index, attname in enumerate(attnames)}
-        order = [position[field.attname] for field in model._meta.concrete_fields]
+        order = [position[field.attname] for field in fields]
         return [model.from_db(alias, None, [row[i] for i in order]) for row in rows]
-    if len(attnames) != len(model._meta.concrete_fields):
-        count = len(model._meta.concrete_fields)
-        raise ValueError(f"{model.__name__}: a value for each of its {count} fields")
     new, loaded = object.__new__, []
     for row in rows:
         instance = new(model)
