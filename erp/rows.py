@@ -152,3 +152,17 @@ def row_update(model: type[models.Model], pk, **values) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def prefetched(instance: models.Model, **relations: list) -> None:
+    """Hold `rows` as `instance.<relation>`'s prefetched rows, as prefetch_related leaves them.
+
+    A QuerySet of the relation whose results are the rows given: `.all()` and iterating read them with no
+    query; any other method (`.get()`, `.filter()`) queries the database, as after a real prefetch.
+    """
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in relations.items():
+        cache.pop(name, None)
+        queryset = getattr(instance, name).get_queryset()
+        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        cache[name] = queryset

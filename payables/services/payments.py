@@ -20,7 +20,7 @@ from django.utils import timezone
 from erp.exceptions import InvalidInput, NotFound, RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
-from erp.rows import rows_insert
+from erp.rows import prefetched, rows_insert
 from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
@@ -190,10 +190,7 @@ def _pay(
         issued_by=created_by,
     )
     # What the payment applied and spent, in position order, as ap_payments_for_entity would prefetch it.
-    payment._prefetched_objects_cache = {
-        "applications": applications,
-        "credit_applications": credit_applications,
-    }
+    prefetched(payment, applications=applications, credit_applications=credit_applications)
     return payment
 
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from erp.exceptions import RuleViolation
 from erp.models import Entity
 from erp.money import money_parse
-from erp.rows import rows_insert
+from erp.rows import prefetched, rows_insert
 from erp.services.activity import activity_record
 from erp.transactions import run_in_transaction
 from ledger.documents import services as kit
@@ -149,7 +149,7 @@ def _apply(plan: _Plan) -> Payment:
     activity_record(action="payment.created", obj=payment, changes=_created(payment, plan.applications))
     kit.commit_checks_run(Payment)  # before the journal counter's lock, not under it at commit
     journal_entry_number(entry=entry, issued_by=plan.created_by)  # last: the entity-wide journal counter
-    payment._prefetched_objects_cache = {"applications": applications}
+    prefetched(payment, applications=applications)
     return payment
 
 
@@ -176,5 +176,5 @@ def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:
         memo=f"Void of payment {locked.journal_entry.number}",
         status=Payment.Status.VOID,
     )
-    locked._prefetched_objects_cache = {"applications": applications}
+    prefetched(locked, applications=applications)
     return locked

@@ -4,7 +4,7 @@ import pytest
 from django.db.models.signals import post_init
 
 from erp.models import Entity
-from erp.rows import instances_loaded, row_update, rows_where
+from erp.rows import instances_loaded, prefetched, row_update, rows_where
 from ledger.models import Account
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +63,12 @@ def test_a_row_update_writes_what_the_orms_would_and_nothing_else(entity):
     assert Account.objects.get(pk=account.pk).name == "Cash at bank"
     assert Account.objects.get(pk=account.pk).created_at == account.created_at
     assert row_update(Account, entity.pk, name="nobody") == 0  # no such account: nothing written
+
+
+def test_rows_held_as_prefetched_are_read_without_a_query(entity, django_assert_num_queries):
+    accounts = list(Account.objects.filter(entity=entity).order_by("code")[:2])
+    prefetched(entity, accounts=accounts)
+    with django_assert_num_queries(0):
+        assert list(entity.accounts.all()) == accounts
+    with django_assert_num_queries(1):
+        assert entity.accounts.get(pk=accounts[1].pk) == accounts[1]

@@ -191,14 +191,14 @@ def test_a_payment_and_its_void_write_each_bill_and_credit_once(vendor, bills, c
     assert [row_writes(table) - was for table, was in zip(tables, before, strict=True)] == [3, 1]
 
 
-def history_rows_read() -> int:
-    """Return how many rows of the applications' tables this transaction has read so far."""
+def history_rows_read() -> tuple[int, ...]:
+    """Return how many rows of the applications' tables this transaction has read so far, each way."""
     return one(
-        "SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int"
+        "SELECT coalesce(sum(seq_tup_read), 0)::int, coalesce(sum(idx_tup_fetch), 0)::int"
         " FROM pg_stat_xact_user_tables"
         " WHERE relname IN ('payables_appaymentapplication', 'payables_vendorcreditapplication')",
         [],
-    )[0]
+    )
 
 
 def test_a_payment_reads_no_more_history_on_its_bills_tenth_payment_than_on_their_first(vendor, bills):
@@ -209,12 +209,14 @@ def test_a_payment_reads_no_more_history_on_its_bills_tenth_payment_than_on_thei
     credit = VendorCreditFactory(vendor=vendor, amount=D("100.00"))
     everything = [(b, "0.01") for b in bills]
 
-    def read_by_one_payment() -> int:
+    def read_by_one_payment() -> tuple[int, ...]:
         before = history_rows_read()
         pay(vendor, *everything, cash="0.01", credits=[credit])
-        return history_rows_read() - before
+        return tuple(after - was for after, was in zip(history_rows_read(), before, strict=True))
 
     first = read_by_one_payment()
     for _ in range(8):
         pay(vendor, *everything, cash="0.01", credits=[credit])
-    assert read_by_one_payment() == first
+    tenth = read_by_one_payment()
+    # (rows read by scans, rows fetched through indexes): the tenth payment reads no more than the first.
+    assert sum(tenth) <= sum(first), (first, tenth)

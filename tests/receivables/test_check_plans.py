@@ -10,7 +10,11 @@ from django.db import connection
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = ["receivables_applications_match", "receivables_payment_deferred_check"]
+CHECKS = [
+    "receivables_applications_match",
+    "receivables_payment_deferred_check",
+    "receivables_payment_check",  # 0014
+]
 
 
 @pytest.mark.parametrize("function", CHECKS)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict, RuleViolation
 from erp.models import Entity
-from erp.rows import row_update, rows_insert
+from erp.rows import prefetched, row_update, rows_insert
 from erp.services.activity import activity_record, object_type_of
 from erp.transactions import nested_atomic
 from ledger.documents.models import DocumentStatus
@@ -91,7 +91,7 @@ def document_post[D: models.Model](
         number_last(
             document=document, entry=entry, counter_type=counter_type, date=date, issued_by=created_by
         )
-    document._prefetched_objects_cache = {"lines": rows}
+    prefetched(document, lines=rows)
     return document
 
 

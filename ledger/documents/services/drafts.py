@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from erp.exceptions import Conflict
 from erp.models import Entity
+from erp.rows import prefetched
 from erp.services.activity import activity_record, object_type_of
 from ledger.documents.models import DocumentStatus
 from ledger.documents.services.documents import _parent_field, document_post, lines_insert, number_last
@@ -53,7 +54,7 @@ def document_draft_save[D: models.Model](
                 "lines": [None, len(rows)],
             },
         )
-    document._prefetched_objects_cache = {"lines": rows}
+    prefetched(document, lines=rows)
     return document
 
 
