@@ -182,6 +182,9 @@ def _pay(
             "credits": [None, [[str(credit.pk), str(taken)] for credit, taken in spend]],
         },
     )
+    # What the payment applied and spent, in position order, as ap_payments_for_entity would prefetch it;
+    # before the numbers, so that nothing more runs under their locks.
+    prefetched(payment, applications=applications, credit_applications=credit_applications)
     kit.number_last(
         document=payment,
         entry=entry,
@@ -189,8 +192,6 @@ def _pay(
         date=details.payment_date,
         issued_by=created_by,
     )
-    # What the payment applied and spent, in position order, as ap_payments_for_entity would prefetch it.
-    prefetched(payment, applications=applications, credit_applications=credit_applications)
     return payment
 
 

@@ -147,9 +147,9 @@ def _apply(plan: _Plan) -> Payment:
         PaymentApplication, payment=payment, document_field="invoice", applications=plan.applications
     )
     activity_record(action="payment.created", obj=payment, changes=_created(payment, plan.applications))
+    prefetched(payment, applications=applications)
     kit.commit_checks_run(Payment)  # before the journal counter's lock, not under it at commit
     journal_entry_number(entry=entry, issued_by=plan.created_by)  # last: the entity-wide journal counter
-    prefetched(payment, applications=applications)
     return payment
 
 
@@ -169,6 +169,7 @@ def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:
     kit.payment_void_check(locked)
     # The void's own UPDATE of the payment gives the invoices their balances back (receivables 0010).
     applications = kit.payment_applications_lock(locked, document_field="invoice", lock=invoices_for_update)
+    prefetched(locked, applications=applications)  # before the void's number: nothing more under its lock
     kit.posted_void(
         locked,
         reason=reason,
@@ -176,5 +177,4 @@ def _void(payment: Payment, *, reason: str, voided_by: str) -> Payment:
         memo=f"Void of payment {locked.journal_entry.number}",
         status=Payment.Status.VOID,
     )
-    prefetched(locked, applications=applications)
     return locked

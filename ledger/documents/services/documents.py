@@ -88,10 +88,10 @@ def document_post[D: models.Model](
             obj=document,
             changes={"total": [None, total], "date": [None, date], "lines": [None, len(rows)]},
         )
+        prefetched(document, lines=rows)  # before the number: nothing more runs under its lock
         number_last(
             document=document, entry=entry, counter_type=counter_type, date=date, issued_by=created_by
         )
-    prefetched(document, lines=rows)
     return document
 
 
