@@ -5,10 +5,17 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.exceptions import CSPNonceError
+from csp.utils import build_policy
+from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
+from django.http import HttpResponse
+from django.test import override_settings
 from django.urls import reverse
 
+from erp.csp import ContentSecurityPolicyMiddleware
 from erp.services.api_keys import api_key_create
 from numbering.services import sequence_issue_next
 from payables.services import ApplicationInput as BillApplication
@@ -164,3 +171,67 @@ def test_the_api_docs_run_only_their_own_nonced_start_up_script(client):
     audit.feed(response.content.decode())
     assert [script.get("nonce") for script in audit.inline_scripts] == [nonce]
     assert audit.handlers == []
+
+
+def _policy(response) -> dict[str, list[str]]:
+    """Return a CSP header as {directive: sources}, whatever order the directives came in."""
+    parts = (part.strip().split() for part in response.split(";") if part.strip())
+    return {name: sources for name, *sources in parts}
+
+
+def _middleware_response(rf, *, status=200, path="/v1/entities", **attributes):
+    """Run a response through the CSP middleware as Django would; return the request and the response."""
+    middleware = ContentSecurityPolicyMiddleware(lambda request: response)
+    response = HttpResponse(status=status)
+    for name, value in attributes.items():
+        setattr(response, name, value)
+    request = rf.get(path)
+    return request, middleware(request)
+
+
+def test_a_response_that_changes_nothing_gets_the_policy_django_csp_builds(rf):
+    _, response = _middleware_response(rf)
+    assert _policy(response[HEADER]) == _policy(build_policy())
+    assert _policy(response[HEADER])["script-src"] == ["'self'"]  # no nonce unless the page asks for one
+    assert HEADER_REPORT_ONLY not in response
+
+
+def test_a_decorated_response_still_gets_its_own_policy(rf):
+    _, updated = _middleware_response(rf, _csp_update={"img-src": ["https://img.example"]})
+    assert _policy(updated[HEADER])["img-src"] == ["'self'", "data:", "https://img.example"]
+    _, replaced = _middleware_response(rf, _csp_replace={"img-src": ["'none'"]})
+    assert _policy(replaced[HEADER])["img-src"] == ["'none'"]
+    _, plain = _middleware_response(rf)  # and the next plain response is not affected by either
+    assert _policy(plain[HEADER])["img-src"] == ["'self'", "data:"]
+
+
+def test_a_changed_setting_changes_the_policy(rf):
+    _middleware_response(rf)  # builds the policy of the settings in force
+    directives = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+    with override_settings(
+        CONTENT_SECURITY_POLICY={"DIRECTIVES": directives},
+        CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"default-src": ["'self'"]}},
+    ):
+        _, response = _middleware_response(rf)
+        assert _policy(response[HEADER]) == {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+        assert _policy(response[HEADER_REPORT_ONLY]) == {"default-src": ["'self'"]}
+    _, after = _middleware_response(rf)
+    assert _policy(after[HEADER]) == _policy(build_policy())
+    assert HEADER_REPORT_ONLY not in after
+
+
+def test_exempt_and_excluded_responses_get_no_header(rf):
+    _, exempt = _middleware_response(rf, _csp_exempt=True)
+    assert HEADER not in exempt
+    excluded = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": ["/v1/"]}
+    with override_settings(CONTENT_SECURITY_POLICY=excluded):
+        _, response = _middleware_response(rf, path="/v1/entities")
+        assert HEADER not in response
+        _, elsewhere = _middleware_response(rf, path="/admin/")
+        assert HEADER in elsewhere
+
+
+def test_the_nonce_cannot_be_read_once_the_header_is_written(rf):
+    request, _ = _middleware_response(rf)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
