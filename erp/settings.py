@@ -109,8 +109,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's two, skipped on the API's paths (erp/middleware.py).
+    "erp.middleware.AuthenticationMiddleware",
+    "erp.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "erp.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
